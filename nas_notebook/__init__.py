@@ -1,0 +1,48 @@
+"""nas_notebook: neural architecture and hyperparameter search, inline in Jupyter notebooks.
+
+Mark values to search where they are used (``lr = floatv(1e-4, 1e-1, log=True)``), run the cell
+as ``%%search NAME`` (after ``%load_ext nas_notebook``), and keep working while trials run.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ._errors import (
+    DuplicateNameError,
+    ObjectiveError,
+    SearchSpaceError,
+    StorageError,
+    TrialStopped,
+    UnknownAlgorithmError,
+)
+from ._version import __version__
+from .space import Space, floatv, intv, manyof, oneof, trace
+from .study import Search, report, sample
+
+__all__ = [
+    "DuplicateNameError",
+    "ObjectiveError",
+    "Search",
+    "SearchSpaceError",
+    "Space",
+    "StorageError",
+    "TrialStopped",
+    "UnknownAlgorithmError",
+    "__version__",
+    "floatv",
+    "intv",
+    "load_ipython_extension",
+    "manyof",
+    "oneof",
+    "report",
+    "sample",
+    "trace",
+]
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    """``%load_ext nas_notebook``: register ``%%search`` and put the primitives in the namespace."""
+    from .magics import load_ipython_extension as load
+
+    load(ipython)

@@ -1,0 +1,21 @@
+"""Search algorithms and pruners by name (a registry over Optuna samplers and pruners)."""
+
+from ._registry import (
+    make_pruner,
+    make_sampler,
+    parse_spec,
+    pruner_names,
+    register_pruner,
+    register_sampler,
+    sampler_names,
+)
+
+__all__ = [
+    "make_pruner",
+    "make_sampler",
+    "parse_spec",
+    "pruner_names",
+    "register_pruner",
+    "register_sampler",
+    "sampler_names",
+]

@@ -1,0 +1,137 @@
+"""Algorithm and pruner names, resolved to Optuna samplers and pruners.
+
+A spec is ``NAME`` or ``NAME:key=value,key=value`` (values parsed as Python literals when they
+are, strings otherwise); ``random``, ``tpe:n_startup_trials=5`` and ``median:n_warmup_steps=2``
+are specs. Other algorithms plug in with :func:`register_sampler` / :func:`register_pruner`.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import optuna
+
+from .._errors import UnknownAlgorithmError
+
+__all__ = [
+    "make_pruner",
+    "make_sampler",
+    "parse_spec",
+    "pruner_names",
+    "register_pruner",
+    "register_sampler",
+    "sampler_names",
+]
+
+
+@dataclass(frozen=True)
+class _Entry:
+    factory: Callable[..., Any]
+    summary: str
+    seeded: bool
+
+
+_samplers: dict[str, _Entry] = {}
+_pruners: dict[str, _Entry] = {}
+
+
+def register_sampler(
+    name: str, factory: Callable[..., optuna.samplers.BaseSampler], summary: str, seeded: bool = True
+) -> None:
+    """Make ``--algo name`` build ``factory(seed=..., **options)`` (``seed`` only when seeded)."""
+    _samplers[name] = _Entry(factory, summary, seeded)
+
+
+def register_pruner(
+    name: str, factory: Callable[..., optuna.pruners.BasePruner], summary: str
+) -> None:
+    """Make ``--pruner name`` build ``factory(**options)``."""
+    _pruners[name] = _Entry(factory, summary, False)
+
+
+def sampler_names() -> list[str]:
+    """The registered algorithm names, sorted."""
+    return sorted(_samplers)
+
+
+def pruner_names() -> list[str]:
+    """The registered pruner names, sorted."""
+    return sorted(_pruners)
+
+
+def _literal(text: str) -> Any:
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return text
+
+
+def parse_spec(spec: str) -> tuple[str, dict[str, Any]]:
+    """Split ``"name:k=v,k2=v2"`` into ``("name", {"k": v, "k2": v2})``.
+
+    Example:
+        >>> parse_spec("tpe:n_startup_trials=5,multivariate=True")
+        ('tpe', {'n_startup_trials': 5, 'multivariate': True})
+    """
+    name, _, rest = spec.strip().partition(":")
+    options: dict[str, Any] = {}
+    for item in filter(None, (part.strip() for part in rest.split(","))):
+        key, eq, value = item.partition("=")
+        if not eq or not key.strip():
+            raise UnknownAlgorithmError(f"algorithm option {item!r} in {spec!r} is not key=value")
+        options[key.strip()] = _literal(value.strip())
+    return name.strip().lower(), options
+
+
+def _build(kind: str, table: dict[str, _Entry], spec: str, **extra: Any) -> Any:
+    name, options = parse_spec(spec)
+    entry = table.get(name)
+    if entry is None:
+        raise UnknownAlgorithmError(
+            f"unknown {kind} {name!r}; known {kind}s: {', '.join(sorted(table))}"
+        )
+    if entry.seeded:
+        options.setdefault("seed", extra.get("seed"))
+    try:
+        return entry.factory(**options)
+    except TypeError as exc:
+        raise UnknownAlgorithmError(f"{kind} {name!r}: bad options {options}: {exc}") from None
+
+
+def make_sampler(
+    spec: str | optuna.samplers.BaseSampler, seed: int | None = None
+) -> optuna.samplers.BaseSampler:
+    """The sampler for ``spec`` (a registry spec, or a sampler object returned as is).
+
+    Example:
+        >>> type(make_sampler("random", seed=0)).__name__
+        'RandomSampler'
+    """
+    if isinstance(spec, optuna.samplers.BaseSampler):
+        return spec
+    if not isinstance(spec, str):
+        raise UnknownAlgorithmError(f"algorithm must be a name or an Optuna sampler, got {spec!r}")
+    return _build("algorithm", _samplers, spec, seed=seed)
+
+
+def make_pruner(spec: str | optuna.pruners.BasePruner | None) -> optuna.pruners.BasePruner:
+    """The pruner for ``spec`` (``None`` means no pruning).
+
+    Example:
+        >>> type(make_pruner("median")).__name__
+        'MedianPruner'
+    """
+    if spec is None:
+        return optuna.pruners.NopPruner()
+    if isinstance(spec, optuna.pruners.BasePruner):
+        return spec
+    return _build("pruner", _pruners, spec)
+
+
+register_sampler("random", optuna.samplers.RandomSampler, "uniform random search")
+register_sampler("tpe", optuna.samplers.TPESampler, "tree-structured Parzen estimator (Optuna)")
+register_pruner("none", optuna.pruners.NopPruner, "never prune")
+register_pruner("median", optuna.pruners.MedianPruner, "prune below the median of earlier trials")

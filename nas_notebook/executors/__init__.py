@@ -1,0 +1,51 @@
+"""Executors: where trial bodies run (inline, background threads; more plug in by name)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ._base import Executor, JobFeed
+from ._inline import InlineExecutor
+from ._thread import ThreadExecutor
+
+__all__ = [
+    "Executor",
+    "InlineExecutor",
+    "JobFeed",
+    "ThreadExecutor",
+    "executor_names",
+    "make_executor",
+    "register_executor",
+]
+
+_executors: dict[str, Callable[..., Executor]] = {
+    "inline": InlineExecutor,
+    "thread": ThreadExecutor,
+}
+
+
+def register_executor(name: str, factory: Callable[..., Executor]) -> None:
+    """Make ``--executor name`` build ``factory(workers=n, **options)``."""
+    _executors[name] = factory
+
+
+def executor_names() -> list[str]:
+    """The registered executor names, sorted."""
+    return sorted(_executors)
+
+
+def make_executor(spec: str | Executor, workers: int = 1) -> Executor:
+    """The executor for ``spec`` (a name, or an executor object returned as is).
+
+    Example:
+        >>> make_executor("thread", workers=2).workers
+        2
+    """
+    if isinstance(spec, Executor):
+        return spec
+    factory = _executors.get(spec)
+    if factory is None:
+        raise ValueError(
+            f"unknown executor {spec!r}; known executors: {', '.join(executor_names())}"
+        )
+    return factory(workers=workers)

@@ -1,0 +1,64 @@
+"""The ``%%search`` command line: its options (defined once, shared with the CLI) and parsing."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from typing import Any
+
+__all__ = ["OPTIONS", "add_options", "search_kwargs"]
+
+#: Every option of ``%%search`` and ``nas-notebook run``: (flags, argparse keyword arguments).
+OPTIONS: list[tuple[tuple[str, ...], dict[str, Any]]] = [
+    (("--n-trials", "-n"), {"type": int, "default": None, "help": "number of trials to run"}),
+    (("--timeout",), {"type": float, "default": None, "help": "seconds after which no trial starts"}),
+    (
+        ("--algo",),
+        {"default": None, "help": "search algorithm, NAME[:key=value,...] (random, tpe, ...)"},
+    ),
+    (("--pruner",), {"default": None, "help": "pruner for reported values (median, none)"}),
+    (
+        ("--direction",),
+        {
+            "default": None,
+            "choices": ["minimize", "maximize"],
+            "help": "optimization direction (default: inferred from the metric name; "
+            "loss/error/latency minimize, others maximize)",
+        },
+    ),
+    (("--metric",), {"default": None, "help": "the reported metric that is the objective"}),
+    (
+        ("--storage",),
+        {"default": None, "help": "storage URL: memory, journal:PATH, sqlite:///PATH, postgresql://"},
+    ),
+    (("--seed",), {"type": int, "default": None, "help": "seed of the search algorithm"}),
+    (("--executor",), {"default": None, "help": "where trials run: thread (background) or inline"}),
+    (("--workers",), {"type": int, "default": 1, "help": "number of trials run at once"}),
+    (
+        ("--resume",),
+        {"action": "store_true", "default": False, "help": "continue the study NAME in the storage"},
+    ),
+]
+
+
+def add_options(add: Callable[..., Any]) -> None:
+    """Call ``add(*flags, **kwargs)`` for every option (an argparse ``add_argument``)."""
+    for flags, kwargs in OPTIONS:
+        add(*flags, **kwargs)
+
+
+def search_kwargs(args: argparse.Namespace) -> dict[str, Any]:
+    """The keyword arguments of :class:`~nas_notebook.Search` that parsed options give."""
+    return {
+        "n_trials": args.n_trials,
+        "timeout": args.timeout,
+        "algo": args.algo,
+        "pruner": args.pruner,
+        "direction": args.direction,
+        "metric": args.metric,
+        "storage": args.storage,
+        "seed": args.seed,
+        "executor": args.executor,
+        "workers": args.workers,
+        "resume": args.resume,
+    }

@@ -1,0 +1,116 @@
+"""``%%search NAME [options]``: run the cell as a search in the background."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from typing import Any
+
+import optuna
+from IPython.core.error import UsageError
+from IPython.core.magic import Magics, cell_magic, magics_class
+from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
+from traitlets import Bool, Float, Unicode
+from traitlets.config import Configurable
+
+from .. import space
+from .._errors import StorageError, UnknownAlgorithmError
+from ..study import Search, default_storage_url, report
+from ._command import OPTIONS, search_kwargs
+
+__all__ = ["NAMESPACE", "NAMESPACE_NAMES", "SearchMagics", "load_ipython_extension"]
+
+#: Names ``%load_ext nas_notebook`` adds to the notebook namespace (unless already defined).
+NAMESPACE = {
+    "oneof": space.oneof,
+    "manyof": space.manyof,
+    "floatv": space.floatv,
+    "intv": space.intv,
+    "report": report,
+}
+NAMESPACE_NAMES = tuple(NAMESPACE)
+
+
+@contextlib.contextmanager
+def _quiet_optuna() -> Iterator[None]:
+    level = optuna.logging.get_verbosity()
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    try:
+        yield
+    finally:
+        optuna.logging.set_verbosity(level)
+
+
+def _with_options(fn: Any) -> Any:
+    fn = argument("name", help="the study name; also the variable bound to the search handle")(fn)
+    for flags, kwargs in reversed(OPTIONS):
+        fn = argument(*flags, **kwargs)(fn)
+    return magic_arguments()(fn)
+
+
+@magics_class
+class SearchMagics(Magics, Configurable):
+    """The ``%%search`` cell magic. Defaults are configurable: ``%config SearchMagics.x = ...``."""
+
+    default_storage = Unicode(
+        None,
+        allow_none=True,
+        help="Storage URL used without --storage; None means a journal file per notebook folder "
+        "(.nas_notebook/studies.journal).",
+    ).tag(config=True)
+    default_executor = Unicode("thread", help="Executor used without --executor.").tag(config=True)
+    default_algo = Unicode("tpe", help="Algorithm used without --algo.").tag(config=True)
+    dashboard = Bool(True, help="Show the live dashboard under the cell.").tag(config=True)
+    refresh_interval = Float(0.5, help="Seconds between dashboard refreshes.").tag(config=True)
+
+    def __init__(self, shell: Any = None, **kwargs: Any) -> None:
+        Configurable.__init__(self, config=shell.config if shell else None)
+        Magics.__init__(self, shell=shell, **kwargs)
+        if shell is not None:
+            shell.configurables.append(self)
+
+    @cell_magic
+    @_with_options
+    def search(self, line: str, cell: str) -> None:
+        """Run the cell as a search: each trial runs the cell body with its hyper values
+        (``oneof``, ``manyof``, ``floatv``, ``intv``) drawn by the algorithm. The last expression,
+        or the metric named by ``--metric`` (``report(accuracy=...)``), is the objective.
+
+        The cell returns at once (unless ``--executor inline``); NAME is bound to the
+        :class:`~nas_notebook.Search` handle: ``NAME.best``, ``NAME.dataframe()``,
+        ``NAME.wait()``, ``NAME.stop()``, ``NAME.study``.
+        """
+        args = parse_argstring(self.search, line)
+        name = args.name
+        if not name.isidentifier():
+            raise UsageError(f"%%search: NAME must be a Python identifier, got {name!r}")
+        kwargs = search_kwargs(args)
+        kwargs["algo"] = kwargs["algo"] or self.default_algo
+        kwargs["executor"] = kwargs["executor"] or self.default_executor
+        if kwargs["storage"] is None:
+            kwargs["storage"] = self.default_storage or default_storage_url()
+        try:
+            with _quiet_optuna():
+                search = Search(
+                    cell, name=name, user_ns=self.shell.user_ns, first_line=2, **kwargs
+                )
+        except (ValueError, StorageError, UnknownAlgorithmError) as exc:
+            raise UsageError(f"%%search {name}: {exc}") from None
+        self.shell.user_ns[name] = search
+        if search.study.study_name != name and not args.resume:
+            print(
+                f"A study named {name!r} already exists in the storage; this one is "
+                f"{search.study.study_name!r} (use --resume to continue the earlier one)."
+            )
+        if self.dashboard:
+            from IPython.display import display
+
+            display(search.dashboard(refresh_interval=self.refresh_interval))
+        search.start()
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    """Register :class:`SearchMagics` and add the primitives and ``report`` to the namespace."""
+    ipython.register_magics(SearchMagics(shell=ipython))
+    for key, value in NAMESPACE.items():
+        ipython.user_ns.setdefault(key, value)

@@ -1,0 +1,145 @@
+"""The one mapping between hyper primitives and Optuna distributions.
+
+Everything that turns what a user wrote into what Optuna stores, and back, lives here:
+
+* ``Float`` / ``Int`` map to ``FloatDistribution`` / ``IntDistribution`` with the same bounds,
+  ``log`` and ``step``.
+* ``OneOf`` maps to a ``CategoricalDistribution``. Candidates that Optuna can store natively
+  (None, bool, int, float, str, all distinct) are stored as themselves; any other candidate
+  (a class, a module, a function, a tuple...) is stored as a readable label such as ``"ReLU"``,
+  and Optuna's internal representation of a categorical is the candidate's index. The trial gets
+  the candidate object back.
+* ``ManyOf(k, ...)`` maps to ``k`` categorical parameters ``name[0] .. name[k-1]``. Without
+  ``distinct`` each ranges over all candidates. With ``distinct`` the ``i``-th one ranges over the
+  indices ``0 .. n-1-i`` into the candidates not chosen yet (a Lehmer code), which keeps every
+  distribution fixed across trials while making repeats impossible; the readable choice is stored
+  as the user attribute ``name``. ``sorted`` orders the result by candidate position.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import optuna
+from optuna.distributions import (
+    BaseDistribution,
+    CategoricalDistribution,
+    FloatDistribution,
+    IntDistribution,
+)
+
+from ._primitives import Float, HyperPrimitive, Int, ManyOf, OneOf
+
+__all__ = ["choices_for", "decode", "distributions", "label", "suggest"]
+
+_NATIVE = (type(None), bool, int, float, str)
+_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
+
+
+def label(candidate: Any) -> str:
+    """A short readable label for a candidate that Optuna cannot store as itself."""
+    if isinstance(candidate, type) or callable(candidate) and hasattr(candidate, "__qualname__"):
+        return str(getattr(candidate, "__qualname__", getattr(candidate, "__name__", "?")))
+    text = _ADDRESS.sub("", repr(candidate))
+    text = " ".join(text.split())
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _natively_storable(candidates: Sequence[Any]) -> bool:
+    seen: list[Any] = []
+    for c in candidates:
+        if type(c) not in _NATIVE or (isinstance(c, float) and math.isnan(c)):
+            return False
+        # 1 == 1.0 == True would make Optuna's ``choices.index`` ambiguous.
+        if any(c == s for s in seen):
+            return False
+        seen.append(c)
+    return True
+
+
+def choices_for(candidates: Sequence[Any]) -> tuple[Any, ...]:
+    """The categorical choices Optuna stores for ``candidates`` (the values or unique labels)."""
+    if _natively_storable(candidates):
+        return tuple(candidates)
+    labels = [label(c) for c in candidates]
+    if len(set(labels)) != len(labels):
+        labels = [f"{text}#{i}" for i, text in enumerate(labels)]
+    return tuple(labels)
+
+
+def distributions(name: str, primitive: HyperPrimitive) -> dict[str, BaseDistribution]:
+    """The Optuna parameters (name -> distribution) that encode ``primitive`` named ``name``."""
+    if isinstance(primitive, Float):
+        return {
+            name: FloatDistribution(primitive.low, primitive.high, log=primitive.log, step=primitive.step)
+        }
+    if isinstance(primitive, Int):
+        return {name: IntDistribution(primitive.low, primitive.high, log=primitive.log, step=primitive.step)}
+    if isinstance(primitive, OneOf):
+        return {name: CategoricalDistribution(choices_for(primitive.candidates))}
+    if isinstance(primitive, ManyOf):
+        n = len(primitive.candidates)
+        if primitive.distinct:
+            return {
+                f"{name}[{i}]": CategoricalDistribution(tuple(range(n - i))) for i in range(primitive.k)
+            }
+        choices = choices_for(primitive.candidates)
+        return {f"{name}[{i}]": CategoricalDistribution(choices) for i in range(primitive.k)}
+    raise TypeError(f"not a hyper primitive: {primitive!r}")
+
+
+def _pick(primitive: ManyOf, raw: Sequence[Any]) -> list[Any]:
+    """Turn the ``k`` stored values of a ``ManyOf`` into candidate indices, then candidates."""
+    candidates = primitive.candidates
+    if primitive.distinct:
+        remaining = list(range(len(candidates)))
+        indices = [remaining.pop(int(r)) for r in raw]
+    else:
+        choices = choices_for(candidates)
+        indices = [choices.index(r) for r in raw]
+    if primitive.sorted:
+        indices.sort()
+    return [candidates[i] for i in indices]
+
+
+def suggest(trial: optuna.trial.BaseTrial, name: str, primitive: HyperPrimitive) -> Any:
+    """Draw ``primitive`` through ``trial`` under ``name`` and return the user-facing value."""
+    if isinstance(primitive, Float):
+        return trial.suggest_float(
+            name, primitive.low, primitive.high, log=primitive.log, step=primitive.step
+        )
+    if isinstance(primitive, Int):
+        return trial.suggest_int(
+            name, primitive.low, primitive.high, log=primitive.log, step=primitive.step
+        )
+    if isinstance(primitive, OneOf):
+        candidates = primitive.candidates
+        choices = choices_for(candidates)
+        picked = trial.suggest_categorical(name, choices)
+        return candidates[choices.index(picked)]
+    if isinstance(primitive, ManyOf):
+        raw = [trial.suggest_categorical(n, d.choices) for n, d in distributions(name, primitive).items()]  # type: ignore[attr-defined]
+        value = _pick(primitive, raw)
+        if primitive.distinct and primitive.k:
+            trial.set_user_attr(name, [label(v) if type(v) not in _NATIVE else v for v in value])
+        return value
+    raise TypeError(f"not a hyper primitive: {primitive!r}")
+
+
+def decode(name: str, primitive: HyperPrimitive, params: Mapping[str, Any]) -> Any:
+    """The value ``primitive`` took in a stored trial whose parameters are ``params``.
+
+    Raises:
+        KeyError: ``params`` lacks a parameter of this decision (it was not reached).
+    """
+    if isinstance(primitive, (Float, Int)):
+        return params[name]
+    if isinstance(primitive, OneOf):
+        choices = choices_for(primitive.candidates)
+        return primitive.candidates[choices.index(params[name])]
+    if isinstance(primitive, ManyOf):
+        return _pick(primitive, [params[f"{name}[{i}]"] for i in range(primitive.k)])
+    raise TypeError(f"not a hyper primitive: {primitive!r}")

@@ -1,0 +1,131 @@
+"""Modes of evaluation for hyper primitives, held in a context variable.
+
+A primitive helper (``oneof``, ``floatv``...) asks :func:`current` for the active context:
+
+* :class:`TrialContext` (apply mode): decisions are drawn through an Optuna trial. One is
+  active on the thread that runs a trial body; the executor sets it, user code never does.
+* :class:`TraceContext` (collect mode): decisions are recorded with their names and the default
+  value is returned; :func:`~nas_notebook.trace` uses it.
+* none: the helper returns the value object itself.
+
+Contexts live in a ``contextvars.ContextVar``, so concurrent trials on different threads each see
+their own. Both modes name decisions the same way (:mod:`._naming`).
+"""
+
+from __future__ import annotations
+
+import contextvars
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+from .._errors import TrialStopped
+from . import _codec
+from ._naming import NameRegistry, Site, call_site
+
+if TYPE_CHECKING:
+    import optuna
+
+    from ._primitives import HyperPrimitive
+
+__all__ = ["EvaluationContext", "TraceContext", "TrialContext", "activate", "current"]
+
+_current: contextvars.ContextVar[EvaluationContext | None] = contextvars.ContextVar(
+    "nas_notebook_context", default=None
+)
+
+
+def current() -> EvaluationContext | None:
+    """The evaluation context active on this thread, if any."""
+    return _current.get()
+
+
+@contextmanager
+def activate(context: EvaluationContext) -> Iterator[EvaluationContext]:
+    """Make ``context`` the active one for the duration of the ``with`` block."""
+    token = _current.set(context)
+    try:
+        yield context
+    finally:
+        _current.reset(token)
+
+
+class EvaluationContext:
+    """Names decisions and turns them into values; subclasses say how a value is obtained.
+
+    Called by the primitive helpers, on the thread running the user's code. Not shared between
+    threads: each trial has its own context, while the :class:`NameRegistry` may be shared.
+    """
+
+    def __init__(self, registry: NameRegistry | None = None) -> None:
+        self.registry = registry if registry is not None else NameRegistry()
+        self._counts: dict[Site, int] = {}
+        self.values: dict[str, Any] = {}
+        self.cancelled = False
+
+    def name_for(self, primitive: HyperPrimitive, site: Site) -> str:
+        """The parameter name of this call of ``primitive`` at ``site`` (claims it)."""
+        count = self._counts.get(site, 0)
+        self._counts[site] = count + 1
+        explicit = primitive.name
+        if explicit is not None:
+            self.registry.claim(explicit, site, primitive, True)
+            return explicit
+        base = site.base or site.fallback(primitive.kind)
+        name = f"{base}[{count}]" if (count or site.in_loop) else base
+        self.registry.claim(name, site, primitive, False, base)
+        return name
+
+    def decide(self, primitive: HyperPrimitive) -> Any:
+        """Called by a primitive helper: name the decision at the caller's site, get its value."""
+        if self.cancelled:
+            raise TrialStopped("the search was stopped")
+        name = self.name_for(primitive, call_site())
+        value = self.evaluate(name, primitive)
+        self.values[name] = value
+        return value
+
+    def evaluate(self, name: str, primitive: HyperPrimitive) -> Any:
+        raise NotImplementedError
+
+
+class TrialContext(EvaluationContext):
+    """Apply mode: decisions are Optuna suggestions on ``trial``; reports go to the storage.
+
+    Created by the job runner for one trial, on the thread that runs it. ``reports`` keeps the
+    latest value of every metric given to :func:`~nas_notebook.report`, for the objective.
+    """
+
+    def __init__(
+        self,
+        trial: optuna.trial.BaseTrial,
+        registry: NameRegistry | None = None,
+        objective_metric: str | None = None,
+    ) -> None:
+        super().__init__(registry)
+        self.trial = trial
+        self.objective_metric = objective_metric
+        self.reports: dict[str, Any] = {}
+        self.next_step = 0
+        self.lock = threading.Lock()
+        self.in_body = False
+
+    def evaluate(self, name: str, primitive: HyperPrimitive) -> Any:
+        return _codec.suggest(self.trial, name, primitive)
+
+
+class TraceContext(EvaluationContext):
+    """Collect mode: decisions are recorded in ``decisions`` and their default is returned."""
+
+    def __init__(self, registry: NameRegistry | None = None) -> None:
+        super().__init__(registry)
+        self.decisions: dict[str, tuple[HyperPrimitive, Site]] = {}
+
+    def decide(self, primitive: HyperPrimitive) -> Any:
+        site = call_site()
+        name = self.name_for(primitive, site)
+        self.decisions.setdefault(name, (primitive, site))
+        value = primitive.default()
+        self.values[name] = value
+        return value

@@ -1,0 +1,353 @@
+"""Hyper primitives: the values a user marks as searchable.
+
+``oneof``, ``manyof``, ``floatv`` and ``intv`` build small immutable value objects (``OneOf``,
+``ManyOf``, ``Float``, ``Int``) and validate their arguments at once, so a mistake is reported
+at the line that wrote it. What happens next depends on the evaluation context that is active
+(:mod:`nas_notebook.space._context`):
+
+* inside a trial the helper returns a concrete value drawn through the Optuna trial;
+* inside :func:`~nas_notebook.trace` it records the decision point and returns a default;
+* with no context active it returns the value object itself, so it can be stored in a
+  structure and decided later.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Sequence
+from typing import Any
+
+from .._errors import SearchSpaceError
+from . import _context
+
+__all__ = ["Float", "HyperPrimitive", "Int", "ManyOf", "OneOf", "floatv", "intv", "manyof", "oneof"]
+
+
+class HyperPrimitive:
+    """Base class of the hyper value objects.
+
+    Subclasses are immutable after ``__init__``; equality is by definition (kind, arguments and
+    explicit name), which is what lets an explicitly named decision be shared between call sites.
+    """
+
+    kind: str = "hyper"
+    __slots__ = ("name",)
+
+    name: str | None
+
+    def _key(self) -> tuple[Any, ...]:
+        raise NotImplementedError
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and other._key() == self._key()  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, repr(self._key())))
+
+    def default(self) -> Any:
+        """The value returned while tracing (the first candidate, or the lower bound)."""
+        raise NotImplementedError
+
+
+def _check_name(kind: str, name: object) -> str | None:
+    if name is None:
+        return None
+    if not isinstance(name, str) or not name.strip():
+        raise SearchSpaceError(f"{kind}(name={name!r}): `name` must be a non-empty string")
+    return name
+
+
+def _real(kind: str, param: str, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise SearchSpaceError(f"{kind}: `{param}` must be a number, got {value!r}")
+    as_float = float(value)
+    if not math.isfinite(as_float):
+        raise SearchSpaceError(f"{kind}: `{param}` must be finite, got {value!r}")
+    return as_float
+
+
+class OneOf(HyperPrimitive):
+    """One value chosen from ``candidates`` (any Python objects)."""
+
+    kind = "oneof"
+    __slots__ = ("candidates",)
+
+    def __init__(self, candidates: Sequence[Any], *, name: str | None = None) -> None:
+        if isinstance(candidates, (str, bytes)) or not isinstance(candidates, Sequence):
+            try:
+                candidates = list(candidates)  # type: ignore[arg-type]
+            except TypeError:
+                raise SearchSpaceError(
+                    f"oneof: `candidates` must be a list of options, got {candidates!r}"
+                ) from None
+        if len(candidates) == 0:
+            raise SearchSpaceError("oneof: `candidates` is empty; give at least one option")
+        self.candidates = tuple(candidates)
+        self.name = _check_name("oneof", name)
+
+    def _key(self) -> tuple[Any, ...]:
+        return (self.candidates, self.name)
+
+    def default(self) -> Any:
+        return self.candidates[0]
+
+    def __repr__(self) -> str:
+        extra = f", name={self.name!r}" if self.name else ""
+        return f"oneof({list(self.candidates)!r}{extra})"
+
+
+class ManyOf(HyperPrimitive):
+    """``k`` values chosen from ``candidates``; distinct and/or sorted by candidate order."""
+
+    kind = "manyof"
+    __slots__ = ("candidates", "distinct", "k", "sorted")
+
+    def __init__(
+        self,
+        k: int,
+        candidates: Sequence[Any],
+        *,
+        distinct: bool = True,
+        sorted: bool = False,
+        name: str | None = None,
+    ) -> None:
+        if isinstance(k, bool) or not isinstance(k, numbers.Integral) or k < 0:
+            raise SearchSpaceError(f"manyof: `k` must be a non-negative integer, got {k!r}")
+        if isinstance(candidates, (str, bytes)) or not isinstance(candidates, Sequence):
+            raise SearchSpaceError(
+                f"manyof: `candidates` must be a list of options, got {candidates!r}"
+            )
+        if len(candidates) == 0:
+            raise SearchSpaceError("manyof: `candidates` is empty; give at least one option")
+        if distinct and k > len(candidates):
+            raise SearchSpaceError(
+                f"manyof: `k`={k} exceeds the {len(candidates)} candidates while distinct=True; "
+                "lower k or pass distinct=False"
+            )
+        self.k = int(k)
+        self.candidates = tuple(candidates)
+        self.distinct = bool(distinct)
+        self.sorted = bool(sorted)
+        self.name = _check_name("manyof", name)
+
+    def _key(self) -> tuple[Any, ...]:
+        return (self.k, self.candidates, self.distinct, self.sorted, self.name)
+
+    def default(self) -> list[Any]:
+        if self.distinct:
+            return list(self.candidates[: self.k])
+        return [self.candidates[0]] * self.k
+
+    def __repr__(self) -> str:
+        extra = f", name={self.name!r}" if self.name else ""
+        return (
+            f"manyof({self.k}, {list(self.candidates)!r}, distinct={self.distinct}, "
+            f"sorted={self.sorted}{extra})"
+        )
+
+
+class Float(HyperPrimitive):
+    """A float in ``[low, high]``, optionally log-scaled or on a ``step`` grid."""
+
+    kind = "floatv"
+    __slots__ = ("high", "log", "low", "step")
+
+    def __init__(
+        self,
+        low: float,
+        high: float,
+        *,
+        log: bool = False,
+        step: float | None = None,
+        name: str | None = None,
+    ) -> None:
+        self.low = _real("floatv", "low", low)
+        self.high = _real("floatv", "high", high)
+        if self.low > self.high:
+            raise SearchSpaceError(
+                f"floatv(low={low!r}, high={high!r}): `low` must not exceed `high`"
+            )
+        if log and self.low <= 0:
+            raise SearchSpaceError(
+                f"floatv(low={low!r}, high={high!r}, log=True): `low` must be > 0 on a log scale"
+            )
+        if step is not None:
+            step = _real("floatv", "step", step)
+            if step <= 0:
+                raise SearchSpaceError(f"floatv: `step` must be > 0, got {step!r}")
+            if log:
+                raise SearchSpaceError("floatv: `step` and `log=True` cannot be combined")
+        self.log = bool(log)
+        self.step = step
+        self.name = _check_name("floatv", name)
+
+    def _key(self) -> tuple[Any, ...]:
+        return (self.low, self.high, self.log, self.step, self.name)
+
+    def default(self) -> float:
+        return self.low
+
+    def __repr__(self) -> str:
+        extra = ", log=True" if self.log else ""
+        extra += f", step={self.step!r}" if self.step is not None else ""
+        extra += f", name={self.name!r}" if self.name else ""
+        return f"floatv({self.low!r}, {self.high!r}{extra})"
+
+
+class Int(HyperPrimitive):
+    """An integer in ``[low, high]`` (both included), optionally log-scaled or stepped."""
+
+    kind = "intv"
+    __slots__ = ("high", "log", "low", "step")
+
+    def __init__(
+        self,
+        low: int,
+        high: int,
+        *,
+        log: bool = False,
+        step: int = 1,
+        name: str | None = None,
+    ) -> None:
+        for param, value in (("low", low), ("high", high), ("step", step)):
+            if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+                raise SearchSpaceError(f"intv: `{param}` must be an integer, got {value!r}")
+        if low > high:
+            raise SearchSpaceError(f"intv(low={low!r}, high={high!r}): `low` must not exceed `high`")
+        if step <= 0:
+            raise SearchSpaceError(f"intv: `step` must be > 0, got {step!r}")
+        if log and low < 1:
+            raise SearchSpaceError(
+                f"intv(low={low!r}, high={high!r}, log=True): `low` must be >= 1 on a log scale"
+            )
+        if log and step != 1:
+            raise SearchSpaceError("intv: `step` and `log=True` cannot be combined")
+        self.low, self.high, self.step = int(low), int(high), int(step)
+        self.log = bool(log)
+        self.name = _check_name("intv", name)
+
+    def _key(self) -> tuple[Any, ...]:
+        return (self.low, self.high, self.log, self.step, self.name)
+
+    def default(self) -> int:
+        return self.low
+
+    def __repr__(self) -> str:
+        extra = ", log=True" if self.log else ""
+        extra += f", step={self.step!r}" if self.step != 1 else ""
+        extra += f", name={self.name!r}" if self.name else ""
+        return f"intv({self.low!r}, {self.high!r}{extra})"
+
+
+def _decide(primitive: HyperPrimitive) -> Any:
+    context = _context.current()
+    if context is None:
+        return primitive
+    return context.decide(primitive)
+
+
+def oneof(candidates: Sequence[Any], *, name: str | None = None) -> Any:
+    """Choose one of ``candidates``.
+
+    Candidates may be any objects (numbers, strings, classes, modules, functions); Optuna stores
+    the index with a readable label and the trial gets the object back.
+
+    Args:
+        candidates: The options, in a list or tuple; at least one.
+        name: The parameter name; by default it comes from the code (``act = oneof(...)`` is
+            named ``act``).
+
+    Returns:
+        Inside a trial, the chosen candidate; outside any search, a :class:`OneOf`.
+
+    Example:
+        >>> from nas_notebook import oneof
+        >>> oneof(["relu", "gelu"])
+        oneof(['relu', 'gelu'])
+    """
+    return _decide(OneOf(candidates, name=name))
+
+
+def manyof(
+    k: int,
+    candidates: Sequence[Any],
+    *,
+    distinct: bool = True,
+    sorted: bool = False,
+    name: str | None = None,
+) -> Any:
+    """Choose ``k`` of ``candidates``.
+
+    Args:
+        k: How many to choose.
+        candidates: The options.
+        distinct: Whether a candidate may be chosen only once.
+        sorted: Whether the result keeps the candidates' order (a set rather than a sequence).
+        name: The parameter name; by default it comes from the code.
+
+    Returns:
+        Inside a trial, a list of ``k`` candidates; outside any search, a :class:`ManyOf`.
+
+    Example:
+        >>> from nas_notebook import manyof
+        >>> manyof(2, ["a", "b", "c"], sorted=True)
+        manyof(2, ['a', 'b', 'c'], distinct=True, sorted=True)
+    """
+    return _decide(ManyOf(k, candidates, distinct=distinct, sorted=sorted, name=name))
+
+
+def floatv(
+    low: float,
+    high: float,
+    *,
+    log: bool = False,
+    step: float | None = None,
+    name: str | None = None,
+) -> Any:
+    """A float between ``low`` and ``high``.
+
+    Args:
+        low: The lower bound (included).
+        high: The upper bound (included).
+        log: Sample on a log scale (``low`` must be > 0).
+        step: Restrict values to ``low + i * step``.
+        name: The parameter name; by default it comes from the code.
+
+    Returns:
+        Inside a trial, a float; outside any search, a :class:`Float`.
+
+    Example:
+        >>> from nas_notebook import floatv
+        >>> floatv(1e-4, 1e-1, log=True)
+        floatv(0.0001, 0.1, log=True)
+    """
+    return _decide(Float(low, high, log=log, step=step, name=name))
+
+
+def intv(
+    low: int,
+    high: int,
+    *,
+    log: bool = False,
+    step: int = 1,
+    name: str | None = None,
+) -> Any:
+    """An integer between ``low`` and ``high`` (both included).
+
+    Args:
+        low: The lower bound.
+        high: The upper bound.
+        log: Sample on a log scale (``low`` must be >= 1).
+        step: Restrict values to ``low + i * step``.
+        name: The parameter name; by default it comes from the code.
+
+    Returns:
+        Inside a trial, an int; outside any search, an :class:`Int`.
+
+    Example:
+        >>> from nas_notebook import intv
+        >>> intv(16, 256, log=True)
+        intv(16, 256, log=True)
+    """
+    return _decide(Int(low, high, log=log, step=step, name=name))

@@ -1,0 +1,33 @@
+"""Searches over Optuna studies: the handle, the driver, storages, the feedback loop, views."""
+
+from ._driver import Driver
+from ._job import Job, Outcome, run_job
+from ._objective import Objective, infer_direction
+from ._program import ProgramError, TrialProgram
+from ._report import report
+from ._sample import Example, Feedback, sample
+from ._search import Best, Search
+from ._snapshot import Progress, Snapshot, trials_table
+from ._storage import default_storage_url, open_storage
+
+__all__ = [
+    "Best",
+    "Driver",
+    "Example",
+    "Feedback",
+    "Job",
+    "Objective",
+    "Outcome",
+    "ProgramError",
+    "Progress",
+    "Search",
+    "Snapshot",
+    "TrialProgram",
+    "default_storage_url",
+    "infer_direction",
+    "open_storage",
+    "report",
+    "run_job",
+    "sample",
+    "trials_table",
+]

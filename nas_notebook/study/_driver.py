@@ -1,0 +1,186 @@
+"""The driver: owns every trial's lifecycle (DESIGN invariant 3).
+
+It decides how many trials run, asks Optuna for each one, and tells Optuna how each ended --
+including trials whose worker never reported back, which it marks FAIL with the reason. Workers
+only evaluate. It implements the executors' :class:`~nas_notebook.executors.JobFeed`.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Mapping
+from typing import Any
+
+import optuna
+from optuna.trial import TrialState
+
+from ..space import NameRegistry
+from ._job import Job, Outcome
+from ._objective import Objective
+from ._program import TrialProgram
+
+__all__ = ["FAIL_REASON", "TRACEBACK", "Driver"]
+
+#: Optuna's own system attribute for why a trial failed (optuna-dashboard shows it).
+FAIL_REASON = "fail_reason"
+#: The user's traceback of a trial that failed with an exception.
+TRACEBACK = "nas_notebook:traceback"
+
+
+class Driver:
+    """Hands out trials to executor lanes and records their outcomes in the study.
+
+    Thread-safe: lanes call :meth:`next_job` / :meth:`job_done` concurrently, and the user's
+    thread or widget callbacks call :meth:`stop`, :meth:`pause`, :meth:`resume`,
+    :meth:`add_trials` and :meth:`abandon` at any time.
+    """
+
+    def __init__(
+        self,
+        study: optuna.Study,
+        program: TrialProgram,
+        user_ns: Mapping[str, Any],
+        objective: Objective,
+        *,
+        n_trials: int | None = None,
+        timeout: float | None = None,
+        registry: NameRegistry | None = None,
+    ) -> None:
+        self.study = study
+        self.program = program
+        self.user_ns = user_ns
+        self.objective = objective
+        self.registry = registry if registry is not None else NameRegistry()
+        self.n_trials = n_trials
+        self.timeout = timeout
+        self._storage = study._storage
+        self._cond = threading.Condition()
+        self._running: dict[int, Job] = {}
+        self._settled: set[int] = set()
+        self.asked = 0
+        self.counts: dict[TrialState, int] = dict.fromkeys(
+            (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL), 0
+        )
+        self.stopping = False
+        self.paused = False
+        self.interrupted = False
+        self.error: BaseException | None = None
+        self.started = time.monotonic()
+
+    # -- JobFeed --------------------------------------------------------------------------
+
+    def _budget_left(self) -> bool:
+        if self.n_trials is not None and self.asked >= self.n_trials:
+            return False
+        return self.timeout is None or time.monotonic() - self.started < self.timeout
+
+    def next_job(self) -> Job | None:
+        """Ask Optuna for the next trial; None when the search has no more work for a lane."""
+        with self._cond:
+            while self.paused and not self.stopping:
+                self._cond.wait()
+            if self.stopping or not self._budget_left():
+                return None
+            self.asked += 1
+        try:
+            trial = self.study.ask()
+        except BaseException:
+            with self._cond:
+                self.asked -= 1
+            raise
+        job = Job(trial, self.program, self.user_ns, self.objective, self.registry)
+        with self._cond:
+            self._running[trial.number] = job
+        return job
+
+    def job_done(self, job: Job, outcome: Outcome) -> None:
+        """Record how ``job`` ended: tell Optuna, with the failure reason for a FAIL."""
+        number = job.trial.number
+        try:
+            if self._settle(number):
+                self._record(job.trial, outcome)
+        finally:
+            with self._cond:
+                self._running.pop(number, None)
+                self.counts[outcome.state] = self.counts.get(outcome.state, 0) + 1
+                if outcome.interrupted:
+                    self.interrupted = True
+                    self.stopping = True
+                self._cond.notify_all()
+
+    def _settle(self, number: int) -> bool:
+        """Claim the right to tell Optuna how trial ``number`` ended (granted once)."""
+        with self._cond:
+            if number in self._settled:
+                return False
+            self._settled.add(number)
+            return True
+
+    def _record(self, trial: optuna.Trial, outcome: Outcome) -> None:
+        if outcome.state == TrialState.COMPLETE:
+            self.study.tell(trial, outcome.value)
+            return
+        if outcome.state == TrialState.FAIL:
+            trial_id = trial._trial_id
+            if outcome.reason:
+                self._storage.set_trial_system_attr(trial_id, FAIL_REASON, outcome.reason)
+            if outcome.traceback:
+                self._storage.set_trial_system_attr(trial_id, TRACEBACK, outcome.traceback)
+        self.study.tell(trial, state=outcome.state)
+
+    def fatal(self, error: BaseException) -> None:
+        """A lane broke outside any trial: stop handing out work and keep the error."""
+        with self._cond:
+            if self.error is None and not isinstance(error, KeyboardInterrupt):
+                self.error = error
+            self.stopping = True
+            self._cond.notify_all()
+
+    # -- control --------------------------------------------------------------------------
+
+    def stop(self) -> None:
+        """Hand out no more trials (running ones continue unless the executor cancels them)."""
+        with self._cond:
+            self.stopping = True
+            self._cond.notify_all()
+
+    def pause(self) -> None:
+        """Hand out no trial until :meth:`resume` (running ones continue)."""
+        with self._cond:
+            self.paused = True
+
+    def resume(self) -> None:
+        """Undo :meth:`pause`."""
+        with self._cond:
+            self.paused = False
+            self._cond.notify_all()
+
+    def add_trials(self, n: int) -> None:
+        """Raise the trial budget by ``n``."""
+        with self._cond:
+            self.n_trials = (self.n_trials or self.asked) + n
+            self._cond.notify_all()
+
+    def running_numbers(self) -> list[int]:
+        with self._cond:
+            return sorted(self._running)
+
+    def abandon(self, reason: str) -> list[int]:
+        """Mark every trial still running as FAIL with ``reason``; return their numbers.
+
+        Used when lanes cannot be waited for any longer (Ctrl-C, process exit), so that no trial
+        is left RUNNING in the storage. A lane that later reports one of them is ignored.
+        """
+        with self._cond:
+            jobs = list(self._running.values())
+        marked = []
+        for job in jobs:
+            if not self._settle(job.trial.number):
+                continue
+            try:
+                self._record(job.trial, Outcome(TrialState.FAIL, reason=reason))
+                marked.append(job.trial.number)
+            except Exception:  # already finished meanwhile
+                continue
+        return marked

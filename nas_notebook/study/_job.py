@@ -1,0 +1,135 @@
+"""One trial's evaluation: what an executor runs, and what it hands back to the driver.
+
+:func:`run_job` is the whole of a worker's duty (DESIGN invariant 3): run the body with a
+:class:`~nas_notebook.space.TrialContext` active and return an :class:`Outcome`. It never tells
+the study; the driver does, so a worker that dies leaves the decision to the driver.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import optuna
+from optuna.trial import TrialState
+
+from .._errors import ObjectiveError, SearchSpaceError, TrialStopped
+from ..space import NameRegistry, TrialContext, activate
+from ._objective import Objective
+from ._program import TrialProgram
+
+__all__ = ["Job", "Outcome", "run_job"]
+
+
+@dataclass(eq=False)
+class Job:
+    """A trial to evaluate: the Optuna trial (already asked by the driver) and the program."""
+
+    trial: optuna.Trial
+    program: TrialProgram
+    user_ns: Mapping[str, Any]
+    objective: Objective
+    registry: NameRegistry
+    context: TrialContext | None = field(default=None, repr=False)
+
+    @property
+    def number(self) -> int:
+        return self.trial.number
+
+
+@dataclass
+class Outcome:
+    """How a trial ended, as a worker saw it.
+
+    ``state`` is COMPLETE (with ``value``), PRUNED, or FAIL (with ``reason`` and, for an exception
+    in the user's code, ``traceback``). ``interrupted`` is set when the user interrupted the run
+    (KeyboardInterrupt) so the driver stops the search after recording it.
+    """
+
+    state: TrialState
+    value: float | None = None
+    reason: str | None = None
+    traceback: str | None = None
+    interrupted: bool = False
+
+
+def _user_traceback(exc: BaseException, filename: str) -> str:
+    """The traceback from the first frame of user code (the trial body) down."""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_frame.f_code.co_filename != filename:
+        tb = tb.tb_next
+    return "".join(traceback.format_exception(type(exc), exc, tb or exc.__traceback__))
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc)
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def run_job(job: Job) -> Outcome:
+    """Evaluate ``job`` on this thread and report how it ended (never raises for trial errors)."""
+    context = TrialContext(job.trial, job.registry, job.objective.metric)
+    job.context = context
+    program = job.program
+    try:
+        with activate(context):
+            namespace = program.namespace(job.user_ns)
+            context.in_body = True
+            try:
+                result = program.run(namespace)
+            finally:
+                with context.lock:
+                    context.in_body = False
+                    if getattr(context, "injected", False):
+                        _clear_async_exception()
+            value = job.objective.resolve(result, context)
+        return Outcome(TrialState.COMPLETE, value)
+    except optuna.TrialPruned as exc:
+        return Outcome(TrialState.PRUNED, reason=str(exc) or "pruned")
+    except TrialStopped:
+        return Outcome(TrialState.FAIL, reason="stopped: the search was stopped while it ran")
+    except ObjectiveError as exc:
+        return Outcome(TrialState.FAIL, reason=str(exc))
+    except KeyboardInterrupt:
+        return Outcome(TrialState.FAIL, reason="interrupted by the user", interrupted=True)
+    except (Exception, SystemExit) as exc:
+        reason = _describe(exc)
+        if isinstance(exc, SearchSpaceError):
+            reason = f"search space: {reason}"
+        return Outcome(
+            TrialState.FAIL, reason=reason, traceback=_user_traceback(exc, program.filename)
+        )
+
+
+def _clear_async_exception() -> None:
+    """Cancel a stop that was injected into this thread but has not fired yet."""
+    import ctypes
+    import threading
+
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(threading.get_ident()), None)
+
+
+def inject_stop(job: Job, thread_id: int) -> bool:
+    """Raise :class:`TrialStopped` inside the thread running ``job``'s body, if it still is.
+
+    Called by thread executors to cancel a running trial. The exception fires at the next
+    bytecode boundary on that thread (not inside a long C call); it is only ever injected while
+    the body runs, and a pending one is cleared when the body ends.
+    """
+    import ctypes
+
+    context = job.context
+    if context is None:
+        return False
+    context.cancelled = True
+    with context.lock:
+        if not context.in_body:
+            return False
+        context.injected = True  # type: ignore[attr-defined]
+        ctypes.pythonapi.PyThreadState_SetAsyncExc(
+            ctypes.c_ulong(thread_id), ctypes.py_object(TrialStopped)
+        )
+    return True
+

@@ -1,0 +1,221 @@
+"""A trial body compiled once, run once per trial in a fresh namespace layered over the user's.
+
+The body is the cell (or script section) below the ``%%search`` line. It is compiled once, with
+line numbers that match the cell and its source registered in ``linecache`` (tracebacks show the
+user's lines and names can be derived from the code). If its last statement is an expression,
+that expression's value is the trial's result, as in IPython.
+
+Each run gets a new ``globals`` dict holding only the names the body reads from the user's
+namespace, so trials never assign into the notebook's variables and concurrent trials never
+see each other's locals.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import itertools
+import linecache
+import symtable
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import CodeType
+from typing import Any
+
+from .._errors import SearchSpaceError
+from ..space import _naming
+from ..space import _primitives as prim
+
+__all__ = ["ProgramError", "TrialProgram"]
+
+_counter = itertools.count(1)
+
+_CLASSES = {"oneof": prim.OneOf, "manyof": prim.ManyOf, "floatv": prim.Float, "intv": prim.Int}
+_HELPERS = {"oneof": prim.oneof, "manyof": prim.manyof, "floatv": prim.floatv, "intv": prim.intv}
+_SAFE_NODES = (
+    ast.Constant,
+    ast.List,
+    ast.Tuple,
+    ast.Set,
+    ast.Dict,
+    ast.Name,
+    ast.Attribute,
+    ast.UnaryOp,
+    ast.BinOp,
+    ast.Load,
+    ast.operator,
+    ast.unaryop,
+    ast.keyword,
+)
+
+
+class ProgramError(SearchSpaceError):
+    """A problem found in a trial body before it runs; ``lineno`` is the cell line."""
+
+    def __init__(self, message: str, lineno: int | None = None) -> None:
+        where = f"line {lineno}: " if lineno else ""
+        super().__init__(where + message)
+        self.lineno = lineno
+
+
+@dataclass
+class TrialProgram:
+    """The compiled trial body.
+
+    Attributes:
+        source: The body's text.
+        label: A short name used in the file name tracebacks show (``<search NAME-1>``).
+        first_line: The line number of the body's first line in the cell (2 below ``%%search``).
+    """
+
+    source: str
+    label: str = "cell"
+    first_line: int = 1
+    filename: str = field(init=False)
+    names: frozenset[str] = field(init=False)
+    has_result: bool = field(init=False)
+    _body: CodeType | None = field(init=False, repr=False, default=None)
+    _result: CodeType | None = field(init=False, repr=False, default=None)
+
+    def __post_init__(self) -> None:
+        self.filename = f"<search {self.label}-{next(_counter)}>"
+        self._compile()
+
+    @property
+    def padded_source(self) -> str:
+        return "\n" * (self.first_line - 1) + self.source
+
+    def _compile(self) -> None:
+        text = self.padded_source
+        try:
+            tree = ast.parse(text, self.filename)
+        except SyntaxError as exc:
+            raise ProgramError(f"syntax error: {exc.msg}", exc.lineno) from None
+        lines = text.splitlines(keepends=True)
+        linecache.cache[self.filename] = (len(text), None, lines, self.filename)
+        last = tree.body[-1] if tree.body else None
+        self.has_result = isinstance(last, ast.Expr)
+        if isinstance(last, ast.Expr):
+            tree.body.pop()
+            self._result = compile(ast.Expression(last.value), self.filename, "eval")
+        self._body = compile(tree, self.filename, "exec")
+        self._tree = ast.parse(text, self.filename)
+        self.names = frozenset(self._global_reads(text))
+
+    def _global_reads(self, text: str) -> set[str]:
+        top = symtable.symtable(text, self.filename, "exec")
+        names = {s.get_name() for s in top.get_symbols() if s.is_referenced()}
+        stack = list(top.get_children())
+        while stack:
+            table = stack.pop()
+            stack.extend(table.get_children())
+            names.update(
+                s.get_name() for s in table.get_symbols() if s.is_global() and s.is_referenced()
+            )
+        return names
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"source": self.source, "label": self.label, "first_line": self.first_line}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._compile()
+
+    def namespace(self, user_ns: Mapping[str, Any]) -> dict[str, Any]:
+        """A fresh ``globals`` dict for one run: the user's values of the names the body reads."""
+        ns = {name: user_ns[name] for name in self.names if name in user_ns}
+        ns["__name__"] = "__main__"
+        ns["__builtins__"] = builtins
+        return ns
+
+    def run(self, namespace: dict[str, Any]) -> Any:
+        """Execute the body in ``namespace``; return the last expression's value (or None)."""
+        exec(self._body, namespace)
+        if self._result is not None:
+            return eval(self._result, namespace)
+        return None
+
+    # -- checks before any trial runs -------------------------------------------------------
+
+    def check(self, user_ns: Mapping[str, Any]) -> None:
+        """Find mistakes before a trial runs: undefined names, bad literal primitive arguments,
+        and two call sites that would derive the same parameter name.
+
+        Raises:
+            ProgramError: The first problem, with the cell line it is on.
+        """
+        bound = self._bound_at_top()
+        self._check_undefined(user_ns, bound)
+        sites = _naming.static_sites(self._tree, self.filename)
+        self._check_primitive_arguments(sites, user_ns, bound)
+        self._check_duplicate_names(sites)
+
+    def _bound_at_top(self) -> set[str]:
+        top = symtable.symtable(self.padded_source, self.filename, "exec")
+        return {
+            s.get_name()
+            for s in top.get_symbols()
+            if s.is_assigned() or s.is_imported() or s.is_namespace()
+        }
+
+    def _check_undefined(self, user_ns: Mapping[str, Any], bound: set[str]) -> None:
+        missing = {
+            n for n in self.names if n not in bound and n not in user_ns and not hasattr(builtins, n)
+        }
+        if not missing:
+            return
+        for node in ast.walk(self._tree):
+            if isinstance(node, ast.Name) and node.id in missing:
+                raise ProgramError(f"name {node.id!r} is not defined", node.lineno)
+        name = sorted(missing)[0]  # pragma: no cover - every read name appears as an ast.Name
+        raise ProgramError(f"name {name!r} is not defined")
+
+    def _check_primitive_arguments(
+        self, sites: list[tuple[ast.Call, _naming.Site]], user_ns: Mapping[str, Any], bound: set[str]
+    ) -> None:
+        for call, site in sites:
+            helper = call.func.id if isinstance(call.func, ast.Name) else None
+            if helper is None or user_ns.get(helper) is not _HELPERS[helper] or helper in bound:
+                continue
+            parts = [*call.args, *call.keywords]
+            if not all(_safe(part, bound) for part in parts):
+                continue
+            env = dict(user_ns)
+            try:
+                args = [_literal(arg, env) for arg in call.args]
+                kwargs = {kw.arg: _literal(kw.value, env) for kw in call.keywords if kw.arg}
+            except Exception:  # evaluating failed: leave it to the trial to report
+                continue
+            try:
+                _CLASSES[helper](*args, **kwargs)
+            except SearchSpaceError as exc:
+                raise ProgramError(str(exc), site.lineno) from None
+            except TypeError as exc:
+                raise ProgramError(f"{helper}: {exc}", site.lineno) from None
+
+    def _check_duplicate_names(self, sites: list[tuple[ast.Call, _naming.Site]]) -> None:
+        seen: dict[str, _naming.Site] = {}
+        for call, site in sites:
+            if any(kw.arg == "name" for kw in call.keywords) or site.base is None:
+                continue
+            other = seen.setdefault(site.base, site)
+            if other != site:
+                raise ProgramError(
+                    f"two decisions would share the name {site.base!r}: {other.where()} and "
+                    f"{site.where()}; pass name=... to one of them",
+                    site.lineno,
+                )
+
+
+def _safe(node: ast.AST, bound: set[str]) -> bool:
+    for sub in ast.walk(node):
+        if not isinstance(sub, _SAFE_NODES):
+            return False
+        if isinstance(sub, ast.Name) and sub.id in bound:
+            return False
+    return True
+
+
+def _literal(node: ast.AST, env: dict[str, Any]) -> Any:
+    code = compile(ast.Expression(node), "<check>", "eval")  # type: ignore[arg-type]
+    return eval(code, env)

@@ -1,0 +1,62 @@
+"""``report``: intermediate results from inside a trial body."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import optuna
+
+from .._errors import TrialStopped
+from ..space import TrialContext, current
+from ._objective import to_number
+
+__all__ = ["report"]
+
+
+def report(value: Any = None, step: int | None = None, **metrics: Any) -> bool:
+    """Report intermediate results of the running trial.
+
+    The objective's intermediate value (``value``, or the metric chosen with ``--metric``) goes to
+    the storage as an Optuna intermediate value at ``step``; when the search has a pruner and it
+    decides to stop this trial, :class:`optuna.TrialPruned` is raised and the trial is recorded as
+    PRUNED. Other metrics are stored as user attributes (their latest value). Outside a search the
+    call does nothing, so a trial body also runs as a plain cell.
+
+    Args:
+        value: The objective's intermediate value.
+        step: The step (epoch) it belongs to; by default one more than the last reported step.
+        **metrics: Named metrics, e.g. ``accuracy=0.93, loss=0.2``.
+
+    Returns:
+        False (a pruned trial does not return).
+
+    Example:
+        >>> from nas_notebook import report
+        >>> report(accuracy=0.9, step=0)   # outside a search: nothing happens
+        False
+    """
+    context = current()
+    if not isinstance(context, TrialContext):
+        return False
+    if context.cancelled:
+        raise TrialStopped("the search was stopped")
+    if step is None:
+        step = context.next_step
+    elif isinstance(step, bool) or not isinstance(step, int) or step < 0:
+        raise ValueError(f"report: `step` must be a non-negative int, got {step!r}")
+    context.next_step = step + 1
+    trial = context.trial
+    metric = context.objective_metric
+    target = metrics.get(metric, value) if metric is not None else value
+    if value is not None:
+        context.reports["value"] = value
+    for key, item in metrics.items():
+        number = to_number(item, f"report: metric {key!r}")
+        context.reports[key] = number
+        if key != metric:
+            trial.set_user_attr(key, number)
+    if target is not None:
+        trial.report(to_number(target, "report: `value`"), step)
+        if trial.should_prune():
+            raise optuna.TrialPruned(f"pruned at step {step}")
+    return False

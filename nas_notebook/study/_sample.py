@@ -1,0 +1,153 @@
+"""``sample``: the define-by-run feedback loop, one Optuna ask/tell per example."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import optuna
+from optuna.trial import TrialState
+
+from .._errors import ObjectiveError
+from ..algorithms import make_pruner, make_sampler
+from ..space import NameRegistry, Space, TrialContext, activate
+from ._driver import FAIL_REASON
+from ._objective import to_number
+from ._storage import open_storage
+
+__all__ = ["Example", "Feedback", "sample"]
+
+
+class Example:
+    """One example of the search space: ``with example():`` makes the code under it draw its
+    decisions from this example's Optuna trial.
+
+    Attributes:
+        trial: The ``optuna.Trial`` behind the example.
+        values: The decisions made so far, by parameter name (user-facing values).
+    """
+
+    def __init__(self, trial: optuna.Trial, registry: NameRegistry) -> None:
+        self.trial = trial
+        self.context = TrialContext(trial, registry)
+
+    @property
+    def number(self) -> int:
+        return self.trial.number
+
+    @property
+    def values(self) -> dict[str, Any]:
+        return dict(self.context.values)
+
+    @contextmanager
+    def __call__(self) -> Iterator[Example]:
+        with activate(self.context):
+            yield self
+
+    def __repr__(self) -> str:
+        return f"<Example {self.number} {self.values}>"
+
+
+class Feedback:
+    """Tells the algorithm how an example did: ``feedback(value)``, or ``feedback.skip(reason)``."""
+
+    def __init__(self, study: optuna.Study, example: Example) -> None:
+        self.study = study
+        self.example = example
+        self.done = False
+
+    def __call__(self, value: Any) -> None:
+        """Record ``value`` (a number) as the example's objective."""
+        if self.done:
+            raise RuntimeError(f"feedback for example {self.example.number} was already given")
+        try:
+            number = to_number(value, "feedback value")
+        except ObjectiveError as exc:
+            self.skip(str(exc))
+            raise
+        self.study.tell(self.example.trial, number)
+        self.done = True
+
+    def report(self, value: float, step: int) -> bool:
+        """Record an intermediate value; True if the pruner says the example should stop."""
+        self.example.trial.report(to_number(value, "intermediate value"), step)
+        return self.example.trial.should_prune()
+
+    def skip(self, reason: str = "skipped") -> None:
+        """Record the example as failed with ``reason`` (it gives the algorithm no value)."""
+        if self.done:
+            return
+        trial = self.example.trial
+        self.study._storage.set_trial_system_attr(trial._trial_id, FAIL_REASON, reason)
+        self.study.tell(trial, state=TrialState.FAIL)
+        self.done = True
+
+
+def sample(
+    space: Space | Callable[..., Any],
+    algorithm: str | optuna.samplers.BaseSampler = "random",
+    num_examples: int | None = None,
+    *,
+    direction: str = "maximize",
+    seed: int | None = None,
+    pruner: str | optuna.pruners.BasePruner | None = None,
+    study: optuna.Study | None = None,
+    storage: str | None = None,
+    name: str | None = None,
+) -> Iterator[tuple[Example, Feedback]]:
+    """Iterate over examples of a define-by-run search space, feeding results back.
+
+    Args:
+        space: A :class:`~nas_notebook.space.Space` from :func:`~nas_notebook.trace`, or the
+            function itself (the loop body calls it).
+        algorithm: An algorithm name (``random``, ``tpe``...) or an Optuna sampler.
+        num_examples: How many examples (None: until the loop is left).
+        direction: ``maximize`` (a reward, the default) or ``minimize``.
+        seed: Seed of the algorithm.
+        pruner: A pruner name or object, for ``feedback.report``.
+        study: An existing Optuna study to continue (then algorithm/direction are its own).
+        storage: A storage URL for a new study.
+        name: The new study's name.
+
+    Yields:
+        ``(example, feedback)``: run the code under ``with example():`` then call
+        ``feedback(value)``. An example left without feedback is recorded as failed.
+
+    Example:
+        >>> from nas_notebook import floatv, sample
+        >>> def f():
+        ...     x = floatv(-1.0, 1.0)
+        ...     return -(x - 0.3) ** 2
+        >>> best = -1.0
+        >>> for example, feedback in sample(f, "random", 10, seed=1):
+        ...     with example():
+        ...         reward = f()
+        ...     feedback(reward)
+        ...     best = max(best, reward)
+        >>> best > -0.5
+        True
+    """
+    if not isinstance(space, Space) and not callable(space):
+        raise TypeError(f"sample: `space` must be a traced Space or a function, got {space!r}")
+    if num_examples is not None and num_examples < 0:
+        raise ValueError(f"sample: `num_examples` must be >= 0, got {num_examples!r}")
+    if study is None:
+        study = optuna.create_study(
+            storage=open_storage(storage),
+            study_name=name,
+            sampler=make_sampler(algorithm, seed),
+            pruner=make_pruner(pruner),
+            direction=direction,
+        )
+    registry = NameRegistry()
+    count = 0
+    while num_examples is None or count < num_examples:
+        example = Example(study.ask(), registry)
+        feedback = Feedback(study, example)
+        try:
+            yield example, feedback
+        finally:
+            if not feedback.done:
+                feedback.skip("no feedback was given for this example")
+        count += 1

@@ -1,0 +1,388 @@
+"""``Search``: the handle a ``%%search`` cell binds to its NAME, and the headless entry point."""
+
+from __future__ import annotations
+
+import atexit
+import inspect
+import threading
+import weakref
+from collections.abc import Callable, Mapping
+from typing import Any, NamedTuple
+
+import optuna
+import pandas as pd
+from optuna.storages import BaseStorage
+from optuna.trial import FrozenTrial
+
+from .._errors import StorageError
+from ..algorithms import make_pruner, make_sampler
+from ..executors import Executor, make_executor
+from ._driver import Driver
+from ._objective import Objective, infer_direction
+from ._program import TrialProgram
+from ._snapshot import Progress, Snapshot, best_trial, trials_table
+from ._storage import describe_storage, open_storage
+
+__all__ = ["Best", "Search"]
+
+_DIRECTIONS = ("minimize", "maximize")
+_live: weakref.WeakSet[Search] = weakref.WeakSet()
+
+
+class Best(NamedTuple):
+    """The best trial so far: its value, parameters (as stored), number and the frozen trial."""
+
+    value: float
+    params: dict[str, Any]
+    number: int
+    trial: FrozenTrial
+
+
+class _FunctionProgram(TrialProgram):
+    """A trial body given as a zero-argument function instead of cell text."""
+
+    def __init__(self, fn: Callable[[], Any]) -> None:
+        self.fn = fn
+        self.source = inspect.getsource(fn) if _has_source(fn) else ""
+        self.label = getattr(fn, "__qualname__", "function")
+        self.first_line = 1
+        self.filename = fn.__code__.co_filename
+        self.names = frozenset()
+        self.has_result = True
+
+    def namespace(self, user_ns: Mapping[str, Any]) -> dict[str, Any]:
+        return {}
+
+    def run(self, namespace: dict[str, Any]) -> Any:
+        return self.fn()
+
+    def check(self, user_ns: Mapping[str, Any]) -> None:
+        return None
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"fn": self.fn}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(state["fn"])  # type: ignore[misc]
+
+
+def _has_source(fn: Callable[..., Any]) -> bool:
+    try:
+        inspect.getsource(fn)
+    except (OSError, TypeError):
+        return False
+    return True
+
+
+def _study_names(storage: BaseStorage) -> list[str]:
+    return [s.study_name for s in storage.get_all_studies()]
+
+
+class Search:
+    """A search over a trial body, backed by an Optuna study.
+
+    Args:
+        body: The trial body: cell text (the last expression is the objective) or a function
+            of no arguments returning the objective.
+        name: The study name. A name already used in the storage gets a numbered sibling
+            (``NAME.2``) unless ``resume`` is true.
+        storage: A storage URL (see :func:`~nas_notebook.study.open_storage`) or object;
+            in-memory when None.
+        algo: An algorithm name (``random``, ``tpe``...) with options, or an Optuna sampler.
+        pruner: A pruner name (``median``, ``none``) or an Optuna pruner.
+        direction: ``minimize`` or ``maximize``; inferred from the metric (or the last
+            expression) when None: names like loss, error or latency minimize, others maximize.
+        metric: The reported metric that is the objective (``report(accuracy=...)``).
+        n_trials: How many trials to run (None: until stopped or timed out).
+        timeout: Seconds after which no new trial starts.
+        seed: Seed of the algorithm.
+        executor: ``thread`` (background, the default), ``inline`` (blocking) or an executor.
+        workers: Number of concurrent trials.
+        resume: Continue the study ``name`` in ``storage`` (it must exist).
+        user_ns: The namespace the body's free names come from (the notebook's).
+        first_line: The cell line of the body's first line (for messages and tracebacks).
+
+    Example:
+        >>> from nas_notebook import Search
+        >>> s = Search("x = floatv(-1, 1)\\n(x - 0.5) ** 2", direction="minimize",
+        ...            n_trials=5, executor="inline", seed=0, algo="random",
+        ...            user_ns={"floatv": __import__("nas_notebook").floatv}).start()
+        >>> len(s.study.trials)
+        5
+    """
+
+    def __init__(
+        self,
+        body: str | Callable[[], Any] | TrialProgram,
+        *,
+        name: str | None = None,
+        storage: str | BaseStorage | None = None,
+        algo: str | optuna.samplers.BaseSampler = "tpe",
+        pruner: str | optuna.pruners.BasePruner | None = None,
+        direction: str | None = None,
+        metric: str | None = None,
+        n_trials: int | None = None,
+        timeout: float | None = None,
+        seed: int | None = None,
+        executor: str | Executor = "thread",
+        workers: int = 1,
+        resume: bool = False,
+        user_ns: Mapping[str, Any] | None = None,
+        first_line: int = 1,
+    ) -> None:
+        if n_trials is not None and (isinstance(n_trials, bool) or n_trials < 1):
+            raise ValueError(f"`n_trials` must be a positive integer, got {n_trials!r}")
+        if timeout is not None and timeout <= 0:
+            raise ValueError(f"`timeout` must be positive, got {timeout!r}")
+        if direction is not None and direction not in _DIRECTIONS:
+            raise ValueError(f"`direction` must be 'minimize' or 'maximize', got {direction!r}")
+        self.user_ns: Mapping[str, Any] = user_ns if user_ns is not None else {}
+        if isinstance(body, TrialProgram):
+            self.program = body
+        elif callable(body):
+            self.program = _FunctionProgram(body)
+        else:
+            self.program = TrialProgram(body, label=name or "search", first_line=first_line)
+        self.program.check(self.user_ns)
+        self.executor = make_executor(executor, workers)
+        self.objective = Objective(metric)
+        self.n_trials = n_trials
+        self.timeout = timeout
+        self._storage = open_storage(storage)
+        sampler = make_sampler(algo, seed)
+        self.study = self._open_study(name, sampler, make_pruner(pruner), direction, resume)
+        self.direction = self.study.direction.name.lower()
+        self.driver: Driver | None = None
+        self._snapshot = Snapshot(self.study)
+        self._lock = threading.Lock()
+
+    # -- study ----------------------------------------------------------------------------
+
+    def _hint(self) -> str | None:
+        if self.objective.metric:
+            return self.objective.metric
+        source = self.program.source.rstrip().splitlines()
+        return source[-1] if source else None
+
+    def _open_study(
+        self,
+        name: str | None,
+        sampler: optuna.samplers.BaseSampler,
+        pruner: optuna.pruners.BasePruner,
+        direction: str | None,
+        resume: bool,
+    ) -> optuna.Study:
+        storage = self._storage
+        existing = _study_names(storage) if name else []
+        if resume:
+            if name not in existing:
+                known = ", ".join(sorted(existing)) or "none"
+                raise StorageError(
+                    f"--resume: no study named {name!r} in {describe_storage(storage)} "
+                    f"(studies there: {known})"
+                )
+            name = _latest_version(name, existing)
+            study = optuna.load_study(study_name=name, storage=storage, sampler=sampler, pruner=pruner)
+            stored = study.direction.name.lower()
+            if direction is not None and direction != stored:
+                raise ValueError(
+                    f"--direction {direction} does not match the resumed study, which is {stored}"
+                )
+            return study
+        if name in existing:
+            name = _next_version(name, existing)  # type: ignore[arg-type]
+        chosen = direction or infer_direction(self._hint())
+        study = optuna.create_study(
+            storage=storage, study_name=name, sampler=sampler, pruner=pruner, direction=chosen
+        )
+        study.set_user_attr(
+            "nas_notebook",
+            {"source": self.program.source, "metric": self.objective.metric},
+        )
+        return study
+
+    @property
+    def name(self) -> str:
+        """The study name."""
+        return self.study.study_name
+
+    # -- running --------------------------------------------------------------------------
+
+    def start(self) -> Search:
+        """Start the trials (in the background unless the executor is blocking); return self."""
+        with self._lock:
+            if self.driver is not None:
+                raise RuntimeError(f"search {self.name!r} was already started")
+            self.driver = Driver(
+                self.study,
+                self.program,
+                self.user_ns,
+                self.objective,
+                n_trials=self.n_trials,
+                timeout=self.timeout,
+            )
+        _live.add(self)
+        self.executor.start(self.driver)
+        if self.executor.blocking:
+            self._raise_if_broken()
+        return self
+
+    def _raise_if_broken(self) -> None:
+        driver = self.driver
+        if driver is not None and driver.interrupted:
+            raise KeyboardInterrupt
+        if driver is not None and driver.error is not None:
+            raise driver.error
+
+    def wait(self, timeout: float | None = None) -> Search:
+        """Block until the search ends (or ``timeout`` seconds pass); return self.
+
+        Interrupting the kernel (Ctrl-C) while waiting stops the search: running trials are
+        cancelled and recorded as failed ("interrupted"), completed ones are kept.
+        """
+        if self.driver is None:
+            raise RuntimeError("the search has not been started; call start()")
+        try:
+            self.executor.join(timeout)
+        except KeyboardInterrupt:
+            self.stop(cancel=True)
+            if not self.executor.join(5.0):
+                self.driver.abandon("interrupted by the user")
+            raise
+        self._raise_if_broken()
+        return self
+
+    def stop(self, cancel: bool = False, wait: bool = False) -> Search:
+        """Start no more trials. Running trials finish, unless ``cancel`` is true: then each
+        is stopped at its next decision or ``report`` (at once on a thread executor) and recorded
+        as FAIL with reason "stopped". Completed trials are never lost.
+        """
+        if self.driver is None:
+            return self
+        self.driver.stop()
+        if cancel:
+            for job in self.executor.running():
+                self.executor.cancel(job)
+        if wait:
+            self.executor.join()
+        return self
+
+    def pause(self) -> Search:
+        """Start no new trial until :meth:`resume`; running ones continue."""
+        if self.driver is not None:
+            self.driver.pause()
+        return self
+
+    def resume(self) -> Search:
+        """Continue after :meth:`pause`."""
+        if self.driver is not None:
+            self.driver.resume()
+        return self
+
+    def add_trials(self, n: int) -> Search:
+        """Run ``n`` more trials than planned."""
+        if self.driver is not None:
+            self.driver.add_trials(n)
+        else:
+            self.n_trials = (self.n_trials or 0) + n
+        return self
+
+    @property
+    def done(self) -> bool:
+        """True once the search was started and every trial it began has ended."""
+        return self.driver is not None and self.executor.join(0)
+
+    @property
+    def state(self) -> str:
+        """``created``, ``running``, ``paused``, ``stopping``, ``finished`` or ``failed``."""
+        driver = self.driver
+        if driver is None:
+            return "created"
+        if self.done:
+            return "failed" if driver.error is not None else "finished"
+        if driver.stopping:
+            return "stopping"
+        return "paused" if driver.paused else "running"
+
+    # -- results (read from the storage) ---------------------------------------------------
+
+    def snapshot(self) -> Snapshot:
+        """A freshly read :class:`Snapshot` of the study."""
+        self._snapshot.refresh()
+        return self._snapshot
+
+    def progress(self) -> Progress:
+        """Trial counts by state and the best value, read from the storage."""
+        return self.snapshot().progress()
+
+    @property
+    def best(self) -> Best:
+        """The best completed trial: ``.value``, ``.params``, ``.number``, ``.trial``."""
+        snapshot = self.snapshot()
+        trial = best_trial(snapshot.trials, snapshot.direction)
+        if trial is None:
+            progress = snapshot.progress()
+            raise LookupError(
+                f"no trial of {self.name!r} has completed yet ({progress.failed} failed, "
+                f"{progress.pruned} pruned, {progress.running} running)"
+            )
+        return Best(trial.value, dict(trial.params), trial.number, trial)  # type: ignore[arg-type]
+
+    def dataframe(self) -> pd.DataFrame:
+        """All trials as a pandas DataFrame (see :func:`~nas_notebook.study.trials_table`)."""
+        return trials_table(self.snapshot().trials)
+
+    @property
+    def trials(self) -> list[FrozenTrial]:
+        """All trials, read from the storage."""
+        return list(self.snapshot().trials)
+
+    def __repr__(self) -> str:
+        p = self.progress()
+        best = "none yet" if p.best_value is None else f"{p.best_value:.6g} (trial {p.best_number})"
+        total = f"/{self.n_trials}" if self.n_trials else ""
+        return (
+            f"<Search {self.name!r} {self.state}: {p.finished}{total} trials "
+            f"({p.complete} complete, {p.failed} failed, {p.pruned} pruned, {p.running} running), "
+            f"{self.direction} best {best}>"
+        )
+
+    def dashboard(self, refresh_interval: float = 0.5) -> Any:
+        """A live dashboard widget for this search (see :mod:`nas_notebook.widgets`)."""
+        from ..widgets import Dashboard
+
+        return Dashboard(self, refresh_interval=refresh_interval)
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(self.dashboard())
+
+
+def _version_of(name: str, base: str) -> int | None:
+    if name == base:
+        return 1
+    prefix, _, number = name.rpartition(".")
+    return int(number) if prefix == base and number.isdigit() else None
+
+
+def _latest_version(base: str, existing: list[str]) -> str:
+    versions = [(v, n) for n in existing if (v := _version_of(n, base)) is not None]
+    return max(versions)[1]
+
+
+def _next_version(base: str, existing: list[str]) -> str:
+    versions = [v for n in existing if (v := _version_of(n, base)) is not None]
+    return f"{base}.{max(versions) + 1}"
+
+
+@atexit.register
+def _stop_live_searches() -> None:
+    """At interpreter exit, leave no trial RUNNING: cancel, wait briefly, then mark failed."""
+    for search in list(_live):
+        driver = search.driver
+        if driver is None or search.executor.join(0):
+            continue
+        search.stop(cancel=True)
+        if not search.executor.join(2.0):
+            driver.abandon("the Python process exited while the trial ran")

@@ -1,0 +1,116 @@
+"""Views of a study read from its storage (DESIGN invariant 1).
+
+Every view -- the dashboard, the progress bar, ``Search.dataframe()`` -- reads trials through a
+:class:`Snapshot` of the storage rather than from the driver's memory, so the same views work on
+a study being run by another process, resumed after a restart, or opened from a file.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any, NamedTuple
+
+import optuna
+import pandas as pd
+from optuna.trial import FrozenTrial, TrialState
+
+from ._driver import FAIL_REASON, TRACEBACK
+
+__all__ = ["Progress", "Snapshot", "trials_table"]
+
+
+class Progress(NamedTuple):
+    """Trial counts by state, and the best value so far (None before the first COMPLETE)."""
+
+    complete: int
+    pruned: int
+    failed: int
+    running: int
+    waiting: int
+    best_value: float | None
+    best_number: int | None
+
+    @property
+    def finished(self) -> int:
+        return self.complete + self.pruned + self.failed
+
+
+class Snapshot:
+    """The trials of one study as last read from its storage.
+
+    :meth:`refresh` re-reads the storage; it is called by view threads (the dashboard's refresher,
+    the progress bar) and never by lanes. Reading is cheap for the in-memory and journal storages,
+    which keep the trials in memory and (for the journal) replay only new log records.
+    """
+
+    def __init__(self, study: optuna.Study) -> None:
+        self.study = study
+        self.trials: list[FrozenTrial] = []
+        self.direction = study.directions[0]
+
+    def refresh(self) -> list[FrozenTrial]:
+        self.trials = self.study._storage.get_all_trials(self.study._study_id, deepcopy=False)
+        return self.trials
+
+    def progress(self) -> Progress:
+        counts = Counter(t.state for t in self.trials)
+        best = best_trial(self.trials, self.direction)
+        return Progress(
+            counts[TrialState.COMPLETE],
+            counts[TrialState.PRUNED],
+            counts[TrialState.FAIL],
+            counts[TrialState.RUNNING],
+            counts[TrialState.WAITING],
+            None if best is None else best.value,
+            None if best is None else best.number,
+        )
+
+
+def best_trial(
+    trials: Sequence[FrozenTrial], direction: optuna.study.StudyDirection
+) -> FrozenTrial | None:
+    """The COMPLETE trial with the best value, or None."""
+    done = [
+        t
+        for t in trials
+        if t.state == TrialState.COMPLETE and t.value is not None and not math.isnan(t.value)
+    ]
+    if not done:
+        return None
+    pick = min if direction == optuna.study.StudyDirection.MINIMIZE else max
+    return pick(done, key=lambda t: t.value)  # type: ignore[arg-type, return-value]
+
+
+def trials_table(trials: Sequence[FrozenTrial]) -> pd.DataFrame:
+    """One row per trial: number, state, value, duration, each parameter (as stored: values or
+    readable labels), each reported metric, and the failure reason and traceback.
+
+    Example:
+        >>> import optuna
+        >>> study = optuna.create_study()
+        >>> study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=2)
+        >>> list(trials_table(study.trials).columns)[:4]
+        ['number', 'state', 'value', 'duration_s']
+    """
+    rows: list[dict[str, Any]] = []
+    for t in trials:
+        row: dict[str, Any] = {
+            "number": t.number,
+            "state": t.state.name,
+            "value": t.value if t.values is not None and len(t.values) == 1 else t.values,
+            "duration_s": t.duration.total_seconds() if t.duration is not None else None,
+        }
+        row.update(t.params)
+        for key, value in t.user_attrs.items():
+            row.setdefault(key, value)
+        row["fail_reason"] = t.system_attrs.get(FAIL_REASON)
+        row["traceback"] = t.system_attrs.get(TRACEBACK)
+        rows.append(row)
+    columns = ["number", "state", "value", "duration_s", "fail_reason", "traceback"]
+    frame = pd.DataFrame(rows, columns=None if rows else columns)
+    if not rows:
+        return frame
+    ordered = columns[:4] + [c for c in frame.columns if c not in columns] + columns[4:]
+    return frame[ordered].set_index("number", drop=False).rename_axis(None)

@@ -1,0 +1,92 @@
+"""Optuna storages by URL.
+
+=====================================  ==============================================
+URL                                    storage
+=====================================  ==============================================
+``None`` or ``"memory"``               ``InMemoryStorage`` (this process only)
+``"journal:PATH"`` or ``PATH.journal`` ``JournalStorage`` over a ``JournalFileBackend``
+``sqlite:///PATH``, ``postgresql://``  ``RDBStorage`` (any SQLAlchemy URL)
+=====================================  ==============================================
+
+Background searches started from a notebook default to one journal file per notebook folder,
+``.nas_notebook/studies.journal`` (:func:`default_storage_url`).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import optuna
+from optuna.storages import BaseStorage
+
+from .._errors import StorageError
+
+__all__ = ["DEFAULT_JOURNAL", "default_storage_url", "describe_storage", "open_storage"]
+
+DEFAULT_JOURNAL = os.path.join(".nas_notebook", "studies.journal")
+
+
+def default_storage_url(folder: str | os.PathLike[str] | None = None) -> str:
+    """The journal file used by default for searches started in ``folder`` (default: cwd)."""
+    return "journal:" + os.path.join(os.fspath(folder or "."), DEFAULT_JOURNAL)
+
+
+def _journal(path: str) -> BaseStorage:
+    from optuna.storages.journal import JournalFileBackend, JournalStorage
+
+    target = Path(path).expanduser()
+    if target.is_dir():
+        raise StorageError(f"storage {path!r}: is a directory, expected a journal file path")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        return JournalStorage(JournalFileBackend(str(target)))
+    except OSError as exc:
+        raise StorageError(f"storage 'journal:{path}' does not open: {exc}") from None
+
+
+def open_storage(url: str | BaseStorage | None) -> BaseStorage:
+    """Open the Optuna storage that ``url`` names (see the module docstring).
+
+    Raises:
+        StorageError: The URL is malformed or the storage does not open; the message says why.
+
+    Example:
+        >>> type(open_storage("memory")).__name__
+        'InMemoryStorage'
+    """
+    if isinstance(url, BaseStorage):
+        return url
+    if url is None or url == "memory" or url == ":memory:":
+        return optuna.storages.InMemoryStorage()
+    if not isinstance(url, str) or not url.strip():
+        raise StorageError(f"storage must be a URL string, got {url!r}")
+    url = url.strip()
+    if url.startswith("journal:"):
+        return _journal(url[len("journal:") :])
+    if url.endswith((".journal", ".log")) and "://" not in url:
+        return _journal(url)
+    if "://" not in url:
+        raise StorageError(
+            f"storage {url!r} is not a URL; use 'memory', 'journal:PATH', 'sqlite:///PATH' or a "
+            "database URL such as 'postgresql+psycopg://user@host/db'"
+        )
+    try:
+        return optuna.storages.RDBStorage(url)
+    except Exception as exc:  # SQLAlchemy raises many types; all mean "does not open"
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise StorageError(f"storage {url!r} does not open: {reason}") from None
+
+
+def describe_storage(storage: BaseStorage) -> str:
+    """A short description of ``storage`` for messages."""
+    from optuna.storages.journal import JournalFileBackend, JournalStorage
+
+    if isinstance(storage, JournalStorage):
+        backend = getattr(storage, "_backend", None)
+        if isinstance(backend, JournalFileBackend):
+            return f"journal:{getattr(backend, '_file_path', '?')}"
+        return "journal"
+    if isinstance(storage, optuna.storages.RDBStorage):
+        return str(storage.url)
+    return type(storage).__name__

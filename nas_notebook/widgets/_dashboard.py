@@ -1,0 +1,178 @@
+"""The live dashboard shown under a ``%%search`` cell.
+
+It reads the study through a storage snapshot (never the driver's memory) on a daemon thread,
+every ``refresh_interval`` seconds, and updates widget traits only when something changed; the
+kernel is never blocked, and ipykernel forwards trait changes made on the thread to the browser.
+"""
+
+from __future__ import annotations
+
+import html
+import threading
+import time
+from typing import TYPE_CHECKING, Any
+
+import ipywidgets as widgets
+import plotly.graph_objects as go
+from optuna.trial import FrozenTrial, TrialState
+
+from ..plots import _optimization_history as history
+
+if TYPE_CHECKING:
+    from ..study import Search
+
+__all__ = ["Dashboard", "render_trial_table"]
+
+_STATE_COLORS = {
+    "COMPLETE": "#2ca02c",
+    "RUNNING": "#1f77b4",
+    "PRUNED": "#ff7f0e",
+    "FAIL": "#d62728",
+    "WAITING": "#7f7f7f",
+}
+TABLE_ROWS = 25
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return str(value)
+
+
+def _params(trial: FrozenTrial) -> str:
+    return ", ".join(f"{k}={_fmt(v)}" for k, v in trial.params.items())
+
+
+def render_trial_table(trials: list[FrozenTrial], rows: int = TABLE_ROWS) -> str:
+    """HTML for the most recent ``rows`` trials (newest first), failures with their reason and a
+    collapsible traceback. Every user-controlled string is escaped."""
+    from ..study._driver import FAIL_REASON, TRACEBACK
+
+    recent = sorted(trials, key=lambda t: t.number, reverse=True)[:rows]
+    body = []
+    for t in recent:
+        state = t.state.name
+        color = _STATE_COLORS.get(state, "#000")
+        value = "" if t.value is None or t.state != TrialState.COMPLETE else _fmt(t.value)
+        duration = f"{t.duration.total_seconds():.2f}s" if t.duration is not None else ""
+        reason = t.system_attrs.get(FAIL_REASON)
+        detail = ""
+        if reason:
+            detail = html.escape(str(reason))
+            tb = t.system_attrs.get(TRACEBACK)
+            if tb:
+                detail = (
+                    f"<details><summary>{detail}</summary>"
+                    f"<pre style='font-size:11px;white-space:pre-wrap'>{html.escape(str(tb))}</pre>"
+                    "</details>"
+                )
+        body.append(
+            f"<tr><td>{t.number}</td><td style='color:{color}'>{state}</td><td>{value}</td>"
+            f"<td>{html.escape(_params(t))}</td><td>{duration}</td><td>{detail}</td></tr>"
+        )
+    more = len(trials) - len(recent)
+    footer = f"<div style='color:#777'>... {more} earlier trials: NAME.dataframe()</div>" if more > 0 else ""
+    return (
+        "<table class='nas-notebook-trials' style='font-size:12px'>"
+        "<thead><tr><th>#</th><th>state</th><th>value</th><th>params</th><th>time</th>"
+        "<th>error</th></tr></thead><tbody>" + "".join(body) + "</tbody></table>" + footer
+    )
+
+
+class Dashboard(widgets.VBox):
+    """Progress, counts, best trial, a live optimization-history plot and the trial table.
+
+    Args:
+        search: The search to show.
+        refresh_interval: Seconds between reads of the storage; 0 disables the refresh thread
+            (call :meth:`refresh` yourself).
+    """
+
+    def __init__(self, search: Search, refresh_interval: float = 0.5) -> None:
+        self.search = search
+        self.refresh_interval = refresh_interval
+        self.header = widgets.HTML()
+        self.progress_bar = widgets.IntProgress(min=0, max=max(search.n_trials or 1, 1))
+        self.counts = widgets.HTML()
+        self.best = widgets.HTML()
+        self.figure = go.FigureWidget()
+        self.table = widgets.HTML()
+        self.stop_button = widgets.Button(description="Stop", icon="stop", tooltip="start no more trials")
+        self.stop_button.on_click(lambda _: self.search.stop())
+        self._last_key: tuple[Any, ...] | None = None
+        self._closed = threading.Event()
+        super().__init__(
+            [
+                widgets.HBox([self.header, self.progress_bar, self.counts, self.stop_button]),
+                self.best,
+                self.figure,
+                self.table,
+            ]
+        )
+        self.add_class("nas-notebook-dashboard")
+        self.refresh()
+        if refresh_interval > 0:
+            self._thread = threading.Thread(target=self._loop, name="nas-notebook-dashboard", daemon=True)
+            self._thread.start()
+
+    def _loop(self) -> None:
+        while not self._closed.wait(self.refresh_interval):
+            finished = self.search.done
+            try:
+                self.refresh()
+            except Exception:  # a view must never take the kernel down; try again next tick
+                continue
+            if finished:
+                return
+
+    def close(self) -> None:
+        self._closed.set()
+        super().close()
+
+    def refresh(self) -> bool:
+        """Read the storage and update the widgets; False when nothing had changed."""
+        search = self.search
+        snapshot = search.snapshot()
+        trials = snapshot.trials
+        progress = snapshot.progress()
+        state = search.state
+        key = (len(trials), progress.finished, progress.running, state)
+        if key == self._last_key:
+            return False
+        self._last_key = key
+        total = search.n_trials or (search.driver.n_trials if search.driver else None)
+        self.progress_bar.max = max(total or progress.finished or 1, 1)
+        self.progress_bar.value = min(progress.finished, self.progress_bar.max)
+        self.progress_bar.bar_style = {"finished": "success", "failed": "danger"}.get(state, "")
+        self.stop_button.disabled = state in ("finished", "failed", "stopping")
+        self.header.value = (
+            f"<b>{html.escape(search.name)}</b> &middot; {html.escape(state)} &middot; "
+            f"{progress.finished}/{total if total else '?'}"
+        )
+        self.counts.value = (
+            f"<span style='color:{_STATE_COLORS['COMPLETE']}'>{progress.complete} complete</span>"
+            f" &middot; <span style='color:{_STATE_COLORS['RUNNING']}'>{progress.running} running</span>"
+            f" &middot; <span style='color:{_STATE_COLORS['FAIL']}'>{progress.failed} failed</span>"
+            f" &middot; <span style='color:{_STATE_COLORS['PRUNED']}'>{progress.pruned} pruned</span>"
+        )
+        if progress.best_number is not None:
+            best = next(t for t in trials if t.number == progress.best_number)
+            self.best.value = (
+                f"best ({search.direction}): <b>{progress.best_value:.6g}</b> at trial "
+                f"{best.number} &middot; {html.escape(_params(best))}"
+            )
+        else:
+            self.best.value = f"best ({search.direction}): none yet"
+        info = history._get_optimization_history_info(trials, search.direction)
+        with self.figure.batch_update():
+            data = history.traces(info)
+            if len(self.figure.data) != len(data) or self.figure.data[0].type != data[0]["type"]:
+                self.figure.data = ()
+                for trace in data:
+                    self.figure.add_trace(trace)
+            else:
+                for existing, new in zip(self.figure.data, data):
+                    existing.x, existing.y = new["x"], new["y"]
+            self.figure.update_layout(history.layout(info))
+        self.table.value = render_trial_table(trials)
+        return True
