@@ -77,15 +77,15 @@ def split_script(text: str) -> ScriptParts:
 def _parser(suppress: bool) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="nas-notebook",
-        description="Run a search from a script, headless, with a progress bar.",
-        argument_default=argparse.SUPPRESS if suppress else None,
+        description=__doc__.split("\n\n")[0] if __doc__ else None,
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    run = sub.add_parser("run", help="run the search a script defines", argument_default=parser.argument_default)
+    run = sub.add_parser("run", help="run the search a script defines", description=__doc__)
+    run.formatter_class = argparse.RawDescriptionHelpFormatter
     run.add_argument("script", help="the Python file (see `python -m nas_notebook --help`)")
     run.add_argument("--name", help="the study name (default: from the script)")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
-    add_options(run.add_argument)
+    add_options(run.add_argument, defaults=not suppress)
     return parser
 
 

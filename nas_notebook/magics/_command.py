@@ -41,9 +41,15 @@ OPTIONS: list[tuple[tuple[str, ...], dict[str, Any]]] = [
 ]
 
 
-def add_options(add: Callable[..., Any]) -> None:
-    """Call ``add(*flags, **kwargs)`` for every option (an argparse ``add_argument``)."""
+def add_options(add: Callable[..., Any], defaults: bool = True) -> None:
+    """Call ``add(*flags, **kwargs)`` for every option (an argparse ``add_argument``).
+
+    With ``defaults=False`` an option that is not given is absent from the parsed namespace, so
+    command-line options can be told apart from defaults when they are layered over others.
+    """
     for flags, kwargs in OPTIONS:
+        if not defaults:
+            kwargs = {**kwargs, "default": argparse.SUPPRESS}
         add(*flags, **kwargs)
 
 

@@ -107,6 +107,15 @@ def _pick(primitive: ManyOf, raw: Sequence[Any]) -> list[Any]:
 
 def suggest(trial: optuna.trial.BaseTrial, name: str, primitive: HyperPrimitive) -> Any:
     """Draw ``primitive`` through ``trial`` under ``name`` and return the user-facing value."""
+    kind = type(primitive)
+    if kind is Float:  # exact-type checks first: the common cases, on the per-decision path
+        return trial.suggest_float(
+            name, primitive.low, primitive.high, log=primitive.log, step=primitive.step  # type: ignore[attr-defined]
+        )
+    if kind is Int:
+        return trial.suggest_int(
+            name, primitive.low, primitive.high, log=primitive.log, step=primitive.step  # type: ignore[attr-defined]
+        )
     if isinstance(primitive, Float):
         return trial.suggest_float(
             name, primitive.low, primitive.high, log=primitive.log, step=primitive.step

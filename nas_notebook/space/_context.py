@@ -18,6 +18,7 @@ import contextvars
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 from .._errors import TrialStopped
@@ -30,6 +31,10 @@ if TYPE_CHECKING:
     from ._primitives import HyperPrimitive
 
 __all__ = ["EvaluationContext", "TraceContext", "TrialContext", "activate", "current"]
+
+# Guards the hand-over between a running body and a thread that cancels it (TrialContext.lock);
+# one lock for all trials: it is held for a few bytecodes, and only at a body's end or a cancel.
+_BODY_LOCK = threading.Lock()
 
 _current: contextvars.ContextVar[EvaluationContext | None] = contextvars.ContextVar(
     "nas_notebook_context", default=None
@@ -77,11 +82,12 @@ class EvaluationContext:
         self.registry.claim(name, site, primitive, False, base)
         return name
 
-    def decide(self, primitive: HyperPrimitive) -> Any:
-        """Called by a primitive helper: name the decision at the caller's site, get its value."""
+    def decide(self, primitive: HyperPrimitive, frame: FrameType | None = None) -> Any:
+        """Called by a primitive helper: name the decision made at ``frame`` (the user's code;
+        found by walking the stack when not given) and return its value."""
         if self.cancelled:
             raise TrialStopped("the search was stopped")
-        name = self.name_for(primitive, call_site())
+        name = self.name_for(primitive, call_site(frame))
         value = self.evaluate(name, primitive)
         self.values[name] = value
         return value
@@ -108,8 +114,18 @@ class TrialContext(EvaluationContext):
         self.objective_metric = objective_metric
         self.reports: dict[str, Any] = {}
         self.next_step = 0
-        self.lock = threading.Lock()
+        self.tracked_metric: str | None = None
+        self.lock = _BODY_LOCK
         self.in_body = False
+        self.injected = False
+
+    def decide(self, primitive: HyperPrimitive, frame: FrameType | None = None) -> Any:
+        # The base class's steps, inlined: this runs for every decision of every trial.
+        if self.cancelled:
+            raise TrialStopped("the search was stopped")
+        name = self.name_for(primitive, call_site(frame))
+        value = self.values[name] = _codec.suggest(self.trial, name, primitive)
+        return value
 
     def evaluate(self, name: str, primitive: HyperPrimitive) -> Any:
         return _codec.suggest(self.trial, name, primitive)
@@ -122,8 +138,8 @@ class TraceContext(EvaluationContext):
         super().__init__(registry)
         self.decisions: dict[str, tuple[HyperPrimitive, Site]] = {}
 
-    def decide(self, primitive: HyperPrimitive) -> Any:
-        site = call_site()
+    def decide(self, primitive: HyperPrimitive, frame: FrameType | None = None) -> Any:
+        site = call_site(frame)
         name = self.name_for(primitive, site)
         self.decisions.setdefault(name, (primitive, site))
         value = primitive.default()

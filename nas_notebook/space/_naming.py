@@ -42,7 +42,7 @@ PRIMITIVE_NAMES = frozenset({"oneof", "manyof", "floatv", "intv"})
 _SEARCH_FILE_PREFIX = "<search "
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=True)
 class Site:
     """Where a hyper primitive is called: the code position and the name it derives."""
 
@@ -51,6 +51,13 @@ class Site:
     col: int
     base: str | None = field(compare=False)
     in_loop: bool = field(compare=False, default=False)
+
+    def __post_init__(self) -> None:
+        # Sites key per-trial counters on the hot path; hash the position once.
+        object.__setattr__(self, "_hash", hash((self.filename, self.lineno, self.col)))
+
+    def __hash__(self) -> int:
+        return self._hash  # type: ignore[attr-defined, no-any-return]
 
     def where(self) -> str:
         """A human-readable location: ``cell line 3`` or ``train.py:12``."""
@@ -72,32 +79,36 @@ def register_infrastructure(fn: Callable[..., Any]) -> Callable[..., Any]:
     return fn
 
 
-_site_cache: dict[tuple[CodeType, int], Site] = {}
+# (id(code), instruction) -> (code, site). The code object is kept in the entry, so its id is not
+# reused while cached, and compared by identity: equal code objects of two cells share no entry.
+_site_cache: dict[tuple[int, int], tuple[CodeType, Site]] = {}
 _cache_lock = threading.Lock()
 
 
 def call_site(frame: FrameType | None = None) -> Site:
-    """The site of the innermost call into a hyper primitive on this thread's stack.
+    """The site of a call into a hyper primitive.
 
-    Frames of nas_notebook's own helpers (registered with :func:`register_infrastructure`) are
-    skipped. The result is cached per (code object, instruction), so the AST work happens once
-    per call site, not once per trial.
+    ``frame`` is the caller's frame when the primitive helper passed it; otherwise the innermost
+    frame on this thread's stack that is not nas_notebook's own (helpers of other modules
+    register with :func:`register_infrastructure`). The result is cached per (code object,
+    instruction), so the AST work happens once per call site, not once per trial.
     """
-    frame = frame or sys._getframe(1)
-    while frame is not None and (
-        frame.f_code in _infrastructure or frame.f_globals.get("__name__", "").startswith(
-            "nas_notebook.space"
-        )
-    ):
-        frame = frame.f_back
-    if frame is None:  # pragma: no cover - only nas_notebook frames on the stack
-        return Site("<unknown>", 0, 0, None)
-    key = (frame.f_code, frame.f_lasti)
-    site = _site_cache.get(key)
-    if site is None:
-        site = _resolve(frame)
-        with _cache_lock:
-            _site_cache[key] = site
+    if frame is None:
+        frame = sys._getframe(1)
+        while frame is not None and (
+            frame.f_code in _infrastructure
+            or frame.f_globals.get("__name__", "").startswith("nas_notebook.space")
+        ):
+            frame = frame.f_back
+        if frame is None:  # pragma: no cover - only nas_notebook frames on the stack
+            return Site("<unknown>", 0, 0, None)
+    code = frame.f_code
+    entry = _site_cache.get((id(code), frame.f_lasti))
+    if entry is not None and entry[0] is code:
+        return entry[1]
+    site = _resolve(frame)
+    with _cache_lock:
+        _site_cache[(id(code), frame.f_lasti)] = (code, site)
     return site
 
 
@@ -289,7 +300,7 @@ class NameRegistry:
             if stem_site is None:
                 with self._lock:
                     stem_site = self._stems.setdefault(stem, site)
-            if stem_site != site:
+            if stem_site is not site and stem_site != site:
                 raise DuplicateNameError(
                     f"two decisions would share the name {stem!r}: {stem_site.where()} and "
                     f"{site.where()}; pass name=... to one of them"
@@ -299,7 +310,7 @@ class NameRegistry:
             with self._lock:
                 owner = self._owners.setdefault(name, (site, primitive if explicit else None))
         other_site, other_primitive = owner
-        if other_site == site:
+        if other_site is site or other_site == site:
             return
         if explicit and other_primitive is not None:
             if other_primitive == primitive:

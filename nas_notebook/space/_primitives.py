@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import math
 import numbers
+import sys
 from collections.abc import Sequence
+from types import FrameType
 from typing import Any
 
 from .._errors import SearchSpaceError
@@ -51,14 +53,17 @@ class HyperPrimitive:
 
 
 def _check_name(kind: str, name: object) -> str | None:
-    if name is None:
-        return None
+    if name is None or type(name) is str and name.strip():
+        return name
     if not isinstance(name, str) or not name.strip():
         raise SearchSpaceError(f"{kind}(name={name!r}): `name` must be a non-empty string")
     return name
 
 
 def _real(kind: str, param: str, value: object) -> float:
+    if type(value) is float or type(value) is int:  # the common case, checked cheaply
+        if value - value == 0:  # finite (inf - inf and nan - nan are nan)
+            return float(value)
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise SearchSpaceError(f"{kind}: `{param}` must be a number, got {value!r}")
     as_float = float(value)
@@ -240,11 +245,12 @@ class Int(HyperPrimitive):
         return f"intv({self.low!r}, {self.high!r}{extra})"
 
 
-def _decide(primitive: HyperPrimitive) -> Any:
-    context = _context.current()
+def _decide(primitive: HyperPrimitive, frame: FrameType) -> Any:
+    """Hand ``primitive`` to the active context (``frame`` is the user's call site)."""
+    context = _context._current.get()
     if context is None:
         return primitive
-    return context.decide(primitive)
+    return context.decide(primitive, frame)
 
 
 def oneof(candidates: Sequence[Any], *, name: str | None = None) -> Any:
@@ -266,7 +272,7 @@ def oneof(candidates: Sequence[Any], *, name: str | None = None) -> Any:
         >>> oneof(["relu", "gelu"])
         oneof(['relu', 'gelu'])
     """
-    return _decide(OneOf(candidates, name=name))
+    return _decide(OneOf(candidates, name=name), sys._getframe(1))
 
 
 def manyof(
@@ -294,7 +300,7 @@ def manyof(
         >>> manyof(2, ["a", "b", "c"], sorted=True)
         manyof(2, ['a', 'b', 'c'], distinct=True, sorted=True)
     """
-    return _decide(ManyOf(k, candidates, distinct=distinct, sorted=sorted, name=name))
+    return _decide(ManyOf(k, candidates, distinct=distinct, sorted=sorted, name=name), sys._getframe(1))
 
 
 def floatv(
@@ -322,7 +328,7 @@ def floatv(
         >>> floatv(1e-4, 1e-1, log=True)
         floatv(0.0001, 0.1, log=True)
     """
-    return _decide(Float(low, high, log=log, step=step, name=name))
+    return _decide(Float(low, high, log=log, step=step, name=name), sys._getframe(1))
 
 
 def intv(
@@ -350,4 +356,4 @@ def intv(
         >>> intv(16, 256, log=True)
         intv(16, 256, log=True)
     """
-    return _decide(Int(low, high, log=log, step=step, name=name))
+    return _decide(Int(low, high, log=log, step=step, name=name), sys._getframe(1))

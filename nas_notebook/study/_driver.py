@@ -57,7 +57,7 @@ class Driver:
         self._storage = study._storage
         self._cond = threading.Condition()
         self._running: dict[int, Job] = {}
-        self._settled: set[int] = set()
+        self._settled: dict[int, object] = {}
         self.asked = 0
         self.counts: dict[TrialState, int] = dict.fromkeys(
             (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL), 0
@@ -90,8 +90,7 @@ class Driver:
                 self.asked -= 1
             raise
         job = Job(trial, self.program, self.user_ns, self.objective, self.registry)
-        with self._cond:
-            self._running[trial.number] = job
+        self._running[trial.number] = job  # a single dict store: atomic, no lock needed
         return job
 
     def job_done(self, job: Job, outcome: Outcome) -> None:
@@ -107,15 +106,13 @@ class Driver:
                 if outcome.interrupted:
                     self.interrupted = True
                     self.stopping = True
-                self._cond.notify_all()
+                    self._cond.notify_all()
 
     def _settle(self, number: int) -> bool:
         """Claim the right to tell Optuna how trial ``number`` ended (granted once)."""
-        with self._cond:
-            if number in self._settled:
-                return False
-            self._settled.add(number)
-            return True
+        # dict.setdefault is atomic in CPython: exactly one caller sees its own token stored.
+        token = object()
+        return self._settled.setdefault(number, token) is token
 
     def _record(self, trial: optuna.Trial, outcome: Outcome) -> None:
         if outcome.state == TrialState.COMPLETE:

@@ -16,7 +16,8 @@ import optuna
 from optuna.trial import TrialState
 
 from .._errors import ObjectiveError, SearchSpaceError, TrialStopped
-from ..space import NameRegistry, TrialContext, activate
+from ..space import NameRegistry, TrialContext
+from ..space._context import _current
 from ._objective import Objective
 from ._program import TrialProgram
 
@@ -73,19 +74,18 @@ def run_job(job: Job) -> Outcome:
     context = TrialContext(job.trial, job.registry, job.objective.metric)
     job.context = context
     program = job.program
+    token = _current.set(context)  # not `with activate(...)`: this is the per-trial hot path
     try:
-        with activate(context):
-            namespace = program.namespace(job.user_ns)
-            context.in_body = True
-            try:
-                result = program.run(namespace)
-            finally:
-                with context.lock:
-                    context.in_body = False
-                    if getattr(context, "injected", False):
-                        _clear_async_exception()
-            value = job.objective.resolve(result, context)
-        return Outcome(TrialState.COMPLETE, value)
+        namespace = program.namespace(job.user_ns)
+        context.in_body = True
+        try:
+            result = program.run(namespace)
+        finally:
+            with context.lock:
+                context.in_body = False
+                if context.injected:
+                    _clear_async_exception()
+        return Outcome(TrialState.COMPLETE, job.objective.resolve(result, context))
     except optuna.TrialPruned as exc:
         return Outcome(TrialState.PRUNED, reason=str(exc) or "pruned")
     except TrialStopped:
@@ -101,6 +101,8 @@ def run_job(job: Job) -> Outcome:
         return Outcome(
             TrialState.FAIL, reason=reason, traceback=_user_traceback(exc, program.filename)
         )
+    finally:
+        _current.reset(token)
 
 
 def _clear_async_exception() -> None:
@@ -127,7 +129,7 @@ def inject_stop(job: Job, thread_id: int) -> bool:
     with context.lock:
         if not context.in_body:
             return False
-        context.injected = True  # type: ignore[attr-defined]
+        context.injected = True
         ctypes.pythonapi.PyThreadState_SetAsyncExc(
             ctypes.c_ulong(thread_id), ctypes.py_object(TrialStopped)
         )

@@ -16,8 +16,8 @@ __all__ = ["report"]
 def report(value: Any = None, step: int | None = None, **metrics: Any) -> bool:
     """Report intermediate results of the running trial.
 
-    The objective's intermediate value (``value``, or the metric chosen with ``--metric``) goes to
-    the storage as an Optuna intermediate value at ``step``; when the search has a pruner and it
+    The objective's intermediate value (``value``, or the metric chosen with ``--metric``, or
+    without either the first metric the trial reports) goes to the storage as an Optuna intermediate value at ``step``; when the search has a pruner and it
     decides to stop this trial, :class:`optuna.TrialPruned` is raised and the trial is recorded as
     PRUNED. Other metrics are stored as user attributes (their latest value). Outside a search the
     call does nothing, so a trial body also runs as a plain cell.
@@ -47,13 +47,18 @@ def report(value: Any = None, step: int | None = None, **metrics: Any) -> bool:
     context.next_step = step + 1
     trial = context.trial
     metric = context.objective_metric
+    if metric is None and value is None and metrics:
+        # Without --metric the first metric a trial reports is its learning curve.
+        metric = context.tracked_metric = context.tracked_metric or next(iter(metrics))
+    elif metric is None:
+        metric = context.tracked_metric
     target = metrics.get(metric, value) if metric is not None else value
     if value is not None:
         context.reports["value"] = value
     for key, item in metrics.items():
         number = to_number(item, f"report: metric {key!r}")
         context.reports[key] = number
-        if key != metric:
+        if key != context.objective_metric:
             trial.set_user_attr(key, number)
     if target is not None:
         trial.report(to_number(target, "report: `value`"), step)
