@@ -79,7 +79,11 @@ class OneOf(HyperPrimitive):
     __slots__ = ("candidates",)
 
     def __init__(self, candidates: Sequence[Any], *, name: str | None = None) -> None:
-        if isinstance(candidates, (str, bytes)) or not isinstance(candidates, Sequence):
+        if isinstance(candidates, (str, bytes)):
+            raise SearchSpaceError(
+                f"oneof: `candidates` must be a list of options, got the string {candidates!r}"
+            )
+        if not isinstance(candidates, Sequence):
             try:
                 candidates = list(candidates)  # type: ignore[arg-type]
             except TypeError:

@@ -1,0 +1,163 @@
+import math
+
+import optuna
+import pytest
+from optuna.trial import TrialState
+
+import nas_notebook as nb
+from nas_notebook.study import Search, open_storage
+
+NS = {"floatv": nb.floatv, "intv": nb.intv, "oneof": nb.oneof, "report": nb.report, "math": math}
+
+
+def run(body, **kw):
+    kw.setdefault("executor", "inline")
+    kw.setdefault("algo", "random")
+    kw.setdefault("seed", 0)
+    return Search(body, user_ns={**NS, **kw.pop("user_ns", {})}, **kw).start().wait()
+
+
+@pytest.mark.parametrize("kind", ["journal", "sqlite"])
+def test_trials_persist_in_file_storages_and_resume(tmp_path, kind):
+    url = f"journal:{tmp_path}/s.journal" if kind == "journal" else f"sqlite:///{tmp_path}/s.db"
+    first = run("x = floatv(0, 1)\nx", name="exp", storage=url, n_trials=4)
+    assert first.name == "exp"
+    again = run("x = floatv(0, 1)\nx", name="exp", storage=url, n_trials=3, resume=True)
+    assert again.name == "exp" and len(again.trials) == 7
+    fresh = run("x = floatv(0, 1)\nx", name="exp", storage=url, n_trials=2)
+    assert fresh.name == "exp.2" and len(fresh.trials) == 2
+    resumed_latest = run("x = floatv(0, 1)\nx", name="exp", storage=url, n_trials=1, resume=True)
+    assert resumed_latest.name == "exp.2"
+    reopened = optuna.load_study(study_name="exp", storage=open_storage(url))
+    assert len(reopened.trials) == 7
+    assert reopened.user_attrs["nas_notebook"]["source"] == "x = floatv(0, 1)\nx"
+
+
+def test_resume_of_a_missing_study_is_a_clear_error(tmp_path):
+    with pytest.raises(nb.StorageError, match="no study named 'nope'"):
+        Search("x = floatv(0, 1)\nx", name="nope", storage="memory", resume=True, user_ns=NS)
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["not a url", "mysql+nosuchdriver://u@h/db", "sqlite:////proc/forbidden/x.db"],
+)
+def test_storage_that_does_not_open_is_a_clear_error(url):
+    with pytest.raises(nb.StorageError, match="storage"):
+        Search("x = floatv(0, 1)\nx", storage=url, user_ns=NS)
+
+
+def test_direction_is_inferred_and_explicit_wins():
+    assert run("x = floatv(0, 1)\nx", n_trials=1).direction == "maximize"
+    assert run("val_loss = floatv(0, 1)\nval_loss", n_trials=1).direction == "minimize"
+    loss_metric = run("report(loss=floatv(0, 1))", metric="loss", n_trials=1)
+    assert loss_metric.direction == "minimize"
+    assert run("x = floatv(0, 1)\nx", direction="minimize", n_trials=1).direction == "minimize"
+
+
+def test_metric_is_the_objective_and_other_metrics_are_user_attrs():
+    body = (
+        "lr = floatv(0.1, 1)\n"
+        "for step in range(3):\n"
+        "    report(accuracy=lr * step / 2, loss=1 - lr, step=step)\n"
+    )
+    s = run(body, metric="accuracy", n_trials=3)
+    for t in s.trials:
+        assert t.state == TrialState.COMPLETE
+        assert t.value == pytest.approx(t.params["lr"])
+        assert t.intermediate_values == {0: 0.0, 1: pytest.approx(t.params["lr"] / 2), 2: pytest.approx(t.params["lr"])}
+        assert t.user_attrs == {"loss": pytest.approx(1 - t.params["lr"])}
+
+
+def test_metric_from_a_returned_dict():
+    s = run("x = floatv(0, 1)\n{'acc': x, 'latency': 2 * x}", metric="acc", n_trials=2)
+    assert all(t.value == t.params["x"] for t in s.trials)
+
+
+@pytest.mark.parametrize(
+    ("body", "kw", "reason"),
+    [
+        ("x = floatv(0, 1)\nreport(loss=x)\nx", {"metric": "accuracy"}, "--metric 'accuracy' was never reported (reported metrics: loss)"),
+        ("x = floatv(0, 1)\nfloat('nan')", {}, "objective is NaN"),
+        ("x = floatv(0, 1)\n'high'", {}, "objective must be a number, got str: 'high'"),
+        ("x = floatv(0, 1)", {}, "the trial produced no objective"),
+        ("x = floatv(0, 1)\n{'a': x}", {}, "the trial evaluated to a dict; pass --metric to pick one of: a"),
+    ],
+)
+def test_objective_problems_fail_the_trial_with_the_reason(body, kw, reason):
+    s = run(body, n_trials=2, **kw)
+    assert [t.state for t in s.trials] == [TrialState.FAIL] * 2
+    assert all(t.system_attrs["fail_reason"].startswith(reason) for t in s.trials)
+
+
+def test_search_space_error_inside_a_trial_fails_it_with_the_users_line():
+    body = "n = intv(0, 3)\nw = intv(n, 2)\nw"
+    s = run(body, n_trials=12)
+    failed = [t for t in s.trials if t.state == TrialState.FAIL]
+    assert failed and all(t.params["n"] == 3 for t in failed)
+    assert all("search space: SearchSpaceError" in t.system_attrs["fail_reason"] for t in failed)
+    assert all("line 2" in t.system_attrs["nas_notebook:traceback"] for t in failed)
+    assert any(t.state == TrialState.COMPLETE for t in s.trials)
+
+
+def test_pruned_trials_are_recorded_as_pruned():
+    body = "x = floatv(0, 1)\nfor step in range(5):\n    report(x, step=step)\nx"
+    s = run(body, n_trials=30, pruner="median:n_startup_trials=3,n_warmup_steps=0")
+    states = {t.state for t in s.trials}
+    assert TrialState.PRUNED in states and TrialState.COMPLETE in states
+
+
+def test_best_dataframe_and_repr():
+    s = run("x = floatv(-1, 1)\nk = oneof(['a', 'b'])\n-(x ** 2)", n_trials=8)
+    best = s.best
+    assert best.value == max(t.value for t in s.trials)
+    assert set(best.params) == {"x", "k"} and best.number == best.trial.number
+    frame = s.dataframe()
+    assert list(frame.columns[:4]) == ["number", "state", "value", "duration_s"]
+    assert {"x", "k", "fail_reason", "traceback"} <= set(frame.columns) and len(frame) == 8
+    assert "finished: 8/8 trials (8 complete" in repr(s)
+
+
+def test_best_before_any_completion_says_why():
+    s = run("x = floatv(0, 1)\nraise RuntimeError('no')", n_trials=2)
+    with pytest.raises(LookupError, match="2 failed"):
+        s.best
+
+
+def test_function_bodies_and_timeout():
+    calls = []
+
+    def objective():
+        calls.append(1)
+        return nb.floatv(0, 1)
+
+    s = Search(objective, n_trials=3, executor="inline").start()
+    assert len(s.trials) == 3 == len(calls)
+    t = Search(objective, timeout=0.2, executor="thread").start().wait()
+    assert len(t.trials) > 3
+
+
+def test_add_trials_and_pause_resume():
+    s = Search("x = floatv(0, 1)\nx", n_trials=2, user_ns=NS, executor="thread")
+    s.add_trials(1)
+    s.pause()  # before start: no effect
+    s.start()
+    s.wait()
+    assert len(s.trials) == 3
+    assert s.state == "finished"
+
+
+@pytest.mark.parametrize(
+    ("kw", "message"),
+    [
+        ({"n_trials": 0}, "n_trials"),
+        ({"timeout": -1}, "timeout"),
+        ({"direction": "up"}, "direction"),
+        ({"algo": "annealing"}, "unknown algorithm 'annealing'; known algorithms: random, tpe"),
+        ({"pruner": "sometimes"}, "unknown pruner"),
+        ({"algo": "tpe:bogus_option=1"}, "bad options"),
+    ],
+)
+def test_bad_configuration_is_rejected_before_running(kw, message):
+    with pytest.raises(ValueError, match=message):
+        Search("x = floatv(0, 1)\nx", user_ns=NS, **kw)
