@@ -37,7 +37,7 @@ class ObjectiveError(ValueError):
     """A trial finished without a usable objective value (missing, NaN or not a number)."""
 
 
-class TrialStopped(BaseException):  # noqa: N818 - reads as an event, like optuna.TrialPruned
+class TrialStopped(BaseException):
     """Raised inside a running trial when its search was stopped with ``cancel=True``.
 
     A ``BaseException`` (like ``KeyboardInterrupt``), so ``except Exception`` in user code does

@@ -122,9 +122,11 @@ def _progress_bar(search: Search, quiet: bool) -> None:
         while True:
             finished = search.executor.join(0.2)
             progress = search.progress()
-            bar.update(progress.finished - bar.n)
+            bar.update(progress.finished - search.baseline - bar.n)
             best = "-" if progress.best_value is None else f"{progress.best_value:.5g}"
-            bar.set_postfix(best=best, failed=progress.failed, running=progress.running, refresh=False)
+            bar.set_postfix(
+                best=best, failed=progress.failed, running=progress.running, refresh=False
+            )
             if finished:
                 bar.refresh()
                 return
@@ -171,10 +173,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         options = {**defaults, **_marker_options(parts.options)}
     except SystemExit:
-        print(f"nas-notebook: bad options on the '# %%search' line: {parts.options!r}", file=sys.stderr)
+        print(
+            f"nas-notebook: bad options on the '# %%search' line: {parts.options!r}",
+            file=sys.stderr,
+        )
         return 2
     options.update({k: v for k, v in given.items() if k in defaults})
-    name = given.get("name") or options.pop("name", None) or os.path.splitext(os.path.basename(path))[0]
+    name = (
+        given.get("name")
+        or options.pop("name", None)
+        or os.path.splitext(os.path.basename(path))[0]
+    )
     options.pop("name", None)
     options["algo"] = options["algo"] or "tpe"
     options["executor"] = options["executor"] or "thread"

@@ -39,7 +39,10 @@ _pruners: dict[str, _Entry] = {}
 
 
 def register_sampler(
-    name: str, factory: Callable[..., optuna.samplers.BaseSampler], summary: str, seeded: bool = True
+    name: str,
+    factory: Callable[..., optuna.samplers.BaseSampler],
+    summary: str,
+    seeded: bool = True,
 ) -> None:
     """Make ``--algo name`` build ``factory(seed=..., **options)`` (``seed`` only when seeded)."""
     _samplers[name] = _Entry(factory, summary, seeded)

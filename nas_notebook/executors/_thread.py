@@ -24,6 +24,7 @@ class ThreadExecutor(Executor):
     def __init__(self, workers: int = 1) -> None:
         super().__init__(workers)
         self._lock = threading.Lock()
+        self._idle = threading.Condition(self._lock)
         self._lanes: list[threading.Thread] = []
         self._running: dict[Job, int] = {}
         self._active = 0
@@ -50,6 +51,7 @@ class ThreadExecutor(Executor):
         with self._lock:
             if self._active > self._workers:
                 self._active -= 1
+                self._idle.notify_all()
                 return True
             return False
 
@@ -74,21 +76,14 @@ class ThreadExecutor(Executor):
             feed.fatal(exc)
         with self._lock:
             self._active -= 1
+            self._idle.notify_all()
 
     def join(self, timeout: float | None = None) -> bool:
-        import time
-
-        deadline = None if timeout is None else time.monotonic() + timeout
-        while True:
-            with self._lock:
-                lanes = [lane for lane in self._lanes if lane.is_alive()]
-            if not lanes:
-                return True
-            for lane in lanes:
-                remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
-                lane.join(remaining)
-                if deadline is not None and time.monotonic() >= deadline:
-                    return not any(lane.is_alive() for lane in self._lanes)
+        # Counted lanes, not Thread.join: on Python 3.11 a Ctrl-C that interrupts Thread.join
+        # can leave a live thread reported as stopped (the bpo-45274 handling releases the
+        # thread's own state lock), which would let a caller mark running trials as finished.
+        with self._idle:
+            return self._idle.wait_for(lambda: self._active == 0, timeout)
 
     def running(self) -> list[Job]:
         return list(self._running)

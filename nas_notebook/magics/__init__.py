@@ -7,4 +7,8 @@ __all__ = [
     "NAMESPACE",
     "NAMESPACE_NAMES",
     "OPTIONS",
-    "SearchMagics", "add_options", "load_ipython_extension", "search_kwargs"]
+    "SearchMagics",
+    "add_options",
+    "load_ipython_extension",
+    "search_kwargs",
+]

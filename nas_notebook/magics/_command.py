@@ -11,7 +11,10 @@ __all__ = ["OPTIONS", "add_options", "search_kwargs"]
 #: Every option of ``%%search`` and ``nas-notebook run``: (flags, argparse keyword arguments).
 OPTIONS: list[tuple[tuple[str, ...], dict[str, Any]]] = [
     (("--n-trials", "-n"), {"type": int, "default": None, "help": "number of trials to run"}),
-    (("--timeout",), {"type": float, "default": None, "help": "seconds after which no trial starts"}),
+    (
+        ("--timeout",),
+        {"type": float, "default": None, "help": "seconds after which no trial starts"},
+    ),
     (
         ("--algo",),
         {"default": None, "help": "search algorithm, NAME[:key=value,...] (random, tpe, ...)"},
@@ -29,14 +32,21 @@ OPTIONS: list[tuple[tuple[str, ...], dict[str, Any]]] = [
     (("--metric",), {"default": None, "help": "the reported metric that is the objective"}),
     (
         ("--storage",),
-        {"default": None, "help": "storage URL: memory, journal:PATH, sqlite:///PATH, postgresql://"},
+        {
+            "default": None,
+            "help": "storage URL: memory, journal:PATH, sqlite:///PATH, postgresql://",
+        },
     ),
     (("--seed",), {"type": int, "default": None, "help": "seed of the search algorithm"}),
     (("--executor",), {"default": None, "help": "where trials run: thread (background) or inline"}),
     (("--workers",), {"type": int, "default": 1, "help": "number of trials run at once"}),
     (
         ("--resume",),
-        {"action": "store_true", "default": False, "help": "continue the study NAME in the storage"},
+        {
+            "action": "store_true",
+            "default": False,
+            "help": "continue the study NAME in the storage",
+        },
     ),
 ]
 

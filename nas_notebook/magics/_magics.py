@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
 from typing import Any
 
-import optuna
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, cell_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
@@ -29,16 +26,6 @@ NAMESPACE = {
     "report": report,
 }
 NAMESPACE_NAMES = tuple(NAMESPACE)
-
-
-@contextlib.contextmanager
-def _quiet_optuna() -> Iterator[None]:
-    level = optuna.logging.get_verbosity()
-    optuna.logging.set_verbosity(optuna.logging.WARNING)
-    try:
-        yield
-    finally:
-        optuna.logging.set_verbosity(level)
 
 
 def _with_options(fn: Any) -> Any:
@@ -81,6 +68,8 @@ class SearchMagics(Magics, Configurable):
         ``NAME.wait()``, ``NAME.stop()``, ``NAME.study``.
         """
         args = parse_argstring(self.search, line)
+        shell = self.shell
+        assert shell is not None
         name = args.name
         if not name.isidentifier():
             raise UsageError(f"%%search: NAME must be a Python identifier, got {name!r}")
@@ -90,13 +79,10 @@ class SearchMagics(Magics, Configurable):
         if kwargs["storage"] is None:
             kwargs["storage"] = self.default_storage or default_storage_url()
         try:
-            with _quiet_optuna():
-                search = Search(
-                    cell, name=name, user_ns=self.shell.user_ns, first_line=2, **kwargs
-                )
+            search = Search(cell, name=name, user_ns=shell.user_ns, first_line=2, **kwargs)
         except (ValueError, StorageError, UnknownAlgorithmError) as exc:
             raise UsageError(f"%%search {name}: {exc}") from None
-        self.shell.user_ns[name] = search
+        shell.user_ns[name] = search
         if search.study.study_name != name and not args.resume:
             print(
                 f"A study named {name!r} already exists in the storage; this one is "

@@ -86,4 +86,3 @@ def plot_optimization_history(study: Any) -> go.Figure:
     """
     info = _get_optimization_history_info(trials_of(study), direction_of(study))
     return go.Figure(data=traces(info), layout=layout(info))
-

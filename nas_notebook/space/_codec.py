@@ -41,7 +41,7 @@ _ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
 
 def label(candidate: Any) -> str:
     """A short readable label for a candidate that Optuna cannot store as itself."""
-    if isinstance(candidate, type) or callable(candidate) and hasattr(candidate, "__qualname__"):
+    if isinstance(candidate, type) or (callable(candidate) and hasattr(candidate, "__qualname__")):
         return str(getattr(candidate, "__qualname__", getattr(candidate, "__name__", "?")))
     text = _ADDRESS.sub("", repr(candidate))
     text = " ".join(text.split())
@@ -74,17 +74,24 @@ def distributions(name: str, primitive: HyperPrimitive) -> dict[str, BaseDistrib
     """The Optuna parameters (name -> distribution) that encode ``primitive`` named ``name``."""
     if isinstance(primitive, Float):
         return {
-            name: FloatDistribution(primitive.low, primitive.high, log=primitive.log, step=primitive.step)
+            name: FloatDistribution(
+                primitive.low, primitive.high, log=primitive.log, step=primitive.step
+            )
         }
     if isinstance(primitive, Int):
-        return {name: IntDistribution(primitive.low, primitive.high, log=primitive.log, step=primitive.step)}
+        return {
+            name: IntDistribution(
+                primitive.low, primitive.high, log=primitive.log, step=primitive.step
+            )
+        }
     if isinstance(primitive, OneOf):
         return {name: CategoricalDistribution(choices_for(primitive.candidates))}
     if isinstance(primitive, ManyOf):
         n = len(primitive.candidates)
         if primitive.distinct:
             return {
-                f"{name}[{i}]": CategoricalDistribution(tuple(range(n - i))) for i in range(primitive.k)
+                f"{name}[{i}]": CategoricalDistribution(tuple(range(n - i)))
+                for i in range(primitive.k)
             }
         choices = choices_for(primitive.candidates)
         return {f"{name}[{i}]": CategoricalDistribution(choices) for i in range(primitive.k)}
@@ -107,14 +114,23 @@ def _pick(primitive: ManyOf, raw: Sequence[Any]) -> list[Any]:
 
 def suggest(trial: optuna.trial.BaseTrial, name: str, primitive: HyperPrimitive) -> Any:
     """Draw ``primitive`` through ``trial`` under ``name`` and return the user-facing value."""
-    kind = type(primitive)
-    if kind is Float:  # exact-type checks first: the common cases, on the per-decision path
+    if (
+        type(primitive) is Float
+    ):  # exact-type checks first: the common cases, on the per-decision path
         return trial.suggest_float(
-            name, primitive.low, primitive.high, log=primitive.log, step=primitive.step  # type: ignore[attr-defined]
+            name,
+            primitive.low,
+            primitive.high,
+            log=primitive.log,
+            step=primitive.step,
         )
-    if kind is Int:
+    if type(primitive) is Int:
         return trial.suggest_int(
-            name, primitive.low, primitive.high, log=primitive.log, step=primitive.step  # type: ignore[attr-defined]
+            name,
+            primitive.low,
+            primitive.high,
+            log=primitive.log,
+            step=primitive.step,
         )
     if isinstance(primitive, Float):
         return trial.suggest_float(
@@ -130,7 +146,10 @@ def suggest(trial: optuna.trial.BaseTrial, name: str, primitive: HyperPrimitive)
         picked = trial.suggest_categorical(name, choices)
         return candidates[choices.index(picked)]
     if isinstance(primitive, ManyOf):
-        raw = [trial.suggest_categorical(n, d.choices) for n, d in distributions(name, primitive).items()]  # type: ignore[attr-defined]
+        raw = [
+            trial.suggest_categorical(n, d.choices)  # type: ignore[attr-defined]
+            for n, d in distributions(name, primitive).items()
+        ]
         value = _pick(primitive, raw)
         if primitive.distinct and primitive.k:
             trial.set_user_attr(name, [label(v) if type(v) not in _NATIVE else v for v in value])

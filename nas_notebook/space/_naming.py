@@ -51,13 +51,14 @@ class Site:
     col: int
     base: str | None = field(compare=False)
     in_loop: bool = field(compare=False, default=False)
+    _hash: int = field(init=False, repr=False, compare=False, default=0)
 
     def __post_init__(self) -> None:
         # Sites key per-trial counters on the hot path; hash the position once.
         object.__setattr__(self, "_hash", hash((self.filename, self.lineno, self.col)))
 
     def __hash__(self) -> int:
-        return self._hash  # type: ignore[attr-defined, no-any-return]
+        return self._hash
 
     def where(self) -> str:
         """A human-readable location: ``cell line 3`` or ``train.py:12``."""
@@ -121,7 +122,7 @@ def _resolve(frame: FrameType) -> Site:
     if node is None:
         return Site(filename, frame.f_lineno or 0, 0, None)
     base, in_loop = derive_name(node, lambda n: getattr(n, "parent", None))
-    return Site(filename, node.lineno, node.col_offset, base, in_loop)
+    return Site(filename, node.lineno, node.col_offset, base, in_loop)  # type: ignore[attr-defined]
 
 
 def _target_name(target: ast.AST) -> str | None:
@@ -203,26 +204,23 @@ def derive_name(
         if isinstance(node, ast.Call) and child is not node.func:
             if child in node.args:
                 owner = _assigned_name(parent_of(node) or node, node, None)
-                base = f"{owner or _callee_name(node)}.arg{node.args.index(child)}"  # type: ignore[arg-type]
+                base = f"{owner or _callee_name(node)}.arg{node.args.index(child)}"
             child, node = node, parent_of(node)
             break
         if isinstance(node, ast.Dict):
             if child in node.values:
-                key = node.keys[node.values.index(child)]  # type: ignore[arg-type]
+                key = node.keys[node.values.index(child)]
                 if isinstance(key, ast.Constant) and isinstance(key.value, str):
                     suffix.insert(0, key.value)
                     child, node = node, parent_of(node)
                     continue
             break
         if isinstance(node, (ast.Tuple, ast.List)) and child in node.elts:
-            index = node.elts.index(child)  # type: ignore[arg-type]
+            index = node.elts.index(child)
             child, node = node, parent_of(node)
             continue
         if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.NamedExpr)):
-            if suffix:
-                base = ".".join(suffix)
-            else:
-                base = _assigned_name(node, child, index)
+            base = ".".join(suffix) if suffix else _assigned_name(node, child, index)
             break
         if isinstance(node, ast.Return):
             scope = parent_of(node)
@@ -231,9 +229,7 @@ def derive_name(
             if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 base = scope.name
             break
-        if isinstance(node, _COMPREHENSIONS) or isinstance(node, ast.Call) or isinstance(
-            node, _PASS_THROUGH
-        ):
+        if isinstance(node, (_COMPREHENSIONS, ast.Call, _PASS_THROUGH)):
             child, node = node, parent_of(node)
             continue
         break
@@ -243,9 +239,9 @@ def derive_name(
     in_loop = False
     child, node = call, parent_of(call)
     while node is not None and not isinstance(node, _SCOPES):
-        if isinstance(node, (ast.For, ast.AsyncFor)) and child is not node.iter:
-            in_loop = in_loop or child in node.body
-        elif isinstance(node, ast.While) and child is not node.test:
+        if (isinstance(node, (ast.For, ast.AsyncFor)) and child is not node.iter) or (
+            isinstance(node, ast.While) and child is not node.test
+        ):
             in_loop = in_loop or child in node.body
         elif isinstance(node, _COMPREHENSIONS) and not (
             node.generators and child is node.generators[0].iter

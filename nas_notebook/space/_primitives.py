@@ -42,7 +42,7 @@ class HyperPrimitive:
         raise NotImplementedError
 
     def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and other._key() == self._key()  # type: ignore[attr-defined]
+        return type(other) is type(self) and other._key() == self._key()
 
     def __hash__(self) -> int:
         return hash((type(self).__name__, repr(self._key())))
@@ -53,7 +53,7 @@ class HyperPrimitive:
 
 
 def _check_name(kind: str, name: object) -> str | None:
-    if name is None or type(name) is str and name.strip():
+    if name is None or (type(name) is str and name.strip()):
         return name
     if not isinstance(name, str) or not name.strip():
         raise SearchSpaceError(f"{kind}(name={name!r}): `name` must be a non-empty string")
@@ -61,9 +61,9 @@ def _check_name(kind: str, name: object) -> str | None:
 
 
 def _real(kind: str, param: str, value: object) -> float:
-    if type(value) is float or type(value) is int:  # the common case, checked cheaply
-        if value - value == 0:  # finite (inf - inf and nan - nan are nan)
-            return float(value)
+    # The common case, checked cheaply; ``v - v == 0`` is false for inf and nan.
+    if (type(value) is float or type(value) is int) and value - value == 0:
+        return float(value)
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise SearchSpaceError(f"{kind}: `{param}` must be a number, got {value!r}")
     as_float = float(value)
@@ -77,6 +77,7 @@ class OneOf(HyperPrimitive):
 
     kind = "oneof"
     __slots__ = ("candidates",)
+    candidates: tuple[Any, ...]
 
     def __init__(self, candidates: Sequence[Any], *, name: str | None = None) -> None:
         if isinstance(candidates, (str, bytes)):
@@ -85,7 +86,7 @@ class OneOf(HyperPrimitive):
             )
         if not isinstance(candidates, Sequence):
             try:
-                candidates = list(candidates)  # type: ignore[arg-type]
+                candidates = list(candidates)
             except TypeError:
                 raise SearchSpaceError(
                     f"oneof: `candidates` must be a list of options, got {candidates!r}"
@@ -111,6 +112,10 @@ class ManyOf(HyperPrimitive):
 
     kind = "manyof"
     __slots__ = ("candidates", "distinct", "k", "sorted")
+    k: int
+    candidates: tuple[Any, ...]
+    distinct: bool
+    sorted: bool
 
     def __init__(
         self,
@@ -161,6 +166,10 @@ class Float(HyperPrimitive):
 
     kind = "floatv"
     __slots__ = ("high", "log", "low", "step")
+    low: float
+    high: float
+    log: bool
+    step: float | None
 
     def __init__(
         self,
@@ -209,6 +218,10 @@ class Int(HyperPrimitive):
 
     kind = "intv"
     __slots__ = ("high", "log", "low", "step")
+    low: int
+    high: int
+    log: bool
+    step: int
 
     def __init__(
         self,
@@ -223,7 +236,9 @@ class Int(HyperPrimitive):
             if isinstance(value, bool) or not isinstance(value, numbers.Integral):
                 raise SearchSpaceError(f"intv: `{param}` must be an integer, got {value!r}")
         if low > high:
-            raise SearchSpaceError(f"intv(low={low!r}, high={high!r}): `low` must not exceed `high`")
+            raise SearchSpaceError(
+                f"intv(low={low!r}, high={high!r}): `low` must not exceed `high`"
+            )
         if step <= 0:
             raise SearchSpaceError(f"intv: `step` must be > 0, got {step!r}")
         if log and low < 1:
@@ -304,7 +319,9 @@ def manyof(
         >>> manyof(2, ["a", "b", "c"], sorted=True)
         manyof(2, ['a', 'b', 'c'], distinct=True, sorted=True)
     """
-    return _decide(ManyOf(k, candidates, distinct=distinct, sorted=sorted, name=name), sys._getframe(1))
+    return _decide(
+        ManyOf(k, candidates, distinct=distinct, sorted=sorted, name=name), sys._getframe(1)
+    )
 
 
 def floatv(

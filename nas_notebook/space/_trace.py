@@ -104,6 +104,7 @@ def trace(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Space:
     with activate(context):
         fn(*args, **kwargs)
     decisions = {
-        name: Decision(name, primitive, site) for name, (primitive, site) in context.decisions.items()
+        name: Decision(name, primitive, site)
+        for name, (primitive, site) in context.decisions.items()
     }
     return Space(fn, decisions, args, kwargs)

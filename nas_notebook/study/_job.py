@@ -134,4 +134,3 @@ def inject_stop(job: Job, thread_id: int) -> bool:
             ctypes.c_ulong(thread_id), ctypes.py_object(TrialStopped)
         )
     return True
-

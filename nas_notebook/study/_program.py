@@ -130,7 +130,7 @@ class TrialProgram:
 
     def run(self, namespace: dict[str, Any]) -> Any:
         """Execute the body in ``namespace``; return the last expression's value (or None)."""
-        exec(self._body, namespace)
+        exec(self._body, namespace)  # type: ignore[arg-type]  # compiled in __post_init__
         if self._result is not None:
             return eval(self._result, namespace)
         return None
@@ -160,7 +160,9 @@ class TrialProgram:
 
     def _check_undefined(self, user_ns: Mapping[str, Any], bound: set[str]) -> None:
         missing = {
-            n for n in self.names if n not in bound and n not in user_ns and not hasattr(builtins, n)
+            n
+            for n in self.names
+            if n not in bound and n not in user_ns and not hasattr(builtins, n)
         }
         if not missing:
             return
@@ -171,7 +173,10 @@ class TrialProgram:
         raise ProgramError(f"name {name!r} is not defined")
 
     def _check_primitive_arguments(
-        self, sites: list[tuple[ast.Call, _naming.Site]], user_ns: Mapping[str, Any], bound: set[str]
+        self,
+        sites: list[tuple[ast.Call, _naming.Site]],
+        user_ns: Mapping[str, Any],
+        bound: set[str],
     ) -> None:
         for call, site in sites:
             helper = call.func.id if isinstance(call.func, ast.Name) else None

@@ -17,10 +17,11 @@ def report(value: Any = None, step: int | None = None, **metrics: Any) -> bool:
     """Report intermediate results of the running trial.
 
     The objective's intermediate value (``value``, or the metric chosen with ``--metric``, or
-    without either the first metric the trial reports) goes to the storage as an Optuna intermediate value at ``step``; when the search has a pruner and it
-    decides to stop this trial, :class:`optuna.TrialPruned` is raised and the trial is recorded as
-    PRUNED. Other metrics are stored as user attributes (their latest value). Outside a search the
-    call does nothing, so a trial body also runs as a plain cell.
+    without either the first metric the trial reports) goes to the storage as an Optuna
+    intermediate value at ``step``; when the search has a pruner and it decides to stop this
+    trial, :class:`optuna.TrialPruned` is raised and the trial is recorded as PRUNED. Other
+    metrics are stored as user attributes (their latest value). Outside a search the call does
+    nothing, so a trial body also runs as a plain cell.
 
     Args:
         value: The objective's intermediate value.

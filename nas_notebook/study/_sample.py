@@ -10,6 +10,7 @@ import optuna
 from optuna.trial import TrialState
 
 from .._errors import ObjectiveError
+from .._logging import quiet_optuna
 from ..algorithms import make_pruner, make_sampler
 from ..space import NameRegistry, Space, TrialContext, activate
 from ._driver import FAIL_REASON
@@ -133,13 +134,14 @@ def sample(
     if num_examples is not None and num_examples < 0:
         raise ValueError(f"sample: `num_examples` must be >= 0, got {num_examples!r}")
     if study is None:
-        study = optuna.create_study(
-            storage=open_storage(storage),
-            study_name=name,
-            sampler=make_sampler(algorithm, seed),
-            pruner=make_pruner(pruner),
-            direction=direction,
-        )
+        with quiet_optuna():
+            study = optuna.create_study(
+                storage=open_storage(storage),
+                study_name=name,
+                sampler=make_sampler(algorithm, seed),
+                pruner=make_pruner(pruner),
+                direction=direction,  # type: ignore[arg-type]  # checked by optuna
+            )
     registry = NameRegistry()
     count = 0
     while num_examples is None or count < num_examples:

@@ -15,6 +15,7 @@ from optuna.storages import BaseStorage
 from optuna.trial import FrozenTrial
 
 from .._errors import StorageError
+from .._logging import quiet_optuna
 from ..algorithms import make_pruner, make_sampler
 from ..executors import Executor, make_executor
 from ._driver import Driver
@@ -155,6 +156,9 @@ class Search:
         self.driver: Driver | None = None
         self._snapshot = Snapshot(self.study)
         self._lock = threading.Lock()
+        #: Trials the study had finished before this search ran (a resumed study has some).
+        self._snapshot.refresh()
+        self.baseline: int = self._snapshot.progress().finished
 
     # -- study ----------------------------------------------------------------------------
 
@@ -182,7 +186,10 @@ class Search:
                     f"(studies there: {known})"
                 )
             name = _latest_version(name, existing)
-            study = optuna.load_study(study_name=name, storage=storage, sampler=sampler, pruner=pruner)
+            with quiet_optuna():
+                study = optuna.load_study(
+                    study_name=name, storage=storage, sampler=sampler, pruner=pruner
+                )
             stored = study.direction.name.lower()
             if direction is not None and direction != stored:
                 raise ValueError(
@@ -190,11 +197,16 @@ class Search:
                 )
             return study
         if name in existing:
-            name = _next_version(name, existing)  # type: ignore[arg-type]
+            name = _next_version(name, existing)
         chosen = direction or infer_direction(self._hint())
-        study = optuna.create_study(
-            storage=storage, study_name=name, sampler=sampler, pruner=pruner, direction=chosen
-        )
+        with quiet_optuna():
+            study = optuna.create_study(
+                storage=storage,
+                study_name=name,
+                sampler=sampler,
+                pruner=pruner,
+                direction=chosen,  # type: ignore[arg-type]
+            )
         study.set_user_attr(
             "nas_notebook",
             {"source": self.program.source, "metric": self.objective.metric},
@@ -341,8 +353,10 @@ class Search:
         p = self.progress()
         best = "none yet" if p.best_value is None else f"{p.best_value:.6g} (trial {p.best_number})"
         total = f"/{self.n_trials}" if self.n_trials else ""
+        earlier = f" after {self.baseline} earlier" if self.baseline else ""
+        done = p.finished - self.baseline
         return (
-            f"<Search {self.name!r} {self.state}: {p.finished}{total} trials "
+            f"<Search {self.name!r} {self.state}: {done}{total} trials{earlier} "
             f"({p.complete} complete, {p.failed} failed, {p.pruned} pruned, {p.running} running), "
             f"{self.direction} best {best}>"
         )

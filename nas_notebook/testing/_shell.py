@@ -15,10 +15,9 @@ def ipython_shell() -> Any:
         >>> "search" in ip.magics_manager.magics["cell"]
         True
     """
-    from IPython.testing.globalipapp import start_ipython
+    from IPython.testing.globalipapp import get_ipython
 
-    shell = start_ipython()
-    assert shell is not None
+    shell = get_ipython()  # starts the shell on first use, then returns the same one
     shell.reset(new_session=False)
     if "search" not in shell.magics_manager.magics["cell"]:
         shell.run_line_magic("load_ext", "nas_notebook")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import html
 import threading
-import time
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
@@ -71,7 +70,11 @@ def render_trial_table(trials: list[FrozenTrial], rows: int = TABLE_ROWS) -> str
             f"<td>{html.escape(_params(t))}</td><td>{duration}</td><td>{detail}</td></tr>"
         )
     more = len(trials) - len(recent)
-    footer = f"<div style='color:#777'>... {more} earlier trials: NAME.dataframe()</div>" if more > 0 else ""
+    footer = (
+        f"<div style='color:#777'>... {more} earlier trials: NAME.dataframe()</div>"
+        if more > 0
+        else ""
+    )
     return (
         "<table class='nas-notebook-trials' style='font-size:12px'>"
         "<thead><tr><th>#</th><th>state</th><th>value</th><th>params</th><th>time</th>"
@@ -97,7 +100,9 @@ class Dashboard(widgets.VBox):
         self.best = widgets.HTML()
         self.figure = go.FigureWidget()
         self.table = widgets.HTML()
-        self.stop_button = widgets.Button(description="Stop", icon="stop", tooltip="start no more trials")
+        self.stop_button = widgets.Button(
+            description="Stop", icon="stop", tooltip="start no more trials"
+        )
         self.stop_button.on_click(lambda _: self.search.stop())
         self._last_key: tuple[Any, ...] | None = None
         self._closed = threading.Event()
@@ -112,7 +117,9 @@ class Dashboard(widgets.VBox):
         self.add_class("nas-notebook-dashboard")
         self.refresh()
         if refresh_interval > 0:
-            self._thread = threading.Thread(target=self._loop, name="nas-notebook-dashboard", daemon=True)
+            self._thread = threading.Thread(
+                target=self._loop, name="nas-notebook-dashboard", daemon=True
+            )
             self._thread.start()
 
     def _loop(self) -> None:
@@ -140,20 +147,25 @@ class Dashboard(widgets.VBox):
         if key == self._last_key:
             return False
         self._last_key = key
-        total = search.n_trials or (search.driver.n_trials if search.driver else None)
-        self.progress_bar.max = max(total or progress.finished or 1, 1)
-        self.progress_bar.value = min(progress.finished, self.progress_bar.max)
+        total = search.driver.n_trials if search.driver else search.n_trials
+        done = progress.finished - search.baseline  # this run's trials; a resumed study has more
+        self.progress_bar.max = max(total or done or 1, 1)
+        self.progress_bar.value = min(done, self.progress_bar.max)
         self.progress_bar.bar_style = {"finished": "success", "failed": "danger"}.get(state, "")
         self.stop_button.disabled = state in ("finished", "failed", "stopping")
         self.header.value = (
             f"<b>{html.escape(search.name)}</b> &middot; {html.escape(state)} &middot; "
-            f"{progress.finished}/{total if total else '?'}"
+            f"{done}/{total if total else '?'}"
+            + (f" (+{search.baseline} earlier)" if search.baseline else "")
         )
-        self.counts.value = (
-            f"<span style='color:{_STATE_COLORS['COMPLETE']}'>{progress.complete} complete</span>"
-            f" &middot; <span style='color:{_STATE_COLORS['RUNNING']}'>{progress.running} running</span>"
-            f" &middot; <span style='color:{_STATE_COLORS['FAIL']}'>{progress.failed} failed</span>"
-            f" &middot; <span style='color:{_STATE_COLORS['PRUNED']}'>{progress.pruned} pruned</span>"
+        self.counts.value = " &middot; ".join(
+            f"<span style='color:{_STATE_COLORS[state]}'>{count} {label}</span>"
+            for state, count, label in (
+                ("COMPLETE", progress.complete, "complete"),
+                ("RUNNING", progress.running, "running"),
+                ("FAIL", progress.failed, "failed"),
+                ("PRUNED", progress.pruned, "pruned"),
+            )
         )
         if progress.best_number is not None:
             best = next(t for t in trials if t.number == progress.best_number)

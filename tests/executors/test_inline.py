@@ -18,7 +18,9 @@ def test_ctrl_c_while_telling_is_held_until_the_trial_is_recorded(monkeypatch):
         return original(self, trial, outcome)
 
     monkeypatch.setattr(Driver, "_record", record_with_interrupt)
-    s = nb.Search("x = floatv(0, 1)\nx", n_trials=5, executor="inline", user_ns={"floatv": nb.floatv})
+    s = nb.Search(
+        "x = floatv(0, 1)\nx", n_trials=5, executor="inline", user_ns={"floatv": nb.floatv}
+    )
     with pytest.raises(KeyboardInterrupt):
         s.start()
     assert [t.state for t in s.trials] == [TrialState.COMPLETE]
@@ -37,4 +39,6 @@ def test_ctrl_c_inside_the_body_fails_that_trial_only():
 
 def test_inline_takes_one_worker_only():
     with pytest.raises(ValueError, match="workers"):
-        nb.Search("x = floatv(0, 1)\nx", executor="inline", workers=2, user_ns={"floatv": nb.floatv})
+        nb.Search(
+            "x = floatv(0, 1)\nx", executor="inline", workers=2, user_ns={"floatv": nb.floatv}
+        )

@@ -50,8 +50,12 @@ def test_resize_changes_concurrency_without_losing_trials():
         with lock:
             active.pop()
 
-    s = _search("work()\nx = floatv(0, 1)\nx", n_trials=12, executor=ThreadExecutor(1),
-                user_ns={"work": work}).start()
+    s = _search(
+        "work()\nx = floatv(0, 1)\nx",
+        n_trials=12,
+        executor=ThreadExecutor(1),
+        user_ns={"work": work},
+    ).start()
     s.executor.resize(3)
     time.sleep(0.2)
     gate.set()
@@ -63,8 +67,12 @@ def test_resize_changes_concurrency_without_losing_trials():
 
 def test_abandon_marks_running_trials_failed():
     release = threading.Event()
-    s = _search("release.wait(5)\nx = floatv(0, 1)\nx", n_trials=1, executor="thread",
-                user_ns={"release": release}).start()
+    s = _search(
+        "release.wait(5)\nx = floatv(0, 1)\nx",
+        n_trials=1,
+        executor="thread",
+        user_ns={"release": release},
+    ).start()
     deadline = time.monotonic() + 5
     while not s.driver.running_numbers() and time.monotonic() < deadline:
         time.sleep(0.01)

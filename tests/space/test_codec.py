@@ -21,7 +21,11 @@ def test_objects_are_stored_as_readable_labels():
     def pick_me(): ...
 
     dist = _codec.distributions("act", OneOf([nn.ReLU, nn.GELU(), pick_me]))["act"]
-    assert dist.choices == ("ReLU", "GELU(approximate='none')", "test_objects_are_stored_as_readable_labels.<locals>.pick_me")
+    assert dist.choices == (
+        "ReLU",
+        "GELU(approximate='none')",
+        "test_objects_are_stored_as_readable_labels.<locals>.pick_me",
+    )
 
 
 def test_ambiguous_natives_and_duplicate_labels_fall_back_to_unique_labels():
@@ -37,7 +41,9 @@ def test_manyof_distinct_is_a_lehmer_code_and_decodes():
         "ops[1]": CategoricalDistribution((0, 1)),
     }
     assert _codec.decode("ops", prim, {"ops[0]": 2, "ops[1]": 0}) == ["c", "a"]
-    assert _codec.decode("ops", ManyOf(2, ["a", "b", "c"], sorted=True), {"ops[0]": 2, "ops[1]": 0}) == ["a", "c"]
+    assert _codec.decode(
+        "ops", ManyOf(2, ["a", "b", "c"], sorted=True), {"ops[0]": 2, "ops[1]": 0}
+    ) == ["a", "c"]
 
 
 def test_suggest_and_decode_round_trip_through_a_storage():

@@ -58,10 +58,12 @@ def test_trace_records_kinds_sites_and_defaults():
 def test_two_sites_deriving_one_name_is_an_error_naming_both_lines():
     def clash():
         lr = floatv(0.1, 1)
-        lr = floatv(0.01, 0.1)  # noqa: F841
+        lr = floatv(0.01, 0.1)
         return lr
 
-    with pytest.raises(DuplicateNameError, match=r"'lr': test_naming.py:\d+ and test_naming.py:\d+"):
+    with pytest.raises(
+        DuplicateNameError, match=r"'lr': test_naming.py:\d+ and test_naming.py:\d+"
+    ):
         trace(clash)
 
 

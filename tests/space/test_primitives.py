@@ -75,7 +75,12 @@ def test_floatv_log_stays_in_bounds(low, span, seed):
 
 
 @settings(max_examples=60, deadline=None)
-@given(low=st.integers(-100, 100), n=st.integers(0, 20), step=st.integers(1, 7), seed=st.integers(0, 999))
+@given(
+    low=st.integers(-100, 100),
+    n=st.integers(0, 20),
+    step=st.integers(1, 7),
+    seed=st.integers(0, 999),
+)
 def test_intv_honours_step(low, n, step, seed):
     high = low + n * step
     value = _in_trial(lambda: intv(low, high, step=step), seed)

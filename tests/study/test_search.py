@@ -65,7 +65,11 @@ def test_metric_is_the_objective_and_other_metrics_are_user_attrs():
     for t in s.trials:
         assert t.state == TrialState.COMPLETE
         assert t.value == pytest.approx(t.params["lr"])
-        assert t.intermediate_values == {0: 0.0, 1: pytest.approx(t.params["lr"] / 2), 2: pytest.approx(t.params["lr"])}
+        assert t.intermediate_values == {
+            0: 0.0,
+            1: pytest.approx(t.params["lr"] / 2),
+            2: pytest.approx(t.params["lr"]),
+        }
         assert t.user_attrs == {"loss": pytest.approx(1 - t.params["lr"])}
 
 
@@ -77,11 +81,19 @@ def test_metric_from_a_returned_dict():
 @pytest.mark.parametrize(
     ("body", "kw", "reason"),
     [
-        ("x = floatv(0, 1)\nreport(loss=x)\nx", {"metric": "accuracy"}, "--metric 'accuracy' was never reported (reported metrics: loss)"),
+        (
+            "x = floatv(0, 1)\nreport(loss=x)\nx",
+            {"metric": "accuracy"},
+            "--metric 'accuracy' was never reported (reported metrics: loss)",
+        ),
         ("x = floatv(0, 1)\nfloat('nan')", {}, "objective is NaN"),
         ("x = floatv(0, 1)\n'high'", {}, "objective must be a number, got str: 'high'"),
         ("x = floatv(0, 1)", {}, "the trial produced no objective"),
-        ("x = floatv(0, 1)\n{'a': x}", {}, "the trial evaluated to a dict; pass --metric to pick one of: a"),
+        (
+            "x = floatv(0, 1)\n{'a': x}",
+            {},
+            "the trial evaluated to a dict; pass --metric to pick one of: a",
+        ),
     ],
 )
 def test_objective_problems_fail_the_trial_with_the_reason(body, kw, reason):
@@ -161,3 +173,25 @@ def test_add_trials_and_pause_resume():
 def test_bad_configuration_is_rejected_before_running(kw, message):
     with pytest.raises(ValueError, match=message):
         Search("x = floatv(0, 1)\nx", user_ns=NS, **kw)
+
+
+def test_progress_of_a_resumed_study_counts_this_runs_trials(tmp_path):
+    url = f"journal:{tmp_path}/r.journal"
+    run("x = floatv(0, 1)\nx", name="r", storage=url, n_trials=4)
+    again = Search(
+        "x = floatv(0, 1)\nx",
+        name="r",
+        storage=url,
+        n_trials=2,
+        resume=True,
+        executor="inline",
+        user_ns=NS,
+    )
+    assert again.baseline == 4
+    assert "created: 0/2 trials after 4 earlier" in repr(again)
+    dashboard = again.dashboard(refresh_interval=0)
+    assert (dashboard.progress_bar.value, dashboard.progress_bar.max) == (0, 2)
+    again.start()
+    dashboard.refresh()
+    assert (dashboard.progress_bar.value, dashboard.progress_bar.max) == (2, 2)
+    assert "2/2 (+4 earlier)" in dashboard.header.value

@@ -1,0 +1,155 @@
+import time
+
+import pytest
+from IPython.core.error import UsageError
+from optuna.trial import TrialState
+
+from nas_notebook import Search
+from nas_notebook.testing import ipython_shell
+
+
+@pytest.fixture
+def ip(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    shell = ipython_shell()
+    shell.run_line_magic("config", "SearchMagics.dashboard = False")
+    yield shell
+    shell.run_line_magic("config", "SearchMagics.dashboard = True")
+
+
+BODY = """width = intv(4, 32, log=True)
+act = oneof([math.sin, math.cos])
+for step in range(3):
+    report(score=act(width / 10) + step, step=step)
+act(width / 10)
+"""
+
+
+def test_search_cell_binds_a_handle_and_returns_at_once(ip):
+    ip.run_cell("import math, time")
+    t0 = time.monotonic()
+    ip.run_cell_magic(
+        "search", "demo --n-trials 8 --algo random --seed 1", "time.sleep(0.05)\n" + BODY
+    )
+    assert time.monotonic() - t0 < 0.3
+    demo = ip.user_ns["demo"]
+    assert isinstance(demo, Search) and demo.state in ("running", "finished")
+    ip.run_cell("print('the notebook still answers')")
+    demo.wait()
+    assert len(demo.trials) == 8 and {t.state for t in demo.trials} == {TrialState.COMPLETE}
+    assert set(demo.best.params) == {"width", "act"}
+    assert demo.best.params["act"] in ("sin", "cos")
+    assert len(demo.trials[0].intermediate_values) == 3
+    # the default storage is the folder's journal file
+    assert (ip.user_ns["demo"].study._storage.__class__.__name__) == "JournalStorage"
+
+
+def test_trial_bodies_do_not_touch_notebook_variables(ip):
+    ip.run_cell("import math\nwidth = 'notebook value'")
+    ip.run_cell_magic("search", "iso --n-trials 3 --executor inline --storage memory", BODY)
+    assert ip.user_ns["width"] == "notebook value"
+
+
+def test_resume_continues_the_study(ip):
+    ip.run_cell("import math")
+    ip.run_cell_magic("search", "exp --n-trials 3 --executor inline", BODY)
+    ip.run_cell_magic("search", "exp --n-trials 2 --executor inline --resume", BODY)
+    assert len(ip.user_ns["exp"].trials) == 5
+    ip.run_cell_magic("search", "exp --n-trials 1 --executor inline", BODY)
+    assert ip.user_ns["exp"].name == "exp.2"
+
+
+@pytest.mark.parametrize(
+    ("line", "body", "message"),
+    [
+        (
+            "s --algo simulated-annealing",
+            "x = floatv(0, 1)\nx",
+            "unknown algorithm 'simulated-annealing'; known algorithms: random, tpe",
+        ),
+        ("s --nonsense 3", "x = floatv(0, 1)\nx", "unrecognized arguments: --nonsense"),
+        (
+            "s --storage postgresql+psycopg://nobody@127.0.0.1:1/none",
+            "x = floatv(0, 1)\nx",
+            "does not open",
+        ),
+        ("s --resume --storage memory", "x = floatv(0, 1)\nx", "no study named 's'"),
+        ("s --storage memory", "x = oneof([])\nx", "line 2: oneof: `candidates` is empty"),
+        (
+            "s --storage memory",
+            "lr = floatv(0.1, 0.01)\nlr",
+            "line 2: floatv(low=0.1, high=0.01): `low` must not exceed `high`",
+        ),
+        (
+            "s --storage memory",
+            "lr = floatv(0, 1, log=True)\nlr",
+            "`low` must be > 0 on a log scale",
+        ),
+        (
+            "s --storage memory",
+            "ops = manyof(4, ['a', 'b'])\nops",
+            "line 2: manyof: `k`=4 exceeds the 2 candidates",
+        ),
+        (
+            "s --storage memory",
+            "x = floatv(0, 1)\ny = floatv(0, 1)\nx = floatv(0, 2)\nx",
+            "line 4: two decisions would share the name 'x': cell line 2 and cell line 4",
+        ),
+        (
+            "s --storage memory",
+            "x = floatv(0, 1)\nundefined_helper(x)",
+            "line 3: name 'undefined_helper' is not defined",
+        ),
+        ("s --storage memory", "x = floatv(0, 1\n", "syntax error"),
+        ("2fast --storage memory", "x = floatv(0, 1)\nx", "NAME must be a Python identifier"),
+        ("s --direction upward", "x = floatv(0, 1)\nx", "invalid choice: 'upward'"),
+    ],
+)
+def test_bad_input_is_a_usage_error_naming_the_problem(ip, line, body, message):
+    with pytest.raises(
+        UsageError,
+        match=message.replace("(", r"\(")
+        .replace(")", r"\)")
+        .replace("[", r"\[")
+        .replace("+", r"\+"),
+    ):
+        ip.run_cell_magic("search", line, body)
+
+
+def test_failing_trials_are_recorded_with_traceback_and_the_study_goes_on(ip):
+    body = "k = intv(0, 5)\nif k > 2:\n    raise ValueError(f'k={k} too large')\nk"
+    ip.run_cell_magic("search", "f --n-trials 10 --algo random --seed 2 --executor inline", body)
+    frame = ip.user_ns["f"].dataframe()
+    failed = frame[frame.state == "FAIL"]
+    assert len(failed) and len(frame) == 10
+    assert all(r.startswith("ValueError: k=") for r in failed.fail_reason)
+    assert all("line 4" in tb for tb in failed.traceback)
+
+
+def test_help_lists_every_option(ip, capsys):
+    from nas_notebook.magics import SearchMagics
+
+    doc = SearchMagics.search.__doc__
+    for flag in [
+        "--n-trials",
+        "--timeout",
+        "--algo",
+        "--direction",
+        "--metric",
+        "--storage",
+        "--seed",
+        "--executor",
+        "--resume",
+        "--workers",
+        "--pruner",
+    ]:
+        assert flag in doc
+
+
+def test_magic_shows_a_dashboard(ip):
+    ip.run_line_magic("config", "SearchMagics.dashboard = True")
+    ip.run_cell("import math")
+    shown = []
+    ip.display_pub.publish = lambda data, **kw: shown.append(data)
+    ip.run_cell_magic("search", "dash --n-trials 2 --executor inline --storage memory", BODY)
+    assert any("application/vnd.jupyter.widget-view+json" in d for d in shown)

@@ -1,0 +1,124 @@
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import optuna
+from optuna.trial import TrialState
+
+from nas_notebook.cli import main, split_script
+from nas_notebook.study import open_storage
+
+ROOT = Path(__file__).resolve().parents[1]
+
+SCRIPT = """\
+import math
+OFFSET = 0.25
+
+# %%search toy --n-trials 6 --algo random --seed 0 --direction minimize
+x = floatv(-1, 1)
+if x > 0.9:
+    raise ValueError("x too large")
+(x - OFFSET) ** 2
+
+# %%
+print("after:", toy.best.number)
+"""
+
+
+def test_split_script_keeps_the_file_line_numbers():
+    parts = split_script(SCRIPT)
+    assert parts.options == "toy --n-trials 6 --algo random --seed 0 --direction minimize"
+    assert parts.setup.startswith("import math") and parts.body.startswith("x = floatv(-1, 1)")
+    assert parts.body_first_line == 5 and parts.after_first_line == 10
+
+
+def test_run_prints_a_summary_and_runs_the_after_section(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "toy.py").write_text(SCRIPT)
+    assert main(["run", "toy.py", "--n-trials", "8", "--storage", "journal:toy.journal"]) == 0
+    out = capsys.readouterr()
+    assert "study 'toy': " in out.out and "best value" in out.out and "after: " in out.out
+    assert "toy: 100%" in out.err  # the progress bar
+    study = optuna.load_study(study_name="toy", storage=open_storage("journal:toy.journal"))
+    assert len(study.trials) == 8  # the command line overrides the script's --n-trials 6
+    assert study.direction.name == "MINIMIZE"
+
+
+def test_configuration_errors_exit_with_status_2(tmp_path, capsys):
+    script = tmp_path / "bad.py"
+    script.write_text("x = floatv(2, 1)\nx\n")
+    assert main(["run", str(script), "--storage", "memory"]) == 2
+    assert "`low` must not exceed `high`" in capsys.readouterr().err
+    assert main(["run", str(tmp_path / "missing.py")]) == 2
+    script.write_text("x = floatv(0, 1)\nx\n")
+    assert main(["run", str(script), "--algo", "nope", "--storage", "memory"]) == 2
+
+
+def test_ctrl_c_keeps_completed_trials_and_leaves_none_running(tmp_path):
+    script = tmp_path / "slow.py"
+    script.write_text("import time\nx = floatv(0, 1)\ntime.sleep(0.3)\nx\n")
+    journal = tmp_path / "slow.journal"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "nas_notebook",
+            "run",
+            str(script),
+            "--n-trials",
+            "100",
+            "--storage",
+            f"journal:{journal}",
+            "--quiet",
+        ],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    storage = None
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        time.sleep(0.3)
+        if journal.exists():
+            storage = open_storage(f"journal:{journal}")
+            studies = storage.get_all_studies()
+            if (
+                studies
+                and len(
+                    [
+                        t
+                        for t in storage.get_all_trials(studies[0]._study_id)
+                        if t.state.is_finished()
+                    ]
+                )
+                >= 2
+            ):
+                break
+    proc.send_signal(signal.SIGINT)
+    _out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "interrupted: completed trials are kept" in err
+    storage = open_storage(f"journal:{journal}")
+    trials = storage.get_all_trials(storage.get_all_studies()[0]._study_id)
+    states = [t.state for t in trials]
+    assert TrialState.RUNNING not in states
+    assert states.count(TrialState.COMPLETE) >= 2
+    assert len(trials) < 100
+
+
+def test_python_dash_m_help():
+    result = subprocess.run(
+        [sys.executable, "-m", "nas_notebook", "run", "--help"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert result.returncode == 0
+    for flag in ("--n-trials", "--executor", "--storage", "--resume", "--algo"):
+        assert flag in result.stdout
