@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 from ..study._job import Job, inject_stop, run_job
 from ._base import Executor, JobFeed
@@ -82,8 +83,16 @@ class ThreadExecutor(Executor):
         # Counted lanes, not Thread.join: on Python 3.11 a Ctrl-C that interrupts Thread.join
         # can leave a live thread reported as stopped (the bpo-45274 handling releases the
         # thread's own state lock), which would let a caller mark running trials as finished.
+        # Waits in short slices: a signal delivered to another thread (the kernel's interrupt can
+        # land on a lane) is only handled when the main thread runs Python code again.
+        deadline = None if timeout is None else time.monotonic() + timeout
         with self._idle:
-            return self._idle.wait_for(lambda: self._active == 0, timeout)
+            while self._active:
+                left = 0.1 if deadline is None else min(0.1, deadline - time.monotonic())
+                if left <= 0:
+                    return False
+                self._idle.wait(left)
+            return True
 
     def running(self) -> list[Job]:
         return list(self._running)

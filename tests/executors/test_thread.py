@@ -1,3 +1,4 @@
+import os
 import threading
 import time
 
@@ -91,3 +92,25 @@ def test_unknown_executor_lists_the_known_ones():
 
     with pytest.raises(ValueError, match="known executors: inline, thread"):
         make_executor("gpu-cluster")
+
+
+def test_ctrl_c_while_waiting_cancels_and_leaves_no_trial_running():
+    import signal
+
+    import pytest
+
+    s = _search(
+        "import time\nx = floatv(0, 1)\nfor i in range(200):\n    time.sleep(0.01)\nx",
+        n_trials=50,
+        executor="thread",
+    ).start()
+    timer = threading.Timer(0.5, os.kill, args=(os.getpid(), signal.SIGINT))
+    timer.start()
+    with pytest.raises(KeyboardInterrupt):
+        s.wait()
+    timer.join()
+    states = [t.state for t in s.trials]
+    assert TrialState.RUNNING not in states
+    assert states[-1] == TrialState.FAIL
+    assert s.trials[-1].system_attrs["fail_reason"].startswith("stopped")
+    assert s.done

@@ -195,3 +195,24 @@ def test_progress_of_a_resumed_study_counts_this_runs_trials(tmp_path):
     dashboard.refresh()
     assert (dashboard.progress_bar.value, dashboard.progress_bar.max) == (2, 2)
     assert "2/2 (+4 earlier)" in dashboard.header.value
+
+
+def test_process_exit_marks_running_trials_failed(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    journal = tmp_path / "exit.journal"
+    code = (
+        "import time, nas_notebook as nb\n"
+        "s = nb.Search('import time\\nx = floatv(0, 1)\\nwhile True:\\n    time.sleep(0.01)\\n', "
+        f"name='exit', storage='journal:{journal}', n_trials=3, user_ns={{'floatv': nb.floatv}})\n"
+        "s.start()\n"
+        "time.sleep(0.5)\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60, cwd=root)
+    study = optuna.load_study(study_name="exit", storage=open_storage(f"journal:{journal}"))
+    (trial,) = study.trials
+    assert trial.state == TrialState.FAIL
+    assert trial.system_attrs["fail_reason"].startswith("stopped")

@@ -1,0 +1,41 @@
+import importlib
+
+import pytest
+
+MODULES = [
+    "nas_notebook",
+    "nas_notebook.space",
+    "nas_notebook.study",
+    "nas_notebook.executors",
+    "nas_notebook.algorithms",
+    "nas_notebook.magics",
+    "nas_notebook.widgets",
+    "nas_notebook.plots",
+    "nas_notebook.testing",
+]
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_all_is_sorted_and_complete(name):
+    module = importlib.import_module(name)
+    exported = module.__all__
+    assert exported == sorted(exported)
+    for item in exported:
+        assert hasattr(module, item), f"{name}.{item} is in __all__ but missing"
+    ours = {
+        key
+        for key, value in vars(module).items()
+        if not key.startswith("_")
+        and getattr(value, "__module__", "").startswith("nas_notebook")
+        and callable(value)
+    }
+    assert ours <= set(exported), ours - set(exported)
+
+
+def test_importing_the_package_does_not_import_torch_or_torchvision():
+    import subprocess
+    import sys
+
+    code = "import sys, nas_notebook; print('torch' in sys.modules, 'torchvision' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]
