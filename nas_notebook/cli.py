@@ -119,8 +119,12 @@ def _progress_bar(search: Search, quiet: bool) -> None:
         mininterval=0.2 if tty else 5.0,
         dynamic_ncols=tty,
     ) as bar:
+        shown = 0
         while True:
             finished = search.executor.join(0.2)
+            lines, shown = search.log.since(shown)
+            for line in lines:
+                bar.write(line, file=sys.stderr)
             progress = search.progress()
             bar.update(progress.finished - search.baseline - bar.n)
             best = "-" if progress.best_value is None else f"{progress.best_value:.5g}"

@@ -18,6 +18,7 @@ from optuna.trial import TrialState
 from ..space import NameRegistry
 from ._job import Job, Outcome
 from ._objective import Objective
+from ._output import TrialLog
 from ._program import TrialProgram
 
 __all__ = ["FAIL_REASON", "TRACEBACK", "Driver"]
@@ -46,6 +47,7 @@ class Driver:
         n_trials: int | None = None,
         timeout: float | None = None,
         registry: NameRegistry | None = None,
+        log: TrialLog | None = None,
     ) -> None:
         self.study = study
         self.program = program
@@ -54,6 +56,7 @@ class Driver:
         self.registry = registry if registry is not None else NameRegistry()
         self.n_trials = n_trials
         self.timeout = timeout
+        self.log = log
         self._storage = study._storage
         self._cond = threading.Condition()
         self._running: dict[int, Job] = {}
@@ -89,7 +92,7 @@ class Driver:
             with self._cond:
                 self.asked -= 1
             raise
-        job = Job(trial, self.program, self.user_ns, self.objective, self.registry)
+        job = Job(trial, self.program, self.user_ns, self.objective, self.registry, self.log)
         self._running[trial.number] = job  # a single dict store: atomic, no lock needed
         return job
 

@@ -19,12 +19,13 @@ from .._errors import ObjectiveError, SearchSpaceError, TrialStopped
 from ..space import NameRegistry, TrialContext
 from ..space._context import _current
 from ._objective import Objective
+from ._output import TrialLog, route, unroute
 from ._program import TrialProgram
 
 __all__ = ["Job", "Outcome", "run_job"]
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Job:
     """A trial to evaluate: the Optuna trial (already asked by the driver) and the program."""
 
@@ -33,14 +34,15 @@ class Job:
     user_ns: Mapping[str, Any]
     objective: Objective
     registry: NameRegistry
+    log: TrialLog | None = field(default=None, repr=False)
     context: TrialContext | None = field(default=None, repr=False)
 
     @property
     def number(self) -> int:
-        return self.trial.number
+        return int(self.trial.number)
 
 
-@dataclass
+@dataclass(slots=True)
 class Outcome:
     """How a trial ended, as a worker saw it.
 
@@ -70,7 +72,20 @@ def _describe(exc: BaseException) -> str:
 
 
 def run_job(job: Job) -> Outcome:
-    """Evaluate ``job`` on this thread and report how it ended (never raises for trial errors)."""
+    """Evaluate ``job`` on this thread and report how it ended (never raises for trial errors).
+
+    With ``job.log`` set (background lanes), what the body prints goes to that log.
+    """
+    if job.log is None:
+        return _run(job)
+    ident = route(job.log, job.trial.number)
+    try:
+        return _run(job)
+    finally:
+        unroute(ident)
+
+
+def _run(job: Job) -> Outcome:
     context = TrialContext(job.trial, job.registry, job.objective.metric)
     job.context = context
     program = job.program

@@ -38,6 +38,8 @@ def to_number(value: Any, what: str = "objective") -> float:
 
     Accepts Python and NumPy numbers and one-element tensors/arrays (through ``.item()``).
     """
+    if type(value) is float and value == value:  # the common case first; NaN != NaN
+        return value
     if hasattr(value, "item") and not isinstance(value, numbers.Number):
         try:
             value = value.item()

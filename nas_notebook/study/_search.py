@@ -20,6 +20,7 @@ from ..algorithms import make_pruner, make_sampler
 from ..executors import Executor, make_executor
 from ._driver import Driver
 from ._objective import Objective, infer_direction
+from ._output import TrialLog
 from ._program import TrialProgram
 from ._snapshot import Progress, Snapshot, best_trial, trials_table
 from ._storage import describe_storage, open_storage
@@ -154,6 +155,8 @@ class Search:
         self.study = self._open_study(name, sampler, make_pruner(pruner), direction, resume)
         self.direction = self.study.direction.name.lower()
         self.driver: Driver | None = None
+        #: What background trials printed (a blocking executor prints to the cell instead).
+        self.log = TrialLog()
         self._snapshot = Snapshot(self.study)
         self._lock = threading.Lock()
         #: Trials the study had finished before this search ran (a resumed study has some).
@@ -232,6 +235,7 @@ class Search:
                 self.objective,
                 n_trials=self.n_trials,
                 timeout=self.timeout,
+                log=None if self.executor.blocking else self.log,
             )
         _live.add(self)
         self.executor.start(self.driver)

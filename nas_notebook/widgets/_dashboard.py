@@ -82,6 +82,12 @@ def render_trial_table(trials: list[FrozenTrial], rows: int = TABLE_ROWS) -> str
     )
 
 
+def _titled_accordion(child: widgets.Widget, title: str) -> widgets.Accordion:
+    accordion = widgets.Accordion(children=[child])
+    accordion.set_title(0, title)
+    return accordion
+
+
 class Dashboard(widgets.VBox):
     """Progress, counts, best trial, a live optimization-history plot and the trial table.
 
@@ -100,6 +106,8 @@ class Dashboard(widgets.VBox):
         self.best = widgets.HTML()
         self.figure = go.FigureWidget()
         self.table = widgets.HTML()
+        self.output = widgets.HTML()
+        self._output_version = -1
         self.stop_button = widgets.Button(
             description="Stop", icon="stop", tooltip="start no more trials"
         )
@@ -112,6 +120,7 @@ class Dashboard(widgets.VBox):
                 self.best,
                 self.figure,
                 self.table,
+                _titled_accordion(self.output, "Trial output"),
             ]
         )
         self.add_class("nas-notebook-dashboard")
@@ -136,6 +145,17 @@ class Dashboard(widgets.VBox):
         self._closed.set()
         super().close()
 
+    def _refresh_output(self) -> None:
+        log = self.search.log
+        if log.version == self._output_version:
+            return
+        self._output_version = log.version
+        self.output.value = (
+            "<pre style='font-size:11px;max-height:240px;overflow:auto;margin:0'>"
+            + html.escape(log.tail(200))
+            + "</pre>"
+        )
+
     def refresh(self) -> bool:
         """Read the storage and update the widgets; False when nothing had changed."""
         search = self.search
@@ -143,6 +163,7 @@ class Dashboard(widgets.VBox):
         trials = snapshot.trials
         progress = snapshot.progress()
         state = search.state
+        self._refresh_output()
         key = (len(trials), progress.finished, progress.running, state)
         if key == self._last_key:
             return False
