@@ -26,7 +26,7 @@ from typing import Any
 import optuna
 
 from ._errors import StorageError, UnknownAlgorithmError
-from .magics import NAMESPACE, add_options, search_kwargs
+from .magics import add_options, search_kwargs
 from .study import Search, default_storage_url
 
 __all__ = ["ScriptParts", "main", "split_script"]
@@ -194,7 +194,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     options["storage"] = options["storage"] or default_storage_url()
 
     namespace: dict[str, Any] = {"__name__": "__main__", "__file__": os.path.abspath(path)}
-    namespace.update(NAMESPACE)
     sys.path.insert(0, os.path.dirname(os.path.abspath(path)))
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     if parts.setup:

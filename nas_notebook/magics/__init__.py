@@ -1,14 +1,6 @@
 """IPython magics: ``%%search`` and its option parsing."""
 
 from ._command import OPTIONS, add_options, search_kwargs
-from ._magics import NAMESPACE, NAMESPACE_NAMES, SearchMagics, load_ipython_extension
+from ._magics import SearchMagics, load_ipython_extension
 
-__all__ = [
-    "NAMESPACE",
-    "NAMESPACE_NAMES",
-    "OPTIONS",
-    "SearchMagics",
-    "add_options",
-    "load_ipython_extension",
-    "search_kwargs",
-]
+__all__ = ["OPTIONS", "SearchMagics", "add_options", "load_ipython_extension", "search_kwargs"]

@@ -10,22 +10,12 @@ from IPython.core.magic_arguments import argument, magic_arguments, parse_argstr
 from traitlets import Bool, Float, Unicode
 from traitlets.config import Configurable
 
-from .. import space
 from .._errors import StorageError, UnknownAlgorithmError
-from ..study import Search, default_storage_url, report
+from ..study import Search, default_storage_url
+from ..study._names import TRIAL_NAMES
 from ._command import OPTIONS, search_kwargs
 
-__all__ = ["NAMESPACE", "NAMESPACE_NAMES", "SearchMagics", "load_ipython_extension"]
-
-#: Names ``%load_ext nas_notebook`` adds to the notebook namespace (unless already defined).
-NAMESPACE = {
-    "oneof": space.oneof,
-    "manyof": space.manyof,
-    "floatv": space.floatv,
-    "intv": space.intv,
-    "report": report,
-}
-NAMESPACE_NAMES = tuple(NAMESPACE)
+__all__ = ["SearchMagics", "load_ipython_extension"]
 
 
 def _with_options(fn: Any) -> Any:
@@ -98,5 +88,5 @@ class SearchMagics(Magics, Configurable):
 def load_ipython_extension(ipython: Any) -> None:
     """Register :class:`SearchMagics` and add the primitives and ``report`` to the namespace."""
     ipython.register_magics(SearchMagics(shell=ipython))
-    for key, value in NAMESPACE.items():
+    for key, value in TRIAL_NAMES.items():
         ipython.user_ns.setdefault(key, value)

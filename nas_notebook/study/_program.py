@@ -25,6 +25,7 @@ from typing import Any
 from .._errors import SearchSpaceError
 from ..space import _naming
 from ..space import _primitives as prim
+from ._names import TRIAL_NAMES
 
 __all__ = ["ProgramError", "TrialProgram"]
 
@@ -93,7 +94,9 @@ class TrialProgram:
             raise ProgramError(f"syntax error: {exc.msg}", exc.lineno) from None
         lines = text.splitlines(keepends=True)
         linecache.cache[self.filename] = (len(text), None, lines, self.filename)
-        last = tree.body[-1] if tree.body else None
+        if not tree.body:
+            raise ProgramError("the cell has no code to search")
+        last = tree.body[-1]
         self.has_result = isinstance(last, ast.Expr)
         if isinstance(last, ast.Expr):
             tree.body.pop()
@@ -101,6 +104,8 @@ class TrialProgram:
         self._body = compile(tree, self.filename, "exec")
         self._tree = ast.parse(text, self.filename)
         self.names = frozenset(self._global_reads(text))
+        # The primitives and ``report`` resolve for every body, beneath the user's own names.
+        self._defaults = {n: TRIAL_NAMES[n] for n in self.names if n in TRIAL_NAMES}
 
     def _global_reads(self, text: str) -> set[str]:
         top = symtable.symtable(text, self.filename, "exec")
@@ -124,6 +129,8 @@ class TrialProgram:
     def namespace(self, user_ns: Mapping[str, Any]) -> dict[str, Any]:
         """A fresh ``globals`` dict for one run: the user's values of the names the body reads."""
         ns = {name: user_ns[name] for name in self.names if name in user_ns}
+        for name, value in self._defaults.items():
+            ns.setdefault(name, value)
         ns["__name__"] = "__main__"
         ns["__builtins__"] = builtins
         return ns
@@ -162,7 +169,10 @@ class TrialProgram:
         missing = {
             n
             for n in self.names
-            if n not in bound and n not in user_ns and not hasattr(builtins, n)
+            if n not in bound
+            and n not in user_ns
+            and n not in self._defaults
+            and not hasattr(builtins, n)
         }
         if not missing:
             return
@@ -180,7 +190,9 @@ class TrialProgram:
     ) -> None:
         for call, site in sites:
             helper = call.func.id if isinstance(call.func, ast.Name) else None
-            if helper is None or user_ns.get(helper) is not _HELPERS[helper] or helper in bound:
+            if helper is None or helper in bound:
+                continue
+            if user_ns.get(helper, self._defaults.get(helper)) is not _HELPERS[helper]:
                 continue
             parts = [*call.args, *call.keywords]
             if not all(_safe(part, bound) for part in parts):

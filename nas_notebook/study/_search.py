@@ -101,14 +101,14 @@ class Search:
         executor: ``thread`` (background, the default), ``inline`` (blocking) or an executor.
         workers: Number of concurrent trials.
         resume: Continue the study ``name`` in ``storage`` (it must exist).
-        user_ns: The namespace the body's free names come from (the notebook's).
+        user_ns: The namespace the body's free names come from (the notebook's); the
+            primitives and ``report`` are found even when it lacks them.
         first_line: The cell line of the body's first line (for messages and tracebacks).
 
     Example:
         >>> from nas_notebook import Search
         >>> s = Search("x = floatv(-1, 1)\\n(x - 0.5) ** 2", direction="minimize",
-        ...            n_trials=5, executor="inline", seed=0, algo="random",
-        ...            user_ns={"floatv": __import__("nas_notebook").floatv}).start()
+        ...            n_trials=5, executor="inline", seed=0, algo="random").start()
         >>> len(s.study.trials)
         5
     """
