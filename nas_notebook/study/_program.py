@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import ast
 import builtins
+import inspect
 import itertools
 import linecache
 import symtable
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import CodeType
 from typing import Any
@@ -27,7 +28,7 @@ from ..space import _naming
 from ..space import _primitives as prim
 from ._names import TRIAL_NAMES
 
-__all__ = ["ProgramError", "TrialProgram"]
+__all__ = ["FunctionProgram", "ProgramError", "TrialProgram"]
 
 _counter = itertools.count(1)
 
@@ -222,6 +223,45 @@ class TrialProgram:
                     f"{site.where()}; pass name=... to one of them",
                     site.lineno,
                 )
+
+
+class FunctionProgram(TrialProgram):
+    """A trial body given as a zero-argument function instead of cell text.
+
+    The function is called as it is (its globals are its module's); nothing is compiled.
+    """
+
+    def __init__(self, fn: Callable[[], Any]) -> None:
+        self.fn = fn
+        self.source = inspect.getsource(fn) if _has_source(fn) else ""
+        self.label = getattr(fn, "__qualname__", "function")
+        self.first_line = 1
+        self.filename = fn.__code__.co_filename
+        self.names = frozenset()
+        self.has_result = True
+
+    def namespace(self, user_ns: Mapping[str, Any]) -> dict[str, Any]:
+        return {}
+
+    def run(self, namespace: dict[str, Any]) -> Any:
+        return self.fn()
+
+    def check(self, user_ns: Mapping[str, Any]) -> None:
+        return None
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"fn": self.fn}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(state["fn"])  # type: ignore[misc]
+
+
+def _has_source(fn: Callable[..., Any]) -> bool:
+    try:
+        inspect.getsource(fn)
+    except (OSError, TypeError):
+        return False
+    return True
 
 
 def _safe(node: ast.AST, bound: set[str]) -> bool:

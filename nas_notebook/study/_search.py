@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import atexit
-import inspect
 import threading
 import weakref
 from collections.abc import Callable, Mapping
@@ -21,7 +20,7 @@ from ..executors import Executor, make_executor
 from ._driver import Driver
 from ._objective import Objective, infer_direction
 from ._output import TrialLog
-from ._program import TrialProgram
+from ._program import FunctionProgram, TrialProgram
 from ._snapshot import Progress, Snapshot, best_trial, trials_table
 from ._storage import describe_storage, open_storage
 
@@ -38,42 +37,6 @@ class Best(NamedTuple):
     params: dict[str, Any]
     number: int
     trial: FrozenTrial
-
-
-class _FunctionProgram(TrialProgram):
-    """A trial body given as a zero-argument function instead of cell text."""
-
-    def __init__(self, fn: Callable[[], Any]) -> None:
-        self.fn = fn
-        self.source = inspect.getsource(fn) if _has_source(fn) else ""
-        self.label = getattr(fn, "__qualname__", "function")
-        self.first_line = 1
-        self.filename = fn.__code__.co_filename
-        self.names = frozenset()
-        self.has_result = True
-
-    def namespace(self, user_ns: Mapping[str, Any]) -> dict[str, Any]:
-        return {}
-
-    def run(self, namespace: dict[str, Any]) -> Any:
-        return self.fn()
-
-    def check(self, user_ns: Mapping[str, Any]) -> None:
-        return None
-
-    def __getstate__(self) -> dict[str, Any]:
-        return {"fn": self.fn}
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__init__(state["fn"])  # type: ignore[misc]
-
-
-def _has_source(fn: Callable[..., Any]) -> bool:
-    try:
-        inspect.getsource(fn)
-    except (OSError, TypeError):
-        return False
-    return True
 
 
 def _study_names(storage: BaseStorage) -> list[str]:
@@ -142,7 +105,7 @@ class Search:
         if isinstance(body, TrialProgram):
             self.program = body
         elif callable(body):
-            self.program = _FunctionProgram(body)
+            self.program = FunctionProgram(body)
         else:
             self.program = TrialProgram(body, label=name or "search", first_line=first_line)
         self.program.check(self.user_ns)
