@@ -18,15 +18,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import jupytext
+import nbclient
+import nbformat
+import optuna
 import pytest
-
-nbformat = pytest.importorskip("nbformat")
-nbclient = pytest.importorskip("nbclient")
-jupytext = pytest.importorskip("jupytext")
-optuna = pytest.importorskip("optuna")
-pytest.importorskip("ipykernel")
-
-from optuna.trial import TrialState  # noqa: E402
+from optuna.trial import TrialState
 
 ROOT = Path(__file__).resolve().parents[1]
 QUICKSTART = ROOT / "notebooks" / "01_quickstart.py"
