@@ -142,7 +142,9 @@ def suggest(trial: optuna.trial.BaseTrial, name: str, primitive: HyperPrimitive)
         )
     if isinstance(primitive, OneOf):
         candidates = primitive.candidates
-        choices = choices_for(candidates)
+        choices = getattr(primitive, "_choices", None)
+        if choices is None:  # derived once per value object (a call site reuses its objects)
+            choices = primitive._choices = choices_for(candidates)
         picked = trial.suggest_categorical(name, choices)
         return candidates[choices.index(picked)]
     if isinstance(primitive, ManyOf):

@@ -65,14 +65,15 @@ class EvaluationContext:
 
     def __init__(self, registry: NameRegistry | None = None) -> None:
         self.registry = registry if registry is not None else NameRegistry()
-        self._counts: dict[Site, int] = {}
+        self._counts: dict[int, int] = {}
         self.values: dict[str, Any] = {}
         self.cancelled = False
 
     def name_for(self, primitive: HyperPrimitive, site: Site) -> str:
         """The parameter name of this call of ``primitive`` at ``site`` (claims it)."""
-        count = self._counts.get(site, 0)
-        self._counts[site] = count + 1
+        counts = self._counts
+        count = counts.get(id(site), 0)  # sites are cached per code position: id is identity
+        counts[id(site)] = count + 1
         explicit = primitive.name
         if explicit is not None:
             self.registry.claim(explicit, site, primitive, True)
@@ -82,12 +83,28 @@ class EvaluationContext:
         self.registry.claim(name, site, primitive, False, base)
         return name
 
-    def decide(self, primitive: HyperPrimitive, frame: FrameType | None = None) -> Any:
-        """Called by a primitive helper: name the decision made at ``frame`` (the user's code;
-        found by walking the stack when not given) and return its value."""
+    def decide_key(self, key: tuple[Any, ...], frame: FrameType) -> Any:
+        """Called by a primitive helper with its call key (class, arguments, argument types)
+        and the caller's frame: reuse the value object this site built for the same key, or
+        build (and so validate) it, then :meth:`decide`."""
+        site = call_site(frame)
+        cache: dict[Any, Any] | None = site.primitives
+        try:
+            primitive = cache.get(key)  # type: ignore[union-attr]
+        except TypeError:  # unhashable arguments: build every time
+            primitive = cache = None
+        if primitive is None:
+            primitive = key[0]._from_key(key)
+            if cache is not None and len(cache) < 32:
+                cache[key] = primitive
+        return self.decide(primitive, site)
+
+    def decide(self, primitive: HyperPrimitive, site: Site | None = None) -> Any:
+        """Name the decision ``primitive`` made at ``site`` (by default: the innermost call from
+        user code on this thread's stack) and return its value."""
         if self.cancelled:
             raise TrialStopped("the search was stopped")
-        name = self.name_for(primitive, call_site(frame))
+        name = self.name_for(primitive, site or call_site())
         value = self.evaluate(name, primitive)
         self.values[name] = value
         return value
@@ -119,11 +136,11 @@ class TrialContext(EvaluationContext):
         self.in_body = False
         self.injected = False
 
-    def decide(self, primitive: HyperPrimitive, frame: FrameType | None = None) -> Any:
+    def decide(self, primitive: HyperPrimitive, site: Site | None = None) -> Any:
         # The base class's steps, inlined: this runs for every decision of every trial.
         if self.cancelled:
             raise TrialStopped("the search was stopped")
-        name = self.name_for(primitive, call_site(frame))
+        name = self.name_for(primitive, site or call_site())
         value = self.values[name] = _codec.suggest(self.trial, name, primitive)
         return value
 
@@ -138,8 +155,8 @@ class TraceContext(EvaluationContext):
         super().__init__(registry)
         self.decisions: dict[str, tuple[HyperPrimitive, Site]] = {}
 
-    def decide(self, primitive: HyperPrimitive, frame: FrameType | None = None) -> Any:
-        site = call_site(frame)
+    def decide(self, primitive: HyperPrimitive, site: Site | None = None) -> Any:
+        site = site or call_site()
         name = self.name_for(primitive, site)
         self.decisions.setdefault(name, (primitive, site))
         value = primitive.default()

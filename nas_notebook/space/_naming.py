@@ -51,14 +51,8 @@ class Site:
     col: int
     base: str | None = field(compare=False)
     in_loop: bool = field(compare=False, default=False)
-    _hash: int = field(init=False, repr=False, compare=False, default=0)
-
-    def __post_init__(self) -> None:
-        # Sites key per-trial counters on the hot path; hash the position once.
-        object.__setattr__(self, "_hash", hash((self.filename, self.lineno, self.col)))
-
-    def __hash__(self) -> int:
-        return self._hash
+    #: Value objects built at this site, by the helper's call key (see ``_primitives._decide``).
+    primitives: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def where(self) -> str:
         """A human-readable location: ``cell line 3`` or ``train.py:12``."""

@@ -51,6 +51,11 @@ class HyperPrimitive:
         """The value returned while tracing (the first candidate, or the lower bound)."""
         raise NotImplementedError
 
+    @classmethod
+    def _from_key(cls, key: tuple[Any, ...]) -> HyperPrimitive:
+        """Build the value object from a helper's call key (see ``_decide``)."""
+        raise NotImplementedError
+
 
 def _check_name(kind: str, name: object) -> str | None:
     if name is None or (type(name) is str and name.strip()):
@@ -76,7 +81,7 @@ class OneOf(HyperPrimitive):
     """One value chosen from ``candidates`` (any Python objects)."""
 
     kind = "oneof"
-    __slots__ = ("candidates",)
+    __slots__ = ("_choices", "candidates")
     candidates: tuple[Any, ...]
 
     def __init__(self, candidates: Sequence[Any], *, name: str | None = None) -> None:
@@ -98,6 +103,10 @@ class OneOf(HyperPrimitive):
 
     def _key(self) -> tuple[Any, ...]:
         return (self.candidates, self.name)
+
+    @classmethod
+    def _from_key(cls, key: tuple[Any, ...]) -> OneOf:
+        return cls(key[1], name=key[3])
 
     def default(self) -> Any:
         return self.candidates[0]
@@ -147,6 +156,11 @@ class ManyOf(HyperPrimitive):
 
     def _key(self) -> tuple[Any, ...]:
         return (self.k, self.candidates, self.distinct, self.sorted, self.name)
+
+    @classmethod
+    def _from_key(cls, key: tuple[Any, ...]) -> ManyOf:
+        _, k, candidates, _, distinct, ordered, name, _ = key
+        return cls(k, candidates, distinct=distinct, sorted=ordered, name=name)
 
     def default(self) -> list[Any]:
         if self.distinct:
@@ -203,6 +217,10 @@ class Float(HyperPrimitive):
     def _key(self) -> tuple[Any, ...]:
         return (self.low, self.high, self.log, self.step, self.name)
 
+    @classmethod
+    def _from_key(cls, key: tuple[Any, ...]) -> Float:
+        return cls(key[1], key[2], log=key[3], step=key[4], name=key[5])
+
     def default(self) -> float:
         return self.low
 
@@ -254,6 +272,10 @@ class Int(HyperPrimitive):
     def _key(self) -> tuple[Any, ...]:
         return (self.low, self.high, self.log, self.step, self.name)
 
+    @classmethod
+    def _from_key(cls, key: tuple[Any, ...]) -> Int:
+        return cls(key[1], key[2], log=key[3], step=key[4], name=key[5])
+
     def default(self) -> int:
         return self.low
 
@@ -264,12 +286,17 @@ class Int(HyperPrimitive):
         return f"intv({self.low!r}, {self.high!r}{extra})"
 
 
-def _decide(primitive: HyperPrimitive, frame: FrameType) -> Any:
-    """Hand ``primitive`` to the active context (``frame`` is the user's call site)."""
+def _decide(key: tuple[Any, ...], frame: FrameType) -> Any:
+    """Hand the primitive described by ``key`` to the active context, or build and return it.
+
+    ``key`` is ``(cls, *arguments, *their types)``: inside a trial the context keeps the value
+    object built for each distinct key at each call site, so the arguments of a call site that
+    repeats them (every trial does) are validated once, not once per trial.
+    """
     context = _context._current.get()
     if context is None:
-        return primitive
-    return context.decide(primitive, frame)
+        return key[0]._from_key(key)
+    return context.decide_key(key, frame)
 
 
 def oneof(candidates: Sequence[Any], *, name: str | None = None) -> Any:
@@ -291,7 +318,12 @@ def oneof(candidates: Sequence[Any], *, name: str | None = None) -> Any:
         >>> oneof(["relu", "gelu"])
         oneof(['relu', 'gelu'])
     """
-    return _decide(OneOf(candidates, name=name), sys._getframe(1))
+    if isinstance(candidates, (list, tuple)):
+        options = tuple(candidates)
+        key = (OneOf, options, tuple(map(type, options)), name)
+    else:  # validated (and rejected or converted) by OneOf itself
+        key = (OneOf, candidates, None, name)
+    return _decide(key, sys._getframe(1))
 
 
 def manyof(
@@ -319,9 +351,10 @@ def manyof(
         >>> manyof(2, ["a", "b", "c"], sorted=True)
         manyof(2, ['a', 'b', 'c'], distinct=True, sorted=True)
     """
-    return _decide(
-        ManyOf(k, candidates, distinct=distinct, sorted=sorted, name=name), sys._getframe(1)
-    )
+    options = tuple(candidates) if isinstance(candidates, (list, tuple)) else candidates
+    kinds = tuple(map(type, options)) if isinstance(options, tuple) else None
+    key = (ManyOf, k, options, kinds, distinct, sorted, name, type(k))
+    return _decide(key, sys._getframe(1))
 
 
 def floatv(
@@ -349,7 +382,8 @@ def floatv(
         >>> floatv(1e-4, 1e-1, log=True)
         floatv(0.0001, 0.1, log=True)
     """
-    return _decide(Float(low, high, log=log, step=step, name=name), sys._getframe(1))
+    key = (Float, low, high, log, step, name, type(low), type(high), type(step))
+    return _decide(key, sys._getframe(1))
 
 
 def intv(
@@ -377,4 +411,5 @@ def intv(
         >>> intv(16, 256, log=True)
         intv(16, 256, log=True)
     """
-    return _decide(Int(low, high, log=log, step=step, name=name), sys._getframe(1))
+    key = (Int, low, high, log, step, name, type(low), type(high), type(step))
+    return _decide(key, sys._getframe(1))

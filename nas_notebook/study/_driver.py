@@ -58,7 +58,9 @@ class Driver:
         self.timeout = timeout
         self.log = log
         self._storage = study._storage
-        self._cond = threading.Condition()
+        # `with self._lock` is C-level; the condition (same lock) is only for paused lanes.
+        self._lock = threading.Lock()
+        self._cond = threading.Condition(self._lock)
         self._running: dict[int, Job] = {}
         self._settled: dict[int, object] = {}
         self.asked = 0
@@ -73,23 +75,22 @@ class Driver:
 
     # -- JobFeed --------------------------------------------------------------------------
 
-    def _budget_left(self) -> bool:
-        if self.n_trials is not None and self.asked >= self.n_trials:
-            return False
-        return self.timeout is None or time.monotonic() - self.started < self.timeout
-
     def next_job(self) -> Job | None:
         """Ask Optuna for the next trial; None when the search has no more work for a lane."""
-        with self._cond:
+        with self._lock:
             while self.paused and not self.stopping:
                 self._cond.wait()
-            if self.stopping or not self._budget_left():
+            if (
+                self.stopping
+                or (self.n_trials is not None and self.asked >= self.n_trials)
+                or (self.timeout is not None and time.monotonic() - self.started >= self.timeout)
+            ):
                 return None
             self.asked += 1
         try:
             trial = self.study.ask()
         except BaseException:
-            with self._cond:
+            with self._lock:
                 self.asked -= 1
             raise
         job = Job(trial, self.program, self.user_ns, self.objective, self.registry, self.log)
@@ -103,7 +104,7 @@ class Driver:
             if self._settle(number):
                 self._record(job.trial, outcome)
         finally:
-            with self._cond:
+            with self._lock:
                 self._running.pop(number, None)
                 self.counts[outcome.state] = self.counts.get(outcome.state, 0) + 1
                 if outcome.interrupted:
@@ -131,7 +132,7 @@ class Driver:
 
     def fatal(self, error: BaseException) -> None:
         """A lane broke outside any trial: stop handing out work and keep the error."""
-        with self._cond:
+        with self._lock:
             if self.error is None and not isinstance(error, KeyboardInterrupt):
                 self.error = error
             self.stopping = True
@@ -141,29 +142,29 @@ class Driver:
 
     def stop(self) -> None:
         """Hand out no more trials (running ones continue unless the executor cancels them)."""
-        with self._cond:
+        with self._lock:
             self.stopping = True
             self._cond.notify_all()
 
     def pause(self) -> None:
         """Hand out no trial until :meth:`resume` (running ones continue)."""
-        with self._cond:
+        with self._lock:
             self.paused = True
 
     def resume(self) -> None:
         """Undo :meth:`pause`."""
-        with self._cond:
+        with self._lock:
             self.paused = False
             self._cond.notify_all()
 
     def add_trials(self, n: int) -> None:
         """Raise the trial budget by ``n``."""
-        with self._cond:
+        with self._lock:
             self.n_trials = (self.n_trials or self.asked) + n
             self._cond.notify_all()
 
     def running_numbers(self) -> list[int]:
-        with self._cond:
+        with self._lock:
             return sorted(self._running)
 
     def abandon(self, reason: str) -> list[int]:
@@ -172,7 +173,7 @@ class Driver:
         Used when lanes cannot be waited for any longer (Ctrl-C, process exit), so that no trial
         is left RUNNING in the storage. A lane that later reports one of them is ignored.
         """
-        with self._cond:
+        with self._lock:
             jobs = list(self._running.values())
         marked = []
         for job in jobs:

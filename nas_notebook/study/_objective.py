@@ -72,6 +72,8 @@ class Objective:
     def resolve(self, result: Any, context: TrialContext) -> float:
         """The objective value of a trial whose body evaluated to ``result``."""
         metric = self.metric
+        if metric is None and type(result) is float and result == result:  # fast path; not NaN
+            return result
         if metric is not None:
             if isinstance(result, Mapping) and metric in result:
                 return to_number(result[metric], f"metric {metric!r}")

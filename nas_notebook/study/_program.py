@@ -31,6 +31,7 @@ from ._names import TRIAL_NAMES
 __all__ = ["FunctionProgram", "ProgramError", "TrialProgram"]
 
 _counter = itertools.count(1)
+_RESULT = "__nas_notebook_result__"
 
 _CLASSES = {"oneof": prim.OneOf, "manyof": prim.ManyOf, "floatv": prim.Float, "intv": prim.Int}
 _HELPERS = {"oneof": prim.oneof, "manyof": prim.manyof, "floatv": prim.floatv, "intv": prim.intv}
@@ -77,7 +78,6 @@ class TrialProgram:
     names: frozenset[str] = field(init=False)
     has_result: bool = field(init=False)
     _body: CodeType | None = field(init=False, repr=False, default=None)
-    _result: CodeType | None = field(init=False, repr=False, default=None)
 
     def __post_init__(self) -> None:
         self.filename = f"<search {self.label}-{next(_counter)}>"
@@ -100,8 +100,11 @@ class TrialProgram:
         last = tree.body[-1]
         self.has_result = isinstance(last, ast.Expr)
         if isinstance(last, ast.Expr):
-            tree.body.pop()
-            self._result = compile(ast.Expression(last.value), self.filename, "eval")
+            # One code object: the last expression's value is stored under _RESULT, so a run is a
+            # single exec (no second frame for an eval).
+            store = ast.Assign(targets=[ast.Name(_RESULT, ast.Store())], value=last.value)
+            tree.body[-1] = ast.copy_location(store, last)
+            ast.fix_missing_locations(tree)
         self._body = compile(tree, self.filename, "exec")
         self._tree = ast.parse(text, self.filename)
         self.names = frozenset(self._global_reads(text))
@@ -139,9 +142,7 @@ class TrialProgram:
     def run(self, namespace: dict[str, Any]) -> Any:
         """Execute the body in ``namespace``; return the last expression's value (or None)."""
         exec(self._body, namespace)  # type: ignore[arg-type]  # compiled in __post_init__
-        if self._result is not None:
-            return eval(self._result, namespace)
-        return None
+        return namespace.get(_RESULT)
 
     # -- checks before any trial runs -------------------------------------------------------
 
