@@ -83,6 +83,7 @@ class OneOf(HyperPrimitive):
     kind = "oneof"
     __slots__ = ("_choices", "candidates")
     candidates: tuple[Any, ...]
+    _choices: tuple[Any, ...]  # set by the codec on first use
 
     def __init__(self, candidates: Sequence[Any], *, name: str | None = None) -> None:
         if isinstance(candidates, (str, bytes)):
@@ -318,6 +319,7 @@ def oneof(candidates: Sequence[Any], *, name: str | None = None) -> Any:
         >>> oneof(["relu", "gelu"])
         oneof(['relu', 'gelu'])
     """
+    key: tuple[Any, ...]
     if isinstance(candidates, (list, tuple)):
         options = tuple(candidates)
         key = (OneOf, options, tuple(map(type, options)), name)
