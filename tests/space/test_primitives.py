@@ -130,3 +130,25 @@ def test_oneof_returns_the_candidate_object(seed):
 
     value = _in_trial(lambda: oneof([A, B, len]), seed)
     assert value in (A, B, len)
+
+
+def test_a_call_site_revalidates_new_arguments_and_keeps_argument_types():
+    def fresh_trial():  # a new study each time: Optuna fixes a categorical's choices per study
+        return optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=0)).ask()
+
+    def body(high, options):
+        n = intv(0, high)
+        pick = oneof(options)
+        return n, pick
+
+    seen = []
+    for high, options in [(3, [1, 2]), (3, [1.0, 2.0]), (5, [True, False]), (3, [1, 2])]:
+        with activate(TrialContext(fresh_trial())):
+            n, pick = body(high, options)
+        seen.append((n, pick))
+        assert 0 <= n <= high and type(pick) is type(options[0])
+    with activate(TrialContext(fresh_trial())), pytest.raises(SearchSpaceError, match="must not exceed"):
+        body(-1, [1, 2])
+    with activate(TrialContext(fresh_trial())):
+        n, pick = body(2, [[1], [2]])  # unhashable candidates still work
+    assert pick in ([1], [2])
