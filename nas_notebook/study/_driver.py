@@ -68,6 +68,7 @@ class Driver:
             (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL), 0
         )
         self.stopping = False
+        self._stopped_with_budget_left = False
         self.paused = False
         self.interrupted = False
         self.error: BaseException | None = None
@@ -110,6 +111,7 @@ class Driver:
                 if outcome.interrupted:
                     self.interrupted = True
                     self.stopping = True
+                    self._stopped_with_budget_left = True
                     self._cond.notify_all()
 
     def _settle(self, number: int) -> bool:
@@ -140,9 +142,15 @@ class Driver:
 
     # -- control --------------------------------------------------------------------------
 
+    @property
+    def stopped_early(self) -> bool:
+        """True when :meth:`stop` or an interrupt ended the search before its budget did."""
+        return self.stopping and self._stopped_with_budget_left
+
     def stop(self) -> None:
         """Hand out no more trials (running ones continue unless the executor cancels them)."""
         with self._lock:
+            self._stopped_with_budget_left = self.n_trials is None or self.asked < self.n_trials
             self.stopping = True
             self._cond.notify_all()
 

@@ -273,12 +273,15 @@ class Search:
 
     @property
     def state(self) -> str:
-        """``created``, ``running``, ``paused``, ``stopping``, ``finished`` or ``failed``."""
+        """``created``, ``running``, ``paused``, ``stopping``, ``stopped`` (ended by
+        :meth:`stop` or an interrupt before its budget), ``finished`` or ``failed``."""
         driver = self.driver
         if driver is None:
             return "created"
         if self.done:
-            return "failed" if driver.error is not None else "finished"
+            if driver.error is not None:
+                return "failed"
+            return "stopped" if driver.stopped_early else "finished"
         if driver.stopping:
             return "stopping"
         return "paused" if driver.paused else "running"

@@ -77,7 +77,7 @@ class ExecutorContract:
         s.start().wait()
         assert 3 <= len(s.trials) < 50
         assert set(self.states(s)) == {TrialState.COMPLETE}
-        assert s.state == "finished"
+        assert s.state == "stopped"
 
     def test_cancel_stops_the_running_trial_at_its_next_report(self) -> None:
         holder: dict[str, Search] = {}

@@ -43,9 +43,12 @@ def _params(trial: FrozenTrial) -> str:
 
 
 def render_trial_table(trials: list[FrozenTrial], rows: int = TABLE_ROWS) -> str:
-    """HTML for the most recent ``rows`` trials (newest first), failures with their reason and a
-    collapsible traceback. Every user-controlled string is escaped."""
-    from ..study._driver import FAIL_REASON, TRACEBACK
+    """HTML for the most recent ``rows`` trials (newest first), failures with their reason.
+
+    Every user-controlled string is escaped. Tracebacks are shown by the dashboard's failure
+    picker, not in the table: the table is redrawn as trials finish, which would close them.
+    """
+    from ..study._driver import FAIL_REASON
 
     recent = sorted(trials, key=lambda t: t.number, reverse=True)[:rows]
     body = []
@@ -54,31 +57,22 @@ def render_trial_table(trials: list[FrozenTrial], rows: int = TABLE_ROWS) -> str
         color = _STATE_COLORS.get(state, "#000")
         value = "" if t.value is None or t.state != TrialState.COMPLETE else _fmt(t.value)
         duration = f"{t.duration.total_seconds():.2f}s" if t.duration is not None else ""
-        reason = t.system_attrs.get(FAIL_REASON)
-        detail = ""
-        if reason:
-            detail = html.escape(str(reason))
-            tb = t.system_attrs.get(TRACEBACK)
-            if tb:
-                detail = (
-                    f"<details><summary>{detail}</summary>"
-                    f"<pre style='font-size:11px;white-space:pre-wrap'>{html.escape(str(tb))}</pre>"
-                    "</details>"
-                )
+        reason = html.escape(str(t.system_attrs.get(FAIL_REASON) or ""))
         body.append(
             f"<tr><td>{t.number}</td><td style='color:{color}'>{state}</td><td>{value}</td>"
-            f"<td>{html.escape(_params(t))}</td><td>{duration}</td><td>{detail}</td></tr>"
+            f"<td>{html.escape(_params(t))}</td><td>{duration}</td><td>{reason}</td></tr>"
         )
     more = len(trials) - len(recent)
     footer = (
-        f"<div style='color:#777'>... {more} earlier trials: NAME.dataframe()</div>"
+        f"<div style='color:#777'>... and {more} earlier trials (all of them: .dataframe())</div>"
         if more > 0
         else ""
     )
     return (
+        "<div style='max-height:320px;overflow:auto'>"
         "<table class='nas-notebook-trials' style='font-size:12px'>"
         "<thead><tr><th>#</th><th>state</th><th>value</th><th>params</th><th>time</th>"
-        "<th>error</th></tr></thead><tbody>" + "".join(body) + "</tbody></table>" + footer
+        "<th>error</th></tr></thead><tbody>" + "".join(body) + "</tbody></table></div>" + footer
     )
 
 
@@ -100,12 +94,21 @@ class Dashboard(widgets.VBox):
     def __init__(self, search: Search, refresh_interval: float = 0.5) -> None:
         self.search = search
         self.refresh_interval = refresh_interval
-        self.header = widgets.HTML()
-        self.progress_bar = widgets.IntProgress(min=0, max=max(search.n_trials or 1, 1))
-        self.counts = widgets.HTML()
+        self.header = widgets.HTML(layout=widgets.Layout(width="auto"))
+        self.progress_bar = widgets.IntProgress(
+            min=0, max=max(search.n_trials or 1, 1), layout=widgets.Layout(width="220px")
+        )
+        self.counts = widgets.HTML(layout=widgets.Layout(width="auto"))
         self.best = widgets.HTML()
-        self.figure = go.FigureWidget()
+        self.figure = go.FigureWidget(layout={"autosize": True})
+        self.figure.layout.width = None
         self.table = widgets.HTML()
+        self.failures = widgets.Dropdown(
+            description="Failed trial", options=[], layout=widgets.Layout(width="auto")
+        )
+        self.failure_detail = widgets.HTML()
+        self.failures.observe(lambda _: self._show_failure(), names="value")
+        self._failed: dict[int, FrozenTrial] = {}
         self.output = widgets.HTML()
         self._output_version = -1
         self.stop_button = widgets.Button(
@@ -114,13 +117,19 @@ class Dashboard(widgets.VBox):
         self.stop_button.on_click(lambda _: self.search.stop())
         self._last_key: tuple[Any, ...] | None = None
         self._closed = threading.Event()
+        row = widgets.Layout(flex_flow="row wrap", align_items="center", grid_gap="4px 12px")
+        self._failure_box = widgets.VBox([self.failures, self.failure_detail])
+        self._failure_box.layout.display = "none"
         super().__init__(
             [
-                widgets.HBox([self.header, self.progress_bar, self.counts, self.stop_button]),
+                widgets.HBox(
+                    [self.header, self.progress_bar, self.counts, self.stop_button], layout=row
+                ),
                 self.best,
                 self.figure,
                 self.table,
-                _titled_accordion(self.output, "Trial output"),
+                self._failure_box,
+                _titled_accordion(self.output, "Trial output (newest first)"),
             ]
         )
         self.add_class("nas-notebook-dashboard")
@@ -150,9 +159,41 @@ class Dashboard(widgets.VBox):
         if log.version == self._output_version:
             return
         self._output_version = log.version
+        newest_first = "\n".join(reversed(log.lines()[-200:]))
         self.output.value = (
             "<pre style='font-size:11px;max-height:240px;overflow:auto;margin:0'>"
-            + html.escape(log.tail(200))
+            + html.escape(newest_first)
+            + "</pre>"
+        )
+
+    def _refresh_failures(self, trials: list[FrozenTrial]) -> None:
+        from ..study._driver import FAIL_REASON
+
+        failed = {t.number: t for t in trials if t.state == TrialState.FAIL}
+        if failed.keys() == self._failed.keys():
+            return
+        self._failed = failed
+        options = [
+            (f"#{n}: {str(t.system_attrs.get(FAIL_REASON, ''))[:70]}", n)
+            for n, t in sorted(failed.items(), reverse=True)
+        ]
+        current = self.failures.value
+        self.failures.options = options
+        self.failures.value = current if current in failed else (options[0][1] if options else None)
+        self._failure_box.layout.display = "" if options else "none"
+        self._show_failure()
+
+    def _show_failure(self) -> None:
+        from ..study._driver import FAIL_REASON, TRACEBACK
+
+        trial = self._failed.get(self.failures.value) if self.failures.value is not None else None
+        if trial is None:
+            self.failure_detail.value = ""
+            return
+        text = trial.system_attrs.get(TRACEBACK) or trial.system_attrs.get(FAIL_REASON, "")
+        self.failure_detail.value = (
+            "<pre style='font-size:11px;white-space:pre-wrap;max-height:240px;overflow:auto'>"
+            + html.escape(str(text))
             + "</pre>"
         )
 
@@ -172,8 +213,12 @@ class Dashboard(widgets.VBox):
         done = progress.finished - search.baseline  # this run's trials; a resumed study has more
         self.progress_bar.max = max(total or done or 1, 1)
         self.progress_bar.value = min(done, self.progress_bar.max)
-        self.progress_bar.bar_style = {"finished": "success", "failed": "danger"}.get(state, "")
-        self.stop_button.disabled = state in ("finished", "failed", "stopping")
+        self.progress_bar.bar_style = {
+            "finished": "success",
+            "stopped": "warning",
+            "failed": "danger",
+        }.get(state, "")
+        self.stop_button.disabled = state in ("finished", "stopped", "failed", "stopping")
         self.header.value = (
             f"<b>{html.escape(search.name)}</b> &middot; {html.escape(state)} &middot; "
             f"{done}/{total if total else '?'}"
@@ -208,4 +253,5 @@ class Dashboard(widgets.VBox):
                     existing.x, existing.y = new["x"], new["y"]
             self.figure.update_layout(history.layout(info))
         self.table.value = render_trial_table(trials)
+        self._refresh_failures(trials)
         return True

@@ -147,7 +147,10 @@ def test_a_call_site_revalidates_new_arguments_and_keeps_argument_types():
             n, pick = body(high, options)
         seen.append((n, pick))
         assert 0 <= n <= high and type(pick) is type(options[0])
-    with activate(TrialContext(fresh_trial())), pytest.raises(SearchSpaceError, match="must not exceed"):
+    with (
+        activate(TrialContext(fresh_trial())),
+        pytest.raises(SearchSpaceError, match="must not exceed"),
+    ):
         body(-1, [1, 2])
     with activate(TrialContext(fresh_trial())):
         n, pick = body(2, [[1], [2]])  # unhashable candidates still work

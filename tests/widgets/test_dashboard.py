@@ -22,10 +22,16 @@ def test_dashboard_shows_progress_counts_best_history_and_failures():
     assert f"{p.best_value:.6g}" in d.best.value and f"trial {p.best_number}" in d.best.value
     objective, best = d.figure.data
     assert len(objective.x) == p.complete and list(best.y) == sorted(best.y)
-    # failures show their reason, escaped, with the traceback behind a <details>
+    # failures show their reason, escaped; the picker shows the newest failure's traceback
     assert "ValueError: &lt;b&gt;x too big&lt;/b&gt;" in d.table.value
     assert "<b>x too big</b>" not in d.table.value
-    assert "<details>" in d.table.value and "line 3" in d.table.value
+    failed = sorted((t.number for t in s.trials if t.state.name == "FAIL"), reverse=True)
+    assert [value for _, value in d.failures.options] == failed
+    assert d.failures.value == failed[0] and d._failure_box.layout.display == ""
+    assert "line 3" in d.failure_detail.value and "&lt;b&gt;" in d.failure_detail.value
+    d.failures.value = failed[-1]
+    assert f"x={s.trials[failed[-1]].params['x']}" not in d.failure_detail.value
+    assert "Traceback" in d.failure_detail.value
 
 
 def test_refresh_only_updates_on_change():
@@ -58,14 +64,16 @@ def test_stop_button_stops_the_search():
     s.start()
     d.stop_button.click()
     s.wait()
-    assert len(s.trials) < 200 and s.state == "finished"
+    assert len(s.trials) < 200 and s.state == "stopped"
+    d.refresh()
+    assert d.progress_bar.bar_style == "warning" and "stopped" in d.header.value
 
 
 def test_table_lists_newest_first_and_says_how_many_more():
     s = finished_search(30)
     html = render_trial_table(s.trials, rows=5)
     assert html.index("<td>29</td>") < html.index("<td>28</td>")
-    assert "25 earlier trials" in html
+    assert "and 25 earlier trials" in html
 
 
 def test_mimebundle_is_a_widget_view():
