@@ -72,6 +72,12 @@ class SearchMagics(Magics, Configurable):
             search = Search(cell, name=name, user_ns=shell.user_ns, first_line=2, **kwargs)
         except (ValueError, StorageError, UnknownAlgorithmError) as exc:
             raise UsageError(f"%%search {name}: {exc}") from None
+        earlier = shell.user_ns.get(name)
+        if isinstance(earlier, Search) and earlier.driver is not None and not earlier.done:
+            # The earlier run's dashboard is gone with the cell's output: stop it rather than
+            # leave it searching unseen. Its running trials finish; nothing completed is lost.
+            earlier.stop()
+            print(f"Stopped the earlier search {earlier.name!r} (its trials are kept).")
         shell.user_ns[name] = search
         if search.study.study_name != name and not args.resume:
             print(

@@ -153,3 +153,18 @@ def test_magic_shows_a_dashboard(ip):
     ip.display_pub.publish = lambda data, **kw: shown.append(data)
     ip.run_cell_magic("search", "dash --n-trials 2 --executor inline --storage memory", BODY)
     assert any("application/vnd.jupyter.widget-view+json" in d for d in shown)
+
+
+def test_rerunning_the_cell_stops_the_earlier_search(ip, capsys):
+    ip.run_cell("import time")
+    body = "time.sleep(0.05)\nx = floatv(0, 1)\nx"
+    ip.run_cell_magic("search", "again --n-trials 200 --storage memory", body)
+    first = ip.user_ns["again"]
+    ip.run_cell_magic("search", "again --n-trials 2 --storage memory", body)
+    second = ip.user_ns["again"]
+    assert second is not first
+    assert "Stopped the earlier search 'again'" in capsys.readouterr().out
+    first.wait()
+    second.wait()
+    assert first.state == "stopped" and len(first.trials) < 200
+    assert second.state == "finished" and len(second.trials) == 2
