@@ -79,6 +79,11 @@ class SearchMagics(Magics, Configurable):
             earlier.stop()
             print(f"Stopped the earlier search {earlier.name!r} (its trials are kept).")
         shell.user_ns[name] = search
+        if search.recovered:
+            print(
+                f"Trials {search.recovered} of {search.name!r} were left running by a process "
+                "that ended; they are marked failed."
+            )
         if search.study.study_name != name and not args.resume:
             print(
                 f"A study named {name!r} already exists in the storage; this one is "

@@ -21,6 +21,7 @@ from ._driver import Driver
 from ._objective import Objective, infer_direction
 from ._output import TrialLog
 from ._program import FunctionProgram, TrialProgram
+from ._recovery import record_driver, recover_stale_trials
 from ._snapshot import Progress, Snapshot, best_trial, trials_table
 from ._storage import describe_storage, open_storage
 
@@ -115,6 +116,7 @@ class Search:
         self.timeout = timeout
         self._storage = open_storage(storage)
         sampler = make_sampler(algo, seed)
+        self.recovered: list[int] = []
         self.study = self._open_study(name, sampler, make_pruner(pruner), direction, resume)
         self.direction = self.study.direction.name.lower()
         self.driver: Driver | None = None
@@ -161,6 +163,15 @@ class Search:
                 raise ValueError(
                     f"--direction {direction} does not match the resumed study, which is {stored}"
                 )
+            where = describe_storage(storage)
+            live_here = any(
+                s.study.study_name == name
+                and not s.done
+                and (s._storage is storage or describe_storage(s._storage) == where)
+                for s in list(_live)
+            )
+            #: Trials a dead process had left RUNNING, now marked FAIL (see _recovery).
+            self.recovered = recover_stale_trials(study, live_here)
             return study
         if name in existing:
             name = _next_version(name, existing)
@@ -201,6 +212,7 @@ class Search:
                 log=None if self.executor.blocking else self.log,
             )
         _live.add(self)
+        record_driver(self.study)
         self.executor.start(self.driver)
         if self.executor.blocking:
             self._raise_if_broken()

@@ -216,3 +216,65 @@ def test_process_exit_marks_running_trials_failed(tmp_path):
     (trial,) = study.trials
     assert trial.state == TrialState.FAIL
     assert trial.system_attrs["fail_reason"].startswith("stopped")
+
+
+def test_resume_fails_trials_left_running_by_a_dead_process(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    journal = tmp_path / "crash.journal"
+    code = (
+        "import os, time, nas_notebook as nb\n"
+        "s = nb.Search('import time\\nx = floatv(0, 1)\\ntime.sleep(60)\\nx', "
+        f"name='crash', storage='journal:{journal}', n_trials=50, workers=2)\n"
+        "s.start()\n"
+        "while len(s.driver.running_numbers()) < 2:\n"
+        "    time.sleep(0.01)\n"
+        "time.sleep(0.2)\n"
+        "os._exit(9)  # like a killed kernel: no clean-up runs\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    subprocess.run([sys.executable, "-c", code], timeout=60, cwd=root)
+    storage = open_storage(f"journal:{journal}")
+    before = optuna.load_study(study_name="crash", storage=storage).trials
+    stuck = [t.number for t in before if t.state == TrialState.RUNNING]
+    assert stuck, "the crash left no running trial to recover"
+    resumed = Search(
+        "x = floatv(0, 1)\nx",
+        name="crash",
+        storage=storage,
+        resume=True,
+        n_trials=2,
+        executor="inline",
+        user_ns=NS,
+    )
+    assert resumed.recovered == stuck
+    resumed.start()
+    trials = resumed.trials
+    assert TrialState.RUNNING not in [t.state for t in trials]
+    for number in stuck:
+        assert trials[number].state == TrialState.FAIL
+        assert "ended before it finished" in trials[number].system_attrs["fail_reason"]
+    assert len(trials) == len(before) + 2
+
+
+def test_resume_leaves_trials_of_a_live_search_alone(tmp_path):
+    import threading
+
+    url = f"journal:{tmp_path}/live.journal"
+    release = threading.Event()
+    live = Search(
+        "release.wait(10)\nx = floatv(0, 1)\nx",
+        name="live",
+        storage=url,
+        n_trials=1,
+        user_ns={**NS, "release": release},
+    ).start()
+    while not live.driver.running_numbers():
+        pass
+    other = Search("x = floatv(0, 1)\nx", name="live", storage=url, resume=True, user_ns=NS)
+    assert other.recovered == []
+    release.set()
+    live.wait()
+    assert live.trials[0].state == TrialState.COMPLETE

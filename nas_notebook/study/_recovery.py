@@ -1,0 +1,76 @@
+"""Trials left RUNNING by a process that is gone (a kernel restart, a crash, a ``kill -9``).
+
+Every search records its process in the study (``nas_notebook:driver:HOST:PID``) when it starts.
+When a study is resumed and none of the processes recorded for it is still alive on this host,
+its RUNNING trials cannot finish any more: they are marked FAIL with the reason, so that no trial
+stays RUNNING forever and the algorithm does not wait on them. Drivers on other hosts are not
+judged here (no trial of theirs is touched).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+
+import optuna
+from optuna.trial import TrialState
+
+from ._driver import FAIL_REASON
+
+__all__ = ["DRIVER_PREFIX", "record_driver", "recover_stale_trials"]
+
+DRIVER_PREFIX = "nas_notebook:driver:"
+STALE_REASON = "the process running this trial ended before it finished (kernel restart or crash)"
+
+
+def record_driver(study: optuna.Study) -> None:
+    """Record this process as a driver of ``study`` (one storage write, at start)."""
+    key = f"{DRIVER_PREFIX}{socket.gethostname()}:{os.getpid()}"
+    study._storage.set_study_system_attr(study._study_id, key, time.time())
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by someone else
+        return True
+    return True
+
+
+def recover_stale_trials(study: optuna.Study, live_here: bool) -> list[int]:
+    """Mark ``study``'s RUNNING trials FAIL if every process recorded as its driver is gone.
+
+    Args:
+        study: The study being resumed.
+        live_here: Whether a search of this process is still running this study.
+
+    Returns:
+        The numbers of the trials marked FAIL.
+    """
+    host = socket.gethostname()
+    storage = study._storage
+    drivers = [
+        k for k in storage.get_study_system_attrs(study._study_id) if k.startswith(DRIVER_PREFIX)
+    ]
+    for key in drivers:
+        driver_host, _, pid = key[len(DRIVER_PREFIX) :].rpartition(":")
+        if driver_host != host or not pid.isdigit():
+            return []  # a driver elsewhere may still own them
+        if int(pid) == os.getpid():
+            if live_here:
+                return []
+        elif _alive(int(pid)):
+            return []
+    stale = storage.get_all_trials(study._study_id, deepcopy=False, states=(TrialState.RUNNING,))
+    marked = []
+    for trial in stale:
+        try:
+            storage.set_trial_system_attr(trial._trial_id, FAIL_REASON, STALE_REASON)
+            storage.set_trial_state_values(trial._trial_id, TrialState.FAIL)
+        except Exception:  # finished meanwhile
+            continue
+        marked.append(trial.number)
+    return marked
