@@ -102,6 +102,8 @@ class Dashboard(widgets.VBox):
         self.best = widgets.HTML()
         self.figure = go.FigureWidget(layout={"autosize": True})
         self.figure.layout.width = None
+        # Resize with the window even after the search ends (no data update triggers a redraw).
+        self.figure._config = {**self.figure._config, "responsive": True}
         self.table = widgets.HTML()
         self.failures = widgets.Dropdown(
             description="Failed trial", options=[], layout=widgets.Layout(width="auto")

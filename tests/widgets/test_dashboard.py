@@ -20,6 +20,7 @@ def test_dashboard_shows_progress_counts_best_history_and_failures():
     assert d.progress_bar.bar_style == "success" and d.stop_button.disabled
     assert f"{p.complete} complete" in d.counts.value and f"{p.failed} failed" in d.counts.value
     assert f"{p.best_value:.6g}" in d.best.value and f"trial {p.best_number}" in d.best.value
+    assert d.figure.layout.width is None and d.figure._config["responsive"] is True
     objective, best = d.figure.data
     assert len(objective.x) == p.complete and list(best.y) == sorted(best.y)
     # failures show their reason, escaped; the picker shows the newest failure's traceback
