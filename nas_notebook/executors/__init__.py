@@ -6,12 +6,14 @@ from collections.abc import Callable
 
 from ._base import Executor, JobFeed
 from ._inline import InlineExecutor
+from ._process import ProcessExecutor
 from ._thread import ThreadExecutor
 
 __all__ = [
     "Executor",
     "InlineExecutor",
     "JobFeed",
+    "ProcessExecutor",
     "ThreadExecutor",
     "executor_names",
     "make_executor",
@@ -20,6 +22,7 @@ __all__ = [
 
 _executors: dict[str, Callable[..., Executor]] = {
     "inline": InlineExecutor,
+    "process": ProcessExecutor,
     "thread": ThreadExecutor,
 }
 

@@ -16,7 +16,7 @@ import optuna
 from optuna.trial import TrialState
 
 from ..space import NameRegistry
-from ._job import Job, Outcome
+from ._job import Job, Outcome, TrialRef
 from ._objective import Objective
 from ._output import TrialLog
 from ._program import TrialProgram
@@ -48,6 +48,7 @@ class Driver:
         timeout: float | None = None,
         registry: NameRegistry | None = None,
         log: TrialLog | None = None,
+        remote: bool = False,
     ) -> None:
         self.study = study
         self.program = program
@@ -57,6 +58,9 @@ class Driver:
         self.n_trials = n_trials
         self.timeout = timeout
         self.log = log
+        #: Trials are evaluated in other processes: create them without sampling here (the
+        #: worker's ``optuna.Trial`` samples), and hand lanes a reference, not a live trial.
+        self.remote = remote
         self._storage = study._storage
         # `with self._lock` is C-level; the condition (same lock) is only for paused lanes.
         self._lock = threading.Lock()
@@ -89,7 +93,7 @@ class Driver:
                 return None
             self.asked += 1
         try:
-            trial = self.study.ask()
+            trial = self._create_remote_trial() if self.remote else self.study.ask()
         except BaseException:
             with self._lock:
                 self.asked -= 1
@@ -98,9 +102,20 @@ class Driver:
         self._running[trial.number] = job  # a single dict store: atomic, no lock needed
         return job
 
+    def _create_remote_trial(self) -> TrialRef:
+        storage, study_id = self._storage, self.study._study_id
+        # Optuna's own ask() takes enqueued (WAITING) trials first; so do we.
+        trial_id = self.study._pop_waiting_trial_id()
+        if trial_id is None:
+            trial_id = storage.create_new_trial(study_id)
+        return TrialRef(trial_id, storage.get_trial_number_from_id(trial_id))
+
     def job_done(self, job: Job, outcome: Outcome) -> None:
         """Record how ``job`` ended: tell Optuna, with the failure reason for a FAIL."""
         number = job.trial.number
+        if outcome.output and self.log is not None:
+            self.log.write(number, outcome.output)
+            self.log.flush(number)
         try:
             if self._settle(number):
                 self._record(job.trial, outcome)
@@ -120,9 +135,10 @@ class Driver:
         token = object()
         return self._settled.setdefault(number, token) is token
 
-    def _record(self, trial: optuna.Trial, outcome: Outcome) -> None:
+    def _record(self, trial: optuna.Trial | TrialRef, outcome: Outcome) -> None:
+        target = trial if isinstance(trial, optuna.Trial) else trial.number
         if outcome.state == TrialState.COMPLETE:
-            self.study.tell(trial, outcome.value)
+            self.study.tell(target, outcome.value)
             return
         if outcome.state == TrialState.FAIL:
             trial_id = trial._trial_id
@@ -130,7 +146,7 @@ class Driver:
                 self._storage.set_trial_system_attr(trial_id, FAIL_REASON, outcome.reason)
             if outcome.traceback:
                 self._storage.set_trial_system_attr(trial_id, TRACEBACK, outcome.traceback)
-        self.study.tell(trial, state=outcome.state)
+        self.study.tell(target, state=outcome.state)
 
     def fatal(self, error: BaseException) -> None:
         """A lane broke outside any trial: stop handing out work and keep the error."""

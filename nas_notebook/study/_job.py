@@ -10,7 +10,7 @@ from __future__ import annotations
 import traceback
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import optuna
 from optuna.trial import TrialState
@@ -22,14 +22,25 @@ from ._objective import Objective
 from ._output import TrialLog, route, unroute
 from ._program import TrialProgram
 
-__all__ = ["Job", "Outcome", "run_job"]
+__all__ = ["Job", "Outcome", "TrialRef", "run_job"]
+
+
+@dataclass(frozen=True, slots=True)
+class TrialRef:
+    """A trial created in the storage for a worker process to open (see Driver.remote).
+
+    ``_trial_id`` is spelled as on ``optuna.Trial``, so the driver reads both the same way.
+    """
+
+    _trial_id: int
+    number: int
 
 
 @dataclass(eq=False, slots=True)
 class Job:
     """A trial to evaluate: the Optuna trial (already asked by the driver) and the program."""
 
-    trial: optuna.Trial
+    trial: optuna.Trial | TrialRef
     program: TrialProgram
     user_ns: Mapping[str, Any]
     objective: Objective
@@ -56,6 +67,8 @@ class Outcome:
     reason: str | None = None
     traceback: str | None = None
     interrupted: bool = False
+    #: What the trial printed, when it ran where the driver's log could not catch it directly.
+    output: str | None = None
 
 
 def _user_traceback(exc: BaseException, filename: str) -> str:
@@ -86,7 +99,7 @@ def run_job(job: Job) -> Outcome:
 
 
 def _run(job: Job) -> Outcome:
-    context = TrialContext(job.trial, job.registry, job.objective.metric)
+    context = TrialContext(cast(optuna.Trial, job.trial), job.registry, job.objective.metric)
     job.context = context
     program = job.program
     token = _current.set(context)  # not `with activate(...)`: this is the per-trial hot path

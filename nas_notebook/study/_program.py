@@ -124,7 +124,12 @@ class TrialProgram:
         return names
 
     def __getstate__(self) -> dict[str, Any]:
-        return {"source": self.source, "label": self.label, "first_line": self.first_line}
+        return {
+            "source": self.source,
+            "label": self.label,
+            "first_line": self.first_line,
+            "filename": self.filename,
+        }
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)

@@ -23,7 +23,7 @@ from ._output import TrialLog
 from ._program import FunctionProgram, TrialProgram
 from ._recovery import record_driver, recover_stale_trials
 from ._snapshot import Progress, Snapshot, best_trial, trials_table
-from ._storage import describe_storage, open_storage
+from ._storage import describe_storage, open_storage, storage_url
 
 __all__ = ["Best", "Search"]
 
@@ -111,10 +111,13 @@ class Search:
             self.program = TrialProgram(body, label=name or "search", first_line=first_line)
         self.program.check(self.user_ns)
         self.executor = make_executor(executor, workers)
+        self._remote = bool(getattr(self.executor, "remote", False))
         self.objective = Objective(metric)
         self.n_trials = n_trials
         self.timeout = timeout
         self._storage = open_storage(storage)
+        #: Where worker processes open the study (remote executors only).
+        self._storage_url = storage_url(self._storage) if self._remote else None
         sampler = make_sampler(algo, seed)
         self.recovered: list[int] = []
         self.study = self._open_study(name, sampler, make_pruner(pruner), direction, resume)
@@ -210,13 +213,60 @@ class Search:
                 n_trials=self.n_trials,
                 timeout=self.timeout,
                 log=None if self.executor.blocking else self.log,
+                remote=self._remote,
             )
+        if self._remote:
+            self._prepare_remote()
         _live.add(self)
         record_driver(self.study)
         self.executor.start(self.driver)
         if self.executor.blocking:
             self._raise_if_broken()
         return self
+
+    def _shipped_names(self) -> tuple[dict[str, Any], tuple[tuple[str, int], ...]]:
+        names = {
+            k: v
+            for k, v in self.program.namespace(self.user_ns).items()
+            if k not in ("__builtins__", "__name__")
+        }
+        return names, tuple(sorted((k, id(v)) for k, v in names.items()))
+
+    def _prepare_remote(self) -> None:
+        """Check that everything a worker needs can be pickled, and tell the executor how to
+        build its messages (see ``executors._worker``)."""
+        import cloudpickle
+
+        names, _ = self._shipped_names()
+        parts = {
+            **{f"`{k}`": v for k, v in names.items()},
+            "the trial body": self.program,
+            "the algorithm": self.study.sampler,
+            "the pruner": self.study.pruner,
+        }
+        for what, value in parts.items():
+            try:
+                cloudpickle.dumps(value)
+            except Exception as exc:
+                raise ValueError(
+                    f"{what} cannot be sent to worker processes ({type(exc).__name__}: {exc}); "
+                    "define it inside the cell, or use --executor thread"
+                ) from None
+        study_part = {
+            "storage": self._storage_url,
+            "study_name": self.study.study_name,
+            "sampler": self.study.sampler,
+            "pruner": self.study.pruner,
+            "program": self.program,
+            "objective": self.objective,
+        }
+        token = object()
+
+        def message_for(job: Any) -> tuple[Any, ...]:
+            names, names_token = self._shipped_names()
+            return study_part, token, names, names_token
+
+        self.executor.message_for = message_for  # type: ignore[attr-defined]
 
     def _raise_if_broken(self) -> None:
         driver = self.driver

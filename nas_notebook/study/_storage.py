@@ -22,7 +22,13 @@ from optuna.storages import BaseStorage
 
 from .._errors import StorageError
 
-__all__ = ["DEFAULT_JOURNAL", "default_storage_url", "describe_storage", "open_storage"]
+__all__ = [
+    "DEFAULT_JOURNAL",
+    "default_storage_url",
+    "describe_storage",
+    "open_storage",
+    "storage_url",
+]
 
 DEFAULT_JOURNAL = os.path.join(".nas_notebook", "studies.journal")
 
@@ -90,3 +96,25 @@ def describe_storage(storage: BaseStorage) -> str:
     if isinstance(storage, optuna.storages.RDBStorage):
         return str(storage.url)
     return type(storage).__name__
+
+
+def storage_url(storage: BaseStorage) -> str:
+    """A URL that another process can open to reach the same study data as ``storage``.
+
+    Raises:
+        StorageError: ``storage`` lives in this process only (in-memory), so worker processes
+            cannot share it.
+    """
+    from optuna.storages.journal import JournalFileBackend, JournalStorage
+
+    if isinstance(storage, JournalStorage):
+        backend = getattr(storage, "_backend", None)
+        if isinstance(backend, JournalFileBackend):
+            return "journal:" + os.path.abspath(backend._file_path)
+    if isinstance(storage, optuna.storages.RDBStorage):
+        return str(storage.url)
+    raise StorageError(
+        f"the {type(storage).__name__} lives in this process only; worker processes need a "
+        "storage they can open too: pass --storage journal:PATH (the default of %%search), "
+        "sqlite:///PATH or a database URL"
+    )

@@ -9,6 +9,8 @@ Subclass it in a test module and define ``make_executor``::
 
 from __future__ import annotations
 
+import threading
+import time
 from typing import Any
 
 from optuna.trial import TrialState
@@ -18,7 +20,7 @@ from ..executors import Executor
 from ..space import floatv, intv, oneof
 from ..study import Search, report
 
-__all__ = ["ExecutorContract"]
+__all__ = ["CrashIsolationContract", "ExecutorContract"]
 
 _NS = {"floatv": floatv, "intv": intv, "oneof": oneof, "report": report}
 
@@ -29,8 +31,13 @@ class ExecutorContract:
     def make_executor(self) -> Executor:
         raise NotImplementedError
 
+    def storage(self) -> Any:
+        """The storage the searches use (in-memory; executors in other processes override)."""
+        return None
+
     def search(self, body: str, n_trials: int = 6, **kwargs: Any) -> Search:
         ns = {**_NS, **kwargs.pop("user_ns", {})}
+        kwargs.setdefault("storage", self.storage())
         return Search(
             body,
             n_trials=n_trials,
@@ -40,6 +47,23 @@ class ExecutorContract:
             user_ns=ns,
             **kwargs,
         )
+
+    @staticmethod
+    def run_while(search: Search, action: Any, until: Any, timeout: float = 60.0) -> None:
+        """Start ``search``; from another thread, call ``action(search)`` once ``until(search)``
+        holds; return when the search has ended (works for blocking executors too)."""
+
+        def watch() -> None:
+            deadline = time.monotonic() + timeout
+            while not until(search) and time.monotonic() < deadline:
+                time.sleep(0.01)
+            action(search)
+
+        watcher = threading.Thread(target=watch, daemon=True)
+        watcher.start()
+        search.start()
+        search.wait()
+        watcher.join(timeout)
 
     @staticmethod
     def states(search: Search) -> list[TrialState]:
@@ -63,38 +87,25 @@ class ExecutorContract:
             assert "raise ValueError" in tb and "line 3" in tb
 
     def test_stop_starts_no_new_trial_and_keeps_completed_ones(self) -> None:
-        holder: dict[str, Search] = {}
-        body = "x = floatv(0, 1)\nif stop_after(x):\n    pass\nx"
-
-        def stop_after(_: float) -> bool:
-            s = holder["s"]
-            if len(s.trials) >= 3:
-                s.stop()
-            return False
-
-        s = self.search(body, n_trials=50, user_ns={"stop_after": stop_after})
-        holder["s"] = s
-        s.start().wait()
-        assert 3 <= len(s.trials) < 50
+        s = self.search("import time\ntime.sleep(0.02)\nx = floatv(0, 1)\nx", n_trials=200)
+        self.run_while(s, lambda s: s.stop(), lambda s: s.progress().complete >= 3)
+        assert 3 <= len(s.trials) < 200
         assert set(self.states(s)) == {TrialState.COMPLETE}
         assert s.state == "stopped"
 
-    def test_cancel_stops_the_running_trial_at_its_next_report(self) -> None:
-        holder: dict[str, Search] = {}
-
-        def hook() -> None:
-            holder["s"].stop(cancel=True)
-
-        body = "x = floatv(0, 1)\nhook()\nfor step in range(1000):\n    report(x, step)\nx"
-        s = self.search(body, n_trials=5, user_ns={"hook": hook})
-        holder["s"] = s
-        s.start().wait()
+    def test_cancel_stops_running_trials(self) -> None:
+        body = (
+            "import time\nx = floatv(0, 1)\n"
+            "for step in range(3000):\n    report(x, step)\n    time.sleep(0.01)\nx"
+        )
+        s = self.search(body, n_trials=5)
+        self.run_while(s, lambda s: s.stop(cancel=True), lambda s: s.progress().running >= 1)
         # every trial that had started (one per worker at most) was stopped, none completed
         assert 1 <= len(s.trials) <= s.executor.workers
         for t in s.trials:
             assert t.state == TrialState.FAIL
             assert t.system_attrs["fail_reason"].startswith("stopped")
-            assert len(t.intermediate_values) < 1000
+            assert len(t.intermediate_values) < 3000
 
     def test_keyboard_interrupt_fails_the_trial_and_stops_the_search(self) -> None:
         body = "x = floatv(0, 1)\nraise KeyboardInterrupt\nx"
@@ -125,3 +136,54 @@ class ExecutorContract:
 
     def test_trial_stopped_is_not_swallowed_by_except_exception(self) -> None:
         assert not issubclass(TrialStopped, Exception)
+
+
+class CrashIsolationContract(ExecutorContract):
+    """For executors that run trials in other processes: a dying worker fails only its trial."""
+
+    def _one_crash(self, crash: str, reason: str) -> None:
+        body = f"x = intv(0, 4)\nif x == 2:\n    {crash}\nx"
+        s = self.search(body, n_trials=16).start().wait()
+        crashed = [t for t in s.trials if t.state == TrialState.FAIL]
+        assert crashed, "no trial drew the crashing value"
+        assert all(t.params["x"] == 2 for t in crashed)
+        assert all(reason in t.system_attrs["fail_reason"] for t in crashed)
+        complete = [t for t in s.trials if t.state == TrialState.COMPLETE]
+        assert len(crashed) + len(complete) == 16
+        assert s.executor.running() == []
+
+    def test_os_exit_fails_only_its_trial(self) -> None:
+        self._one_crash("import os; os._exit(1)", "exited with code 1")
+
+    def test_segfault_fails_only_its_trial(self) -> None:
+        self._one_crash("import ctypes; ctypes.string_at(0)", "segmentation fault (SIGSEGV)")
+
+    def test_memory_blowup_under_a_limit_fails_only_its_trial(self) -> None:
+        crash = (
+            "import resource; limit = 2 * 1024 ** 3; "
+            "resource.setrlimit(resource.RLIMIT_AS, (limit, limit)); b = bytearray(2 * limit)"
+        )
+        self._one_crash(crash, "MemoryError")
+
+    def test_kill_from_outside_fails_only_its_trial(self) -> None:
+        import os
+        import signal
+        import tempfile
+
+        body = (
+            "import os, time\nx = floatv(0, 1)\nif not os.path.exists(marker):\n"
+            "    open(marker, 'w').close()\n    time.sleep(60)\nx"
+        )
+        marker = os.path.join(tempfile.mkdtemp(), "killed")
+        s = self.search(body, n_trials=6, user_ns={"marker": marker})
+
+        def kill(search: Search) -> None:
+            for pid in search.executor.worker_pids():  # type: ignore[attr-defined]
+                os.kill(pid, signal.SIGKILL)
+
+        self.run_while(s, kill, lambda s: os.path.exists(marker) and s.progress().running >= 1)
+        states = self.states(s)
+        assert states.count(TrialState.FAIL) >= 1
+        assert "SIGKILL" in s.trials[0].system_attrs["fail_reason"]
+        assert states.count(TrialState.COMPLETE) == len(states) - states.count(TrialState.FAIL)
+        assert len(states) == 6

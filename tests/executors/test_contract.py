@@ -1,5 +1,7 @@
-from nas_notebook.executors import InlineExecutor, ThreadExecutor
-from nas_notebook.testing import ExecutorContract
+import pytest
+
+from nas_notebook.executors import InlineExecutor, ProcessExecutor, ThreadExecutor
+from nas_notebook.testing import CrashIsolationContract, ExecutorContract
 
 
 class TestInlineExecutor(ExecutorContract):
@@ -15,3 +17,15 @@ class TestThreadExecutor(ExecutorContract):
 class TestThreadExecutorTwoWorkers(ExecutorContract):
     def make_executor(self):
         return ThreadExecutor(workers=2)
+
+
+class TestProcessExecutor(CrashIsolationContract):
+    @pytest.fixture(autouse=True)
+    def _journal(self, tmp_path):
+        self._url = f"journal:{tmp_path}/contract.journal"
+
+    def storage(self):
+        return self._url
+
+    def make_executor(self):
+        return ProcessExecutor(workers=2)

@@ -1,0 +1,89 @@
+"""The worker side of the process executor: a loop in a child process that evaluates trials.
+
+The child receives cloudpickled messages over a pipe and answers each with an
+:class:`~nas_notebook.study.Outcome`. A message carries the trial to evaluate and, only when they
+changed since the last message to this worker, the study (storage URL, name, sampler, pruner),
+the program and the user's names it reads: large objects travel once per worker, not per trial.
+The worker opens the trial in the storage itself (its sampler draws the decisions there), writes
+intermediate values and user attributes there, and never tells the study how a trial ended: the
+driver does (DESIGN invariant 3).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import signal
+from multiprocessing.connection import Connection
+from typing import Any
+
+__all__ = ["main"]
+
+
+def _open_study(spec: dict[str, Any]) -> Any:
+    import optuna
+
+    from ..study._storage import open_storage
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    # Every worker unpickles the same sampler: without a fresh random state they would all draw
+    # the same values. (So a seed makes a process-executor search repeatable only in the values
+    # its algorithm derives from the stored history, not in its random draws.)
+    spec["sampler"].reseed_rng()
+    return optuna.load_study(
+        study_name=spec["study_name"],
+        storage=open_storage(spec["storage"]),
+        sampler=spec["sampler"],
+        pruner=spec["pruner"],
+    )
+
+
+def _evaluate(message: dict[str, Any], state: dict[str, Any]) -> Any:
+    import optuna
+
+    from ..space import NameRegistry
+    from ..study._job import Job, _run
+
+    if "study" in message:
+        state["study"] = _open_study(message["study"])
+        state["program"] = message["study"]["program"]
+        state["objective"] = message["study"]["objective"]
+        state["registry"] = NameRegistry()
+    if "names" in message:
+        state["names"] = message["names"]
+    trial = optuna.Trial(state["study"], message["trial_id"])
+    job = Job(trial, state["program"], state["names"], state["objective"], state["registry"])
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer), contextlib.redirect_stderr(buffer):
+        outcome = _run(job)
+    outcome.output = buffer.getvalue() or None
+    return outcome
+
+
+def main(conn: Connection) -> None:
+    """Evaluate trials sent over ``conn`` until it closes or sends None."""
+    import cloudpickle
+
+    # Ctrl-C in a terminal reaches the whole process group: the driver decides what stops.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # One worker per core: keep numerical libraries from starting a thread per core each.
+    for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+        os.environ.setdefault(var, "1")
+    state: dict[str, Any] = {}
+    while True:
+        try:
+            data = conn.recv_bytes()
+        except (EOFError, OSError):
+            return  # the driver is gone
+        message = cloudpickle.loads(data)
+        if message is None:
+            return
+        outcome = _evaluate(message, state)
+        conn.send_bytes(cloudpickle.dumps(outcome))
+
+
+if __name__ == "__main__":
+    import sys
+
+    main(Connection(int(sys.argv[1])))
