@@ -70,7 +70,13 @@ class _Worker:
         paths = [os.getcwd(), *(p for p in sys.path if p)]
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(dict.fromkeys(paths))}
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "nas_notebook.executors._worker", str(theirs.fileno())],
+            [
+                sys.executable,
+                "-m",
+                "nas_notebook.executors._worker",
+                str(theirs.fileno()),
+                str(os.getpid()),
+            ],
             pass_fds=(theirs.fileno(),),
             stdin=subprocess.DEVNULL,
             env=env,

@@ -61,9 +61,26 @@ def _evaluate(message: dict[str, Any], state: dict[str, Any]) -> Any:
     return outcome
 
 
-def main(conn: Connection) -> None:
-    """Evaluate trials sent over ``conn`` until it closes or sends None."""
+def _exit_with_parent(parent: int) -> None:
+    """End this process as soon as the driver process is gone, even in the middle of a trial
+    (a killed kernel must not leave workers computing for nobody)."""
+    import threading
+    import time
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="nas-notebook-parent-watch", daemon=True).start()
+
+
+def main(conn: Connection, parent: int | None = None) -> None:
+    """Evaluate trials sent over ``conn`` until it closes or sends None (or ``parent`` dies)."""
     import cloudpickle
+
+    if parent is not None:
+        _exit_with_parent(parent)
 
     # Ctrl-C in a terminal reaches the whole process group: the driver decides what stops.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -86,4 +103,4 @@ def main(conn: Connection) -> None:
 if __name__ == "__main__":
     import sys
 
-    main(Connection(int(sys.argv[1])))
+    main(Connection(int(sys.argv[1])), int(sys.argv[2]))
