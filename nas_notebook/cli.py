@@ -26,7 +26,8 @@ from typing import Any
 import optuna
 
 from ._errors import StorageError, UnknownAlgorithmError
-from .magics import add_options, search_kwargs
+from .magics import add_options
+from .magics._command import resolve_executor, search_kwargs
 from .study import Search, default_storage_url
 
 __all__ = ["ScriptParts", "main", "split_script"]
@@ -96,7 +97,7 @@ def _marker_options(options: str) -> dict[str, Any]:
     parser.add_argument("name")
     add_options(parser.add_argument)
     args = parser.parse_args(shlex.split(options))
-    merged = search_kwargs(args)
+    merged = search_kwargs(args, resolve=False)
     merged["name"] = args.name
     return merged
 
@@ -173,7 +174,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"nas-notebook: cannot read {path!r}: {exc.strerror}", file=sys.stderr)
         return 2
     parts = split_script(text)
-    defaults = search_kwargs(_parser(suppress=False).parse_args(["run", path]))
+    defaults = search_kwargs(_parser(suppress=False).parse_args(["run", path]), resolve=False)
     try:
         options = {**defaults, **_marker_options(parts.options)}
     except SystemExit:
@@ -190,7 +191,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     options.pop("name", None)
     options["algo"] = options["algo"] or "tpe"
-    options["executor"] = options["executor"] or "thread"
     options["storage"] = options["storage"] or default_storage_url()
 
     namespace: dict[str, Any] = {"__name__": "__main__", "__file__": os.path.abspath(path)}
@@ -199,6 +199,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if parts.setup:
         exec(compile(parts.setup, os.path.abspath(path), "exec"), namespace)
     try:
+        options["executor"] = resolve_executor(
+            options["executor"] or "thread", options["workers"], options.pop("scheduler"), namespace
+        )
         search = Search(
             parts.body, name=name, user_ns=namespace, first_line=parts.body_first_line, **options
         )

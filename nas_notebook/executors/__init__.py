@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ._base import Executor, JobFeed
+from ._dask import DaskExecutor
 from ._inline import InlineExecutor
 from ._process import ProcessExecutor
 from ._thread import ThreadExecutor
 
 __all__ = [
+    "DaskExecutor",
     "Executor",
     "InlineExecutor",
     "JobFeed",
@@ -21,6 +23,7 @@ __all__ = [
 ]
 
 _executors: dict[str, Callable[..., Executor]] = {
+    "dask": DaskExecutor,
     "inline": InlineExecutor,
     "process": ProcessExecutor,
     "thread": ThreadExecutor,

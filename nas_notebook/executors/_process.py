@@ -21,7 +21,7 @@ from typing import Any
 import cloudpickle
 from optuna.trial import TrialState
 
-from ..study._job import Job, Outcome
+from ..study._job import STOPPED_REASON, Job, Outcome
 from ._base import Executor, JobFeed
 
 __all__ = ["ProcessExecutor", "describe_exit"]
@@ -104,9 +104,7 @@ class _Worker:
         while True:
             if cancelled.is_set():
                 self.kill()
-                return Outcome(
-                    TrialState.FAIL, reason="stopped: the search was stopped while it ran"
-                )
+                return Outcome(TrialState.FAIL, reason=STOPPED_REASON)
             try:
                 if self.conn.poll(_POLL):
                     return cloudpickle.loads(self.conn.recv_bytes())

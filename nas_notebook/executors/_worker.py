@@ -18,6 +18,8 @@ import signal
 from multiprocessing.connection import Connection
 from typing import Any
 
+from ..space import NameRegistry
+
 __all__ = ["main"]
 
 
@@ -42,7 +44,6 @@ def _open_study(spec: dict[str, Any]) -> Any:
 def _evaluate(message: dict[str, Any], state: dict[str, Any]) -> Any:
     import optuna
 
-    from ..space import NameRegistry
     from ..study._job import Job, _run
 
     if "study" in message:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
-__all__ = ["OPTIONS", "add_options", "search_kwargs"]
+__all__ = ["OPTIONS", "add_options", "resolve_executor", "search_kwargs"]
 
 #: Every option of ``%%search`` and ``nas-notebook run``: (flags, argparse keyword arguments).
 OPTIONS: list[tuple[tuple[str, ...], dict[str, Any]]] = [
@@ -38,7 +38,22 @@ OPTIONS: list[tuple[tuple[str, ...], dict[str, Any]]] = [
         },
     ),
     (("--seed",), {"type": int, "default": None, "help": "seed of the search algorithm"}),
-    (("--executor",), {"default": None, "help": "where trials run: thread (background) or inline"}),
+    (
+        ("--executor",),
+        {
+            "default": None,
+            "help": "where trials run: thread (background, the default), process (worker "
+            "processes), dask (a Dask cluster) or inline (blocking)",
+        },
+    ),
+    (
+        ("--scheduler",),
+        {
+            "default": None,
+            "help": "with --executor dask: the scheduler address (tcp://host:8786); by default "
+            "a distributed.Client in the namespace, or a local cluster",
+        },
+    ),
     (("--workers",), {"type": int, "default": 1, "help": "number of trials run at once"}),
     (
         ("--resume",),
@@ -63,8 +78,40 @@ def add_options(add: Callable[..., Any], defaults: bool = True) -> None:
         add(*flags, **kwargs)
 
 
-def search_kwargs(args: argparse.Namespace) -> dict[str, Any]:
-    """The keyword arguments of :class:`~nas_notebook.Search` that parsed options give."""
+def resolve_executor(
+    executor: Any, workers: int, scheduler: str | None, namespace: Mapping[str, Any] | None
+) -> Any:
+    """``--executor dask`` as a :class:`~nas_notebook.executors.DaskExecutor` on the
+    ``--scheduler`` address, or on a ``distributed.Client`` found in ``namespace``; other
+    executor names are returned as they are."""
+    if executor != "dask":
+        if scheduler is not None:
+            raise ValueError("--scheduler is for --executor dask")
+        return executor
+    from ..executors import DaskExecutor
+
+    client = None
+    if scheduler is None:
+        client = next(
+            (
+                value
+                for value in (namespace or {}).values()
+                if type(value).__name__ == "Client"
+                and type(value).__module__.startswith("distributed")
+            ),
+            None,
+        )
+    return DaskExecutor(workers=workers, client=client, scheduler=scheduler)
+
+
+def search_kwargs(
+    args: argparse.Namespace, namespace: Mapping[str, Any] | None = None, resolve: bool = True
+) -> dict[str, Any]:
+    """The keyword arguments of :class:`~nas_notebook.Search` that parsed options give (with
+    ``resolve``, ``--executor dask`` becomes an executor: see :func:`resolve_executor`)."""
+    executor = args.executor
+    if resolve:
+        executor = resolve_executor(executor, args.workers, args.scheduler, namespace)
     return {
         "n_trials": args.n_trials,
         "timeout": args.timeout,
@@ -74,7 +121,8 @@ def search_kwargs(args: argparse.Namespace) -> dict[str, Any]:
         "metric": args.metric,
         "storage": args.storage,
         "seed": args.seed,
-        "executor": args.executor,
+        "executor": executor,
         "workers": args.workers,
         "resume": args.resume,
+        "scheduler": args.scheduler,
     }

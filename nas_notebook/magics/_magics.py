@@ -63,7 +63,11 @@ class SearchMagics(Magics, Configurable):
         name = args.name
         if not name.isidentifier():
             raise UsageError(f"%%search: NAME must be a Python identifier, got {name!r}")
-        kwargs = search_kwargs(args)
+        try:
+            kwargs = search_kwargs(args, shell.user_ns)
+        except ValueError as exc:
+            raise UsageError(f"%%search {name}: {exc}") from None
+        kwargs.pop("scheduler")
         kwargs["algo"] = kwargs["algo"] or self.default_algo
         kwargs["executor"] = kwargs["executor"] or self.default_executor
         if kwargs["storage"] is None:

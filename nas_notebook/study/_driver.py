@@ -16,12 +16,12 @@ import optuna
 from optuna.trial import TrialState
 
 from ..space import NameRegistry
-from ._job import Job, Outcome, TrialRef
+from ._job import STOPPED_REASON, Job, Outcome, TrialRef
 from ._objective import Objective
 from ._output import TrialLog
 from ._program import TrialProgram
 
-__all__ = ["FAIL_REASON", "TRACEBACK", "Driver"]
+__all__ = ["FAIL_REASON", "STOPPED_REASON", "TRACEBACK", "Driver"]
 
 #: Optuna's own system attribute for why a trial failed (optuna-dashboard shows it).
 FAIL_REASON = "fail_reason"
@@ -72,6 +72,7 @@ class Driver:
             (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL), 0
         )
         self.stopping = False
+        self.cancelling = False
         self._stopped_with_budget_left = False
         self.paused = False
         self.interrupted = False
@@ -100,6 +101,10 @@ class Driver:
             raise
         job = Job(trial, self.program, self.user_ns, self.objective, self.registry, self.log)
         self._running[trial.number] = job  # a single dict store: atomic, no lock needed
+        if self.cancelling:
+            # stop(cancel=True) came while this trial was being created: it never runs.
+            self.job_done(job, Outcome(TrialState.FAIL, reason=STOPPED_REASON))
+            return None
         return job
 
     def _create_remote_trial(self) -> TrialRef:
@@ -163,9 +168,11 @@ class Driver:
         """True when :meth:`stop` or an interrupt ended the search before its budget did."""
         return self.stopping and self._stopped_with_budget_left
 
-    def stop(self) -> None:
-        """Hand out no more trials (running ones continue unless the executor cancels them)."""
+    def stop(self, cancel: bool = False) -> None:
+        """Hand out no more trials. Running ones continue unless the executor cancels them;
+        with ``cancel``, a trial being created at this moment is recorded as stopped."""
         with self._lock:
+            self.cancelling = self.cancelling or cancel
             self._stopped_with_budget_left = self.n_trials is None or self.asked < self.n_trials
             self.stopping = True
             self._cond.notify_all()

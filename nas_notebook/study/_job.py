@@ -22,7 +22,10 @@ from ._objective import Objective
 from ._output import TrialLog, route, unroute
 from ._program import TrialProgram
 
-__all__ = ["Job", "Outcome", "TrialRef", "run_job"]
+__all__ = ["STOPPED_REASON", "Job", "Outcome", "TrialRef", "run_job"]
+
+#: Why a trial that a cancelling stop interrupted failed.
+STOPPED_REASON = "stopped: the search was stopped while it ran"
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +120,7 @@ def _run(job: Job) -> Outcome:
     except optuna.TrialPruned as exc:
         return Outcome(TrialState.PRUNED, reason=str(exc) or "pruned")
     except TrialStopped:
-        return Outcome(TrialState.FAIL, reason="stopped: the search was stopped while it ran")
+        return Outcome(TrialState.FAIL, reason=STOPPED_REASON)
     except ObjectiveError as exc:
         return Outcome(TrialState.FAIL, reason=str(exc))
     except KeyboardInterrupt:

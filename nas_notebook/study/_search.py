@@ -267,6 +267,13 @@ class Search:
             return study_part, token, names, names_token
 
         self.executor.message_for = message_for  # type: ignore[attr-defined]
+        storage = self._storage
+
+        def trial_started(job: Any) -> bool:
+            attrs = storage.get_trial_system_attrs(job.trial._trial_id)
+            return "nas_notebook:started" in attrs
+
+        self.executor.trial_started = trial_started  # type: ignore[attr-defined]
 
     def _raise_if_broken(self) -> None:
         driver = self.driver
@@ -300,7 +307,7 @@ class Search:
         """
         if self.driver is None:
             return self
-        self.driver.stop()
+        self.driver.stop(cancel=cancel)
         if cancel:
             for job in self.executor.running():
                 self.executor.cancel(job)

@@ -29,3 +29,19 @@ class TestProcessExecutor(CrashIsolationContract):
 
     def make_executor(self):
         return ProcessExecutor(workers=2)
+
+
+class TestDaskExecutor(CrashIsolationContract):
+    death_reasons = dict.fromkeys(("exit", "segfault", "kill"), "the Dask worker running it died")
+
+    @pytest.fixture(autouse=True)
+    def _journal(self, tmp_path):
+        self._url = f"journal:{tmp_path}/contract.journal"
+
+    def storage(self):
+        return self._url
+
+    def make_executor(self):
+        from nas_notebook.executors import DaskExecutor
+
+        return DaskExecutor(workers=2)

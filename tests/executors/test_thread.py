@@ -90,7 +90,7 @@ def test_abandon_marks_running_trials_failed():
 def test_unknown_executor_lists_the_known_ones():
     import pytest
 
-    with pytest.raises(ValueError, match="known executors: inline, process, thread"):
+    with pytest.raises(ValueError, match="known executors: dask, inline, process, thread"):
         make_executor("gpu-cluster")
 
 

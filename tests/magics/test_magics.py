@@ -168,3 +168,30 @@ def test_rerunning_the_cell_stops_the_earlier_search(ip, capsys):
     second.wait()
     assert first.state == "stopped" and len(first.trials) < 200
     assert second.state == "finished" and len(second.trials) == 2
+
+
+def test_dask_executor_uses_a_client_from_the_namespace(ip):
+    from distributed import Client, LocalCluster
+
+    cluster = LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=True, dashboard_address=":0"
+    )
+    client = Client(cluster)
+    try:
+        ip.user_ns["my_client"] = client
+        ip.run_cell_magic(
+            "search", "d --executor dask --n-trials 3 --algo random", "x = floatv(0, 1)\nx"
+        )
+        d = ip.user_ns["d"]
+        d.wait()
+        assert d.executor._client is client
+        assert [t.state.name for t in d.trials] == ["COMPLETE"] * 3
+    finally:
+        ip.user_ns.pop("my_client", None)
+        client.close()
+        cluster.close()
+
+
+def test_scheduler_without_dask_is_a_usage_error(ip):
+    with pytest.raises(UsageError, match="--scheduler is for --executor dask"):
+        ip.run_cell_magic("search", "s --scheduler tcp://127.0.0.1:1", "x = floatv(0, 1)\nx")

@@ -1,0 +1,250 @@
+"""The Dask executor: trials run as tasks on a ``distributed`` cluster.
+
+Scheduling, worker processes, restarts and data transfer are Dask's. What this module adds is the
+trial protocol of the process executor: a task opens its trial in the shared storage, evaluates
+it, and returns an :class:`~nas_notebook.study.Outcome`; the driver tells the study. The user's
+names and the study description reach each worker process once (and again only when a name
+is rebound), so large objects do not travel with each task (see ``_run_task``).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+import uuid
+from typing import Any
+
+from optuna.trial import TrialState
+
+from ..study._job import STOPPED_REASON, Job, Outcome
+from ._base import Executor, JobFeed
+
+__all__ = ["DaskExecutor"]
+
+_POLL = 0.1
+#: Per worker process: opened studies, by the token of the search that sent them.
+_worker_state: dict[str, dict[str, Any]] = {}
+
+
+_NEED_PAYLOAD = "nas-notebook:need-payload"
+#: System attribute a task sets on its trial when it starts to evaluate it.
+STARTED = "nas_notebook:started"
+#: How often a trial whose worker died before it started is submitted again.
+_RESUBMITS = 3
+
+
+def _run_task(token: str, names_token: Any, trial_id: int, payload: bytes | None) -> Any:
+    """The task a Dask worker runs for one trial (module level, so Dask can import it).
+
+    ``payload`` (the pickled study description and user names) is sent only when this worker
+    process lacks it: a task without it on a worker that has not seen ``token`` and
+    ``names_token`` answers ``_NEED_PAYLOAD``, and the driver sends it again with the payload.
+    This survives worker restarts, which data scattered ahead of time would not.
+    """
+    import cloudpickle
+
+    from . import _worker
+
+    state = _worker_state.get(token)
+    message: dict[str, Any] = {"trial_id": trial_id}
+    if state is None or state.get("names_token") != names_token:
+        if payload is None:
+            return _NEED_PAYLOAD
+        study_part, names = cloudpickle.loads(payload)
+        if state is None:
+            state = _worker_state[token] = {}
+            message["study"] = study_part
+        message["names"] = names
+        state["names_token"] = names_token
+    if "study" in message:
+        state["study"] = _worker._open_study(message["study"])
+        state.update(
+            program=message["study"]["program"],
+            objective=message["study"]["objective"],
+            registry=_worker.NameRegistry(),
+        )
+        del message["study"]
+    # Mark the trial as begun here, so a worker death is blamed on it only if it ran here.
+    study = state["study"]
+    study._storage.set_trial_system_attr(trial_id, STARTED, os.getpid())
+    outcome: Outcome = _worker._evaluate(message, state)
+    return outcome
+
+
+_DIED = object()
+
+
+class DaskExecutor(Executor):
+    """Runs up to ``workers`` trials at once as tasks on a Dask cluster.
+
+    Args:
+        workers: How many trials run at once (by default the cluster's number of worker
+            threads for a given cluster; for a local cluster, its number of worker processes).
+        client: A ``distributed.Client`` to use.
+        scheduler: The address of a scheduler to connect to (``tcp://host:8786``).
+
+    With neither ``client`` nor ``scheduler``, a ``LocalCluster`` of ``workers`` single-threaded
+    worker processes is started, and closed when the search ends. There Dask is told to give up
+    on a task at the first worker death (``allowed-failures = 0``), so a crashing trial fails
+    once instead of killing a worker per retry; on a cluster of yours set that in its scheduler
+    configuration. A cancelled trial is recorded as stopped at once; Dask cannot interrupt a task
+    that already runs, so it finishes on its worker and its result is ignored.
+    """
+
+    name = "dask"
+    remote = True
+
+    def __init__(
+        self, workers: int | None = None, client: Any = None, scheduler: str | None = None
+    ) -> None:
+        super().__init__(workers or 1)
+        self._given_workers = workers
+        self._client = client
+        self._scheduler = scheduler
+        self._cluster: Any = None
+        self._lock = threading.Lock()
+        self._idle = threading.Condition(self._lock)
+        self._active = 0
+        self._feed: JobFeed | None = None
+        self._running: dict[Job, threading.Event] = {}
+        self._token = uuid.uuid4().hex
+        self.message_for: Any = None  # set by the search (see Search._prepare_remote)
+        self.trial_started: Any = lambda job: True  # set by the search: reads STARTED
+
+    @property
+    def client(self) -> Any:
+        """The ``distributed.Client`` (connected or started on first use)."""
+        if self._client is None:
+            import dask
+            from distributed import Client, LocalCluster
+
+            if self._scheduler is not None:
+                self._client = Client(self._scheduler)
+            else:
+                with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
+                    self._cluster = LocalCluster(
+                        n_workers=self._workers,
+                        threads_per_worker=1,
+                        processes=True,
+                        dashboard_address=":0",
+                    )
+                    self._client = Client(self._cluster)
+        return self._client
+
+    def start(self, feed: JobFeed) -> None:
+        with self._lock:
+            if self._feed is not None:
+                raise RuntimeError("this executor was already started")
+            self._feed = feed
+        client = self.client
+        if self._given_workers is None and self._scheduler is not None:
+            self._workers = max(1, sum(client.nthreads().values()))
+        with self._lock:
+            for index in range(self._workers):
+                self._active += 1
+                threading.Thread(
+                    target=self._lane, name=f"nas-notebook-dask-lane-{index}", daemon=True
+                ).start()
+
+    def _evaluate(self, job: Job, cancelled: threading.Event) -> Outcome:
+        import cloudpickle
+        from distributed import KilledWorker
+
+        study_part, _, names, names_token = self.message_for(job)
+        payload: bytes | None = None
+        resubmits = 0
+        while True:
+            future = self.client.submit(
+                _run_task, self._token, names_token, job.trial._trial_id, payload, pure=False
+            )
+            result = self._wait(future, cancelled, KilledWorker)
+            if isinstance(result, str) and result == _NEED_PAYLOAD:
+                payload = cloudpickle.dumps((study_part, names))
+                continue
+            if result is _DIED:
+                # A worker can die with tasks queued on it that never began: those go again.
+                if not self.trial_started(job) and resubmits < _RESUBMITS:
+                    resubmits += 1
+                    continue
+                return Outcome(
+                    TrialState.FAIL,
+                    reason="the Dask worker running it died (crash, out of memory or killed)",
+                )
+            return result
+
+    @staticmethod
+    def _wait(future: Any, cancelled: threading.Event, killed: type[BaseException]) -> Any:
+        while True:
+            if cancelled.is_set():
+                future.cancel()
+                return Outcome(TrialState.FAIL, reason=STOPPED_REASON)
+            try:
+                return future.result(timeout=_POLL)
+            except TimeoutError:
+                continue
+            except killed:
+                return _DIED
+
+    def _lane(self) -> None:
+        feed = self._feed
+        assert feed is not None
+        try:
+            while True:
+                with self._lock:
+                    if self._active > self._workers:
+                        break
+                job = feed.next_job()
+                if job is None:
+                    break
+                cancelled = threading.Event()
+                self._running[job] = cancelled
+                try:
+                    outcome = self._evaluate(job, cancelled)
+                finally:
+                    del self._running[job]
+                feed.job_done(job, outcome)
+        except BaseException as exc:
+            feed.fatal(exc)
+        finally:
+            with self._lock:
+                self._active -= 1
+                last = self._active == 0
+                self._idle.notify_all()
+            if last:
+                self._close_own_cluster()
+
+    def _close_own_cluster(self) -> None:
+        if self._cluster is not None:
+            client, cluster = self._client, self._cluster
+            self._client = self._cluster = None
+            client.close()
+            cluster.close()
+
+    def join(self, timeout: float | None = None) -> bool:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        with self._idle:
+            while self._active:
+                left = 0.1 if deadline is None else min(0.1, deadline - time.monotonic())
+                if left <= 0:
+                    return False
+                self._idle.wait(left)
+            return True
+
+    def running(self) -> list[Job]:
+        return list(self._running)
+
+    def cancel(self, job: Job) -> bool:
+        event = self._running.get(job)
+        if event is None:
+            return False
+        event.set()
+        return True
+
+    def worker_pids(self) -> list[int]:
+        """The process ids of the cluster's workers (on their hosts)."""
+        import os
+
+        if self._client is None:
+            return []
+        return list(self._client.run(os.getpid).values())
