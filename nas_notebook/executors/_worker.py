@@ -53,7 +53,13 @@ def _evaluate(message: dict[str, Any], state: dict[str, Any]) -> Any:
         state["registry"] = NameRegistry()
     if "names" in message:
         state["names"] = message["names"]
-    trial = optuna.Trial(state["study"], message["trial_id"])
+    study = state["study"]
+    # The driver created this trial in another process: bring this process's view of the
+    # storage up to date first (Optuna's RDB cache only knows trials it has read).
+    study._storage.get_all_trials(
+        study._study_id, deepcopy=False, states=(optuna.trial.TrialState.RUNNING,)
+    )
+    trial = optuna.Trial(study, message["trial_id"])
     job = Job(trial, state["program"], state["names"], state["objective"], state["registry"])
     buffer = io.StringIO()
     with contextlib.redirect_stdout(buffer), contextlib.redirect_stderr(buffer):
