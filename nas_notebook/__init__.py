@@ -18,7 +18,7 @@ from ._errors import (
 )
 from ._version import __version__
 from .space import Space, floatv, intv, manyof, oneof, trace
-from .study import Search, report, sample
+from .study import Search, load_search, report, sample
 
 __all__ = [
     "DuplicateNameError",
@@ -33,6 +33,7 @@ __all__ = [
     "floatv",
     "intv",
     "load_ipython_extension",
+    "load_search",
     "manyof",
     "oneof",
     "report",

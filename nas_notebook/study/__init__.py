@@ -6,7 +6,7 @@ from ._objective import Objective, infer_direction
 from ._program import ProgramError, TrialProgram
 from ._report import report
 from ._sample import Example, Feedback, sample
-from ._search import Best, Search
+from ._search import Best, Search, load_search
 from ._snapshot import Progress, Snapshot, trials_table
 from ._storage import default_storage_url, open_storage
 
@@ -25,6 +25,7 @@ __all__ = [
     "TrialProgram",
     "default_storage_url",
     "infer_direction",
+    "load_search",
     "open_storage",
     "report",
     "run_job",

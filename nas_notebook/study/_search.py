@@ -23,9 +23,9 @@ from ._output import TrialLog
 from ._program import FunctionProgram, TrialProgram
 from ._recovery import record_driver, recover_stale_trials
 from ._snapshot import Progress, Snapshot, best_trial, trials_table
-from ._storage import describe_storage, open_storage, storage_url
+from ._storage import default_storage_url, describe_storage, open_storage, storage_url
 
-__all__ = ["Best", "Search"]
+__all__ = ["Best", "Search", "load_search"]
 
 _DIRECTIONS = ("minimize", "maximize")
 _live: weakref.WeakSet[Search] = weakref.WeakSet()
@@ -119,8 +119,11 @@ class Search:
         #: Where worker processes open the study (remote executors only).
         self._storage_url = storage_url(self._storage) if self._remote else None
         sampler = make_sampler(algo, seed)
+        self._pruner = make_pruner(pruner)
+        if self._remote:  # before any study is created
+            self._check_picklable(sampler, self._pruner)
         self.recovered: list[int] = []
-        self.study = self._open_study(name, sampler, make_pruner(pruner), direction, resume)
+        self.study = self._open_study(name, sampler, self._pruner, direction, resume)
         self.direction = self.study.direction.name.lower()
         self.driver: Driver | None = None
         #: What background trials printed (a blocking executor prints to the cell instead).
@@ -232,17 +235,18 @@ class Search:
         }
         return names, tuple(sorted((k, id(v)) for k, v in names.items()))
 
-    def _prepare_remote(self) -> None:
-        """Check that everything a worker needs can be pickled, and tell the executor how to
-        build its messages (see ``executors._worker``)."""
+    def _check_picklable(
+        self, sampler: optuna.samplers.BaseSampler, pruner: optuna.pruners.BasePruner
+    ) -> None:
+        """Raise a ValueError naming the first thing a worker needs that cannot be pickled."""
         import cloudpickle
 
         names, _ = self._shipped_names()
         parts = {
             **{f"`{k}`": v for k, v in names.items()},
             "the trial body": self.program,
-            "the algorithm": self.study.sampler,
-            "the pruner": self.study.pruner,
+            "the algorithm": sampler,
+            "the pruner": pruner,
         }
         for what, value in parts.items():
             try:
@@ -252,6 +256,10 @@ class Search:
                     f"{what} cannot be sent to worker processes ({type(exc).__name__}: {exc}); "
                     "define it inside the cell, or use --executor thread"
                 ) from None
+
+    def _prepare_remote(self) -> None:
+        """Tell the executor how to build its messages (see ``executors._worker``)."""
+        self._check_picklable(self.study.sampler, self.study.pruner)
         study_part = {
             "storage": self._storage_url,
             "study_name": self.study.study_name,
@@ -410,6 +418,48 @@ class Search:
         from IPython.display import display
 
         display(self.dashboard())
+
+
+def load_search(
+    name: str,
+    storage: str | BaseStorage | None = None,
+    user_ns: Mapping[str, Any] | None = None,
+    **options: Any,
+) -> Search:
+    """The search ``name`` stored in ``storage``, ready to continue or to look at.
+
+    The trial body is the one stored with the study (the cell's source), and the search resumes
+    the latest study of that name: ``load_search("net").add_trials(10).start()`` runs ten more
+    trials, the algorithm seeing every earlier one.
+
+    Args:
+        name: The study name.
+        storage: A storage URL or object; by default the journal of the current folder.
+        user_ns: Where the body's names come from (in a notebook: ``globals()``).
+        **options: Other :class:`Search` arguments (``executor``, ``workers``, ``n_trials``...).
+
+    Example:
+        >>> s = Search("x = floatv(0, 1)\\nx", name="demo", storage="memory", n_trials=2,
+        ...            executor="inline").start()
+        >>> again = load_search("demo", storage=s.study._storage, executor="inline")
+        >>> len(again.trials)
+        2
+    """
+    resolved = open_storage(storage if storage is not None else default_storage_url())
+    names = _study_names(resolved)
+    if name not in names:
+        known = ", ".join(sorted(names)) or "none"
+        raise StorageError(
+            f"no study named {name!r} in {describe_storage(resolved)} (studies there: {known})"
+        )
+    study_id = resolved.get_study_id_from_name(_latest_version(name, names))
+    stored = resolved.get_study_user_attrs(study_id).get("nas_notebook", {})
+    if "source" not in stored:
+        raise StorageError(f"study {name!r} was not written by nas_notebook: it has no trial body")
+    options.setdefault("metric", stored.get("metric"))
+    return Search(
+        stored["source"], name=name, storage=resolved, resume=True, user_ns=user_ns, **options
+    )
 
 
 def _version_of(name: str, base: str) -> int | None:

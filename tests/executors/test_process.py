@@ -36,16 +36,16 @@ def test_in_memory_storage_is_refused_with_a_hint():
 def test_unpicklable_names_are_refused_before_any_trial_naming_the_variable(tmp_path):
     import threading
 
-    lock = threading.Lock()
-    s = nb.Search(
-        "with lock:\n    x = floatv(0, 1)\nx",
-        executor="process",
-        storage=f"journal:{tmp_path}/u.journal",
-        user_ns={"lock": lock},
-    )
+    url = f"journal:{tmp_path}/u.journal"
     with pytest.raises(ValueError, match="`lock` cannot be sent to worker processes"):
-        s.start()
-    assert s.trials == []
+        nb.Search(
+            "with lock:\n    x = floatv(0, 1)\nx",
+            name="u",
+            executor="process",
+            storage=url,
+            user_ns={"lock": threading.Lock()},
+        )
+    assert nb.study.open_storage(url).get_all_studies() == []  # refused before creating it
 
 
 def test_notebook_functions_and_data_work_unchanged_in_workers(tmp_path, monkeypatch):

@@ -278,3 +278,33 @@ def test_resume_leaves_trials_of_a_live_search_alone(tmp_path):
     release.set()
     live.wait()
     assert live.trials[0].state == TrialState.COMPLETE
+
+
+def test_load_search_continues_the_stored_study_with_its_stored_body(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    first = run(
+        "val_loss = floatv(0, 1)\nval_loss",
+        name="net",
+        storage=nb.study.default_storage_url(),
+        n_trials=3,
+        metric=None,
+    )
+    assert first.direction == "minimize"
+    again = nb.load_search("net", executor="inline", n_trials=2)
+    assert again.name == "net" and again.baseline == 3 and again.direction == "minimize"
+    again.start()
+    assert len(again.trials) == 5
+    with pytest.raises(nb.StorageError, match=r"no study named 'nope'.*studies there: net"):
+        nb.load_search("nope")
+
+
+def test_unpicklable_names_are_a_usage_error_in_the_magic(tmp_path, monkeypatch):
+    from IPython.core.error import UsageError
+
+    from nas_notebook.testing import ipython_shell
+
+    monkeypatch.chdir(tmp_path)
+    ip = ipython_shell()
+    ip.run_cell("import threading\nguard = threading.Lock()")
+    with pytest.raises(UsageError, match="`guard` cannot be sent to worker processes"):
+        ip.run_cell_magic("search", "u --executor process", "with guard:\n    x = floatv(0, 1)\nx")
