@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import os
 import threading
-import time
 import uuid
 from typing import Any
 
 from optuna.trial import TrialState
 
 from ..study._job import STOPPED_REASON, Job, Outcome
-from ._base import Executor, JobFeed
+from ._lanes import LaneExecutor
 
 __all__ = ["DaskExecutor"]
 
@@ -75,7 +74,7 @@ def _run_task(token: str, names_token: Any, trial_id: int, payload: bytes | None
 _DIED = object()
 
 
-class DaskExecutor(Executor):
+class DaskExecutor(LaneExecutor):
     """Runs up to ``workers`` trials at once as tasks on a Dask cluster.
 
     Args:
@@ -93,6 +92,7 @@ class DaskExecutor(Executor):
     """
 
     name = "dask"
+    lane_name = "dask-lane"
     remote = True
 
     def __init__(
@@ -103,11 +103,6 @@ class DaskExecutor(Executor):
         self._client = client
         self._scheduler = scheduler
         self._cluster: Any = None
-        self._lock = threading.Lock()
-        self._idle = threading.Condition(self._lock)
-        self._active = 0
-        self._feed: JobFeed | None = None
-        self._running: dict[Job, threading.Event] = {}
         self._token = uuid.uuid4().hex
         self.message_for: Any = None  # set by the search (see Search._prepare_remote)
         self.trial_started: Any = lambda job: True  # set by the search: reads STARTED
@@ -132,22 +127,12 @@ class DaskExecutor(Executor):
                     self._client = Client(self._cluster)
         return self._client
 
-    def start(self, feed: JobFeed) -> None:
-        with self._lock:
-            if self._feed is not None:
-                raise RuntimeError("this executor was already started")
-            self._feed = feed
+    def _before_start(self) -> None:
         client = self.client
         if self._given_workers is None and self._scheduler is not None:
             self._workers = max(1, sum(client.nthreads().values()))
-        with self._lock:
-            for index in range(self._workers):
-                self._active += 1
-                threading.Thread(
-                    target=self._lane, name=f"nas-notebook-dask-lane-{index}", daemon=True
-                ).start()
 
-    def _evaluate(self, job: Job, cancelled: threading.Event) -> Outcome:
+    def _evaluate(self, job: Job, state: Any, cancelled: Any) -> Outcome:
         import cloudpickle
         from distributed import KilledWorker
 
@@ -186,33 +171,8 @@ class DaskExecutor(Executor):
             except killed:
                 return _DIED
 
-    def _lane(self) -> None:
-        feed = self._feed
-        assert feed is not None
-        try:
-            while True:
-                with self._lock:
-                    if self._active > self._workers:
-                        break
-                job = feed.next_job()
-                if job is None:
-                    break
-                cancelled = threading.Event()
-                self._running[job] = cancelled
-                try:
-                    outcome = self._evaluate(job, cancelled)
-                finally:
-                    del self._running[job]
-                feed.job_done(job, outcome)
-        except BaseException as exc:
-            feed.fatal(exc)
-        finally:
-            with self._lock:
-                self._active -= 1
-                last = self._active == 0
-                self._idle.notify_all()
-            if last:
-                self._close_own_cluster()
+    def _all_lanes_ended(self) -> None:
+        self._close_own_cluster()
 
     def _close_own_cluster(self) -> None:
         if self._cluster is not None:
@@ -220,26 +180,6 @@ class DaskExecutor(Executor):
             self._client = self._cluster = None
             client.close()
             cluster.close()
-
-    def join(self, timeout: float | None = None) -> bool:
-        deadline = None if timeout is None else time.monotonic() + timeout
-        with self._idle:
-            while self._active:
-                left = 0.1 if deadline is None else min(0.1, deadline - time.monotonic())
-                if left <= 0:
-                    return False
-                self._idle.wait(left)
-            return True
-
-    def running(self) -> list[Job]:
-        return list(self._running)
-
-    def cancel(self, job: Job) -> bool:
-        event = self._running.get(job)
-        if event is None:
-            return False
-        event.set()
-        return True
 
     def worker_pids(self) -> list[int]:
         """The process ids of the cluster's workers (on their hosts)."""

@@ -14,7 +14,6 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -22,7 +21,7 @@ import cloudpickle
 from optuna.trial import TrialState
 
 from ..study._job import STOPPED_REASON, Job, Outcome
-from ._base import Executor, JobFeed
+from ._lanes import LaneExecutor
 
 __all__ = ["ProcessExecutor", "describe_exit"]
 
@@ -145,7 +144,7 @@ class _Worker:
         self.kill()
 
 
-class ProcessExecutor(Executor):
+class ProcessExecutor(LaneExecutor):
     """Runs trials in ``workers`` worker processes (fresh interpreters: never ``fork``, which
     is unsafe in a kernel with threads).
 
@@ -157,73 +156,33 @@ class ProcessExecutor(Executor):
     """
 
     name = "process"
+    lane_name = "process-lane"
     remote = True
 
     def __init__(self, workers: int = 1) -> None:
         super().__init__(workers)
-        self._lock = threading.Lock()
-        self._idle = threading.Condition(self._lock)
-        self._active = 0
-        self._feed: JobFeed | None = None
-        self._running: dict[Job, threading.Event] = {}
         self._workers_alive: set[_Worker] = set()
-        self.message_for: Any = None  # set by the search: job -> message parts (see start_remote)
+        self.message_for: Any = None  # set by the search: job -> message parts (see Search)
 
-    def start(self, feed: JobFeed) -> None:
-        with self._lock:
-            if self._feed is not None:
-                raise RuntimeError("this executor was already started")
-            self._feed = feed
-            self._spawn(self._workers)
+    def _open_lane(self) -> dict[str, _Worker | None]:
+        return {"worker": None}
 
-    def _spawn(self, count: int) -> None:
-        for index in range(count):
-            self._active += 1
-            threading.Thread(
-                target=self._lane, name=f"nas-notebook-process-lane-{index}", daemon=True
-            ).start()
+    def _evaluate(self, job: Job, state: Any, token: Any) -> Outcome:
+        worker = state["worker"]
+        if worker is None or not worker.alive():
+            worker = state["worker"] = _Worker()
+            self._workers_alive.add(worker)
+        outcome = worker.evaluate(job, self._message(job, worker), token)
+        if not worker.alive():
+            self._workers_alive.discard(worker)
+            state["worker"] = None
+        return outcome
 
-    def _retire(self) -> bool:
-        with self._lock:
-            if self._active > self._workers:
-                self._active -= 1
-                self._idle.notify_all()
-                return True
-            return False
-
-    def _lane(self) -> None:
-        feed = self._feed
-        assert feed is not None
-        worker: _Worker | None = None
-        retired = False
-        try:
-            while not (retired := self._retire()):
-                job = feed.next_job()
-                if job is None:
-                    break
-                cancelled = threading.Event()
-                self._running[job] = cancelled
-                try:
-                    if worker is None or not worker.alive():
-                        worker = _Worker()
-                        self._workers_alive.add(worker)
-                    outcome = worker.evaluate(job, self._message(job, worker), cancelled)
-                    if not worker.alive():
-                        self._workers_alive.discard(worker)
-                        worker = None
-                finally:
-                    del self._running[job]
-                feed.job_done(job, outcome)
-        except BaseException as exc:
-            feed.fatal(exc)
-        finally:
-            if worker is not None:
-                worker.close()
-                self._workers_alive.discard(worker)
-            if not retired:
-                with self._lock:
-                    self._active -= 1
-                    self._idle.notify_all()
+    def _close_lane(self, state: Any) -> None:
+        worker = state["worker"] if state else None
+        if worker is not None:
+            worker.close()
+            self._workers_alive.discard(worker)
 
     def _message(self, job: Job, worker: _Worker) -> dict[str, Any]:
         study_part, study_token, names, names_token = self.message_for(job)
@@ -235,34 +194,6 @@ class ProcessExecutor(Executor):
             message["names"] = names
             worker.names_token = names_token
         return message
-
-    def join(self, timeout: float | None = None) -> bool:
-        deadline = None if timeout is None else time.monotonic() + timeout
-        with self._idle:
-            while self._active:
-                left = 0.1 if deadline is None else min(0.1, deadline - time.monotonic())
-                if left <= 0:
-                    return False
-                self._idle.wait(left)
-            return True
-
-    def running(self) -> list[Job]:
-        return list(self._running)
-
-    def cancel(self, job: Job) -> bool:
-        event = self._running.get(job)
-        if event is None:
-            return False
-        event.set()
-        return True
-
-    def resize(self, workers: int) -> None:
-        if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
-            raise ValueError(f"executor: `workers` must be a positive integer, got {workers!r}")
-        with self._lock:
-            self._workers = workers
-            if self._feed is not None and self._active < workers:
-                self._spawn(workers - self._active)
 
     def worker_pids(self) -> list[int]:
         """The process ids of the live worker processes."""
