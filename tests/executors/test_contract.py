@@ -1,6 +1,6 @@
 import pytest
 
-from nas_notebook.executors import InlineExecutor, ProcessExecutor, ThreadExecutor
+from nas_notebook.executors import DaskExecutor, InlineExecutor, ProcessExecutor, ThreadExecutor
 from nas_notebook.testing import CrashIsolationContract, ExecutorContract
 
 
@@ -19,7 +19,9 @@ class TestThreadExecutorTwoWorkers(ExecutorContract):
         return ThreadExecutor(workers=2)
 
 
-class TestProcessExecutor(CrashIsolationContract):
+class _SharedJournal:
+    """Executors in other processes need a storage those processes can open."""
+
     @pytest.fixture(autouse=True)
     def _journal(self, tmp_path):
         self._url = f"journal:{tmp_path}/contract.journal"
@@ -27,21 +29,14 @@ class TestProcessExecutor(CrashIsolationContract):
     def storage(self):
         return self._url
 
+
+class TestProcessExecutor(_SharedJournal, CrashIsolationContract):
     def make_executor(self):
         return ProcessExecutor(workers=2)
 
 
-class TestDaskExecutor(CrashIsolationContract):
+class TestDaskExecutor(_SharedJournal, CrashIsolationContract):
     death_reasons = dict.fromkeys(("exit", "segfault", "kill"), "the Dask worker running it died")
 
-    @pytest.fixture(autouse=True)
-    def _journal(self, tmp_path):
-        self._url = f"journal:{tmp_path}/contract.journal"
-
-    def storage(self):
-        return self._url
-
     def make_executor(self):
-        from nas_notebook.executors import DaskExecutor
-
         return DaskExecutor(workers=2)
