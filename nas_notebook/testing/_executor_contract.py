@@ -198,7 +198,8 @@ class CrashIsolationContract(ExecutorContract):
 
         self.run_while(s, kill, lambda s: os.path.exists(marker) and s.progress().running >= 1)
         states = self.states(s)
-        assert states.count(TrialState.FAIL) >= 1
-        assert self.death_reasons["kill"] in s.trials[0].system_attrs["fail_reason"]
-        assert states.count(TrialState.COMPLETE) == len(states) - states.count(TrialState.FAIL)
+        failed = [t for t in s.trials if t.state == TrialState.FAIL]
+        assert 1 <= len(failed) <= s.executor.workers  # at most the trials running at the kill
+        assert all(self.death_reasons["kill"] in t.system_attrs["fail_reason"] for t in failed)
+        assert states.count(TrialState.COMPLETE) == len(states) - len(failed)
         assert len(states) == 6
