@@ -64,8 +64,11 @@ def _run_task(token: str, names_token: Any, trial_id: int, payload: bytes | None
             registry=_worker.NameRegistry(),
         )
         del message["study"]
-    # Mark the trial as begun here, so a worker death is blamed on it only if it ran here.
     study = state["study"]
+    if study._storage.get_trial(trial_id).state.is_finished():
+        # Dask recomputes results lost with a dead worker; this trial's was already read.
+        return None
+    # Mark the trial as begun here, so a worker death is blamed on it only if it ran here.
     study._storage.set_trial_system_attr(trial_id, STARTED, os.getpid())
     outcome: Outcome = _worker._evaluate(message, state)
     return outcome
@@ -144,6 +147,7 @@ class DaskExecutor(LaneExecutor):
                 _run_task, self._token, names_token, job.trial._trial_id, payload, pure=False
             )
             result = self._wait(future, cancelled, KilledWorker)
+            future.release()  # held results would be recomputed if their worker died
             if isinstance(result, str) and result == _NEED_PAYLOAD:
                 payload = cloudpickle.dumps((study_part, names))
                 continue
