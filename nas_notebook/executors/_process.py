@@ -135,13 +135,22 @@ class _Worker:
         self.conn.close()
 
     def close(self) -> None:
-        """Ask the worker to exit; kill it if it does not within a second."""
+        """Ask the worker to exit, without waiting for it: a reaper thread kills it if it has not
+        exited within a few seconds (an interpreter takes ~0.1 s to shut down)."""
         try:
             self.conn.send_bytes(cloudpickle.dumps(None))
-            self.process.wait(1)
-        except (BrokenPipeError, OSError, subprocess.TimeoutExpired):
-            pass
-        self.kill()
+        except (BrokenPipeError, OSError):
+            self.kill()
+            return
+
+        def reap() -> None:
+            try:
+                self.process.wait(5)
+            except subprocess.TimeoutExpired:
+                pass
+            self.kill()
+
+        threading.Thread(target=reap, name="nas-notebook-reaper", daemon=True).start()
 
 
 class ProcessExecutor(LaneExecutor):

@@ -6,10 +6,9 @@ import atexit
 import threading
 import weakref
 from collections.abc import Callable, Mapping
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import optuna
-import pandas as pd
 from optuna.storages import BaseStorage
 from optuna.trial import FrozenTrial
 
@@ -23,6 +22,10 @@ from ._output import TrialLog
 from ._program import FunctionProgram, TrialProgram
 from ._recovery import record_driver, recover_stale_trials
 from ._snapshot import Progress, Snapshot, best_trial, trials_table
+
+if TYPE_CHECKING:
+    import pandas as pd
+
 from ._storage import default_storage_url, describe_storage, open_storage, storage_url
 
 __all__ = ["Best", "Search", "load_search"]

@@ -10,13 +10,15 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Sequence
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import optuna
-import pandas as pd
 from optuna.trial import FrozenTrial, TrialState
 
 from ._driver import FAIL_REASON, TRACEBACK
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["Progress", "Snapshot", "trials_table"]
 
@@ -94,6 +96,8 @@ def trials_table(trials: Sequence[FrozenTrial]) -> pd.DataFrame:
         >>> list(trials_table(study.trials).columns)[:4]
         ['number', 'state', 'value', 'duration_s']
     """
+    import pandas as pd  # here, not at import: worker processes never build tables
+
     rows: list[dict[str, Any]] = []
     for t in trials:
         row: dict[str, Any] = {
