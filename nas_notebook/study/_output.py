@@ -12,11 +12,9 @@ from __future__ import annotations
 import collections
 import sys
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any, TextIO
 
-__all__ = ["TrialLog", "route", "routed_output", "unroute"]
+__all__ = ["TrialLog", "route", "unroute"]
 
 
 class TrialLog:
@@ -118,13 +116,3 @@ def unroute(ident: int) -> None:
     if route is not None:
         log, number = route
         log.flush(number)
-
-
-@contextmanager
-def routed_output(log: TrialLog, number: int) -> Iterator[None]:
-    """:func:`route` for the duration of a ``with`` block."""
-    ident = route(log, number)
-    try:
-        yield
-    finally:
-        unroute(ident)
