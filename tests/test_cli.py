@@ -122,3 +122,21 @@ def test_python_dash_m_help():
     assert result.returncode == 0
     for flag in ("--n-trials", "--executor", "--storage", "--resume", "--algo"):
         assert flag in result.stdout
+
+
+def test_run_with_worker_processes_uses_the_scripts_functions(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "proc.py").write_text(
+        "import os\n"
+        "def shifted(x):\n"
+        "    return (x - 0.25) ** 2\n"
+        "# %%search proc --n-trials 4 --direction minimize --executor process --workers 2\n"
+        "x = floatv(-1, 1)\n"
+        "print('worker', os.getpid())\n"
+        "shifted(x)\n"
+    )
+    assert main(["run", "proc.py", "--storage", "journal:proc.journal"]) == 0
+    out = capsys.readouterr()
+    assert "study 'proc': 4 complete" in out.out
+    workers = {line.split()[-1] for line in out.err.splitlines() if "] worker " in line}
+    assert workers and str(os.getpid()) not in workers  # trial output came from the workers
