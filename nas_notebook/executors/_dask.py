@@ -53,17 +53,9 @@ def _run_task(token: str, names_token: Any, trial_id: int, payload: bytes | None
         study_part, names = cloudpickle.loads(payload)
         if state is None:
             state = _worker_state[token] = {}
-            message["study"] = study_part
+            _worker.load_study_state(state, study_part)
         message["names"] = names
         state["names_token"] = names_token
-    if "study" in message:
-        state["study"] = _worker._open_study(message["study"])
-        state.update(
-            program=message["study"]["program"],
-            objective=message["study"]["objective"],
-            registry=_worker.NameRegistry(),
-        )
-        del message["study"]
     study = state["study"]
     if study._storage.get_trial(trial_id).state.is_finished():
         # Dask recomputes results lost with a dead worker; this trial's was already read.

@@ -41,16 +41,23 @@ def _open_study(spec: dict[str, Any]) -> Any:
     )
 
 
+def load_study_state(state: dict[str, Any], study_part: dict[str, Any]) -> None:
+    """Open the study a message describes and keep it, its program and objective in ``state``."""
+    state.update(
+        study=_open_study(study_part),
+        program=study_part["program"],
+        objective=study_part["objective"],
+        registry=NameRegistry(),
+    )
+
+
 def _evaluate(message: dict[str, Any], state: dict[str, Any]) -> Any:
     import optuna
 
     from ..study._job import Job, _run
 
     if "study" in message:
-        state["study"] = _open_study(message["study"])
-        state["program"] = message["study"]["program"]
-        state["objective"] = message["study"]["objective"]
-        state["registry"] = NameRegistry()
+        load_study_state(state, message.pop("study"))
     if "names" in message:
         state["names"] = message["names"]
     study = state["study"]

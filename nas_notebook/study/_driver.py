@@ -68,9 +68,6 @@ class Driver:
         self._running: dict[int, Job] = {}
         self._settled: dict[int, object] = {}
         self.asked = 0
-        self.counts: dict[TrialState, int] = dict.fromkeys(
-            (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL), 0
-        )
         self.stopping = False
         self.cancelling = False
         self._stopped_with_budget_left = False
@@ -127,7 +124,6 @@ class Driver:
         finally:
             with self._lock:
                 self._running.pop(number, None)
-                self.counts[outcome.state] = self.counts.get(outcome.state, 0) + 1
                 if outcome.interrupted:
                     self.interrupted = True
                     self.stopping = True

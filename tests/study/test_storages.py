@@ -98,10 +98,16 @@ def test_four_processes_write_2000_trials_without_loss_or_duplicates(kind, tmp_p
     name = f"c-{uuid.uuid4().hex[:8]}"
     optuna.create_study(study_name=name, storage=open_storage(url), direction="maximize")
     writers = [
-        subprocess.Popen([sys.executable, "-c", WRITER, url, name, "500"], cwd=ROOT)
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER, url, name, "500"],
+            cwd=ROOT,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for _ in range(4)
     ]
-    assert [w.wait(timeout=600) for w in writers] == [0, 0, 0, 0]
+    errors = [w.communicate(timeout=600)[1] for w in writers]
+    assert [w.returncode for w in writers] == [0, 0, 0, 0], "\n".join(errors)[-3000:]
     trials = optuna.load_study(study_name=name, storage=open_storage(url)).trials
     assert len(trials) == 2000
     assert sorted(t.number for t in trials) == list(range(2000))
