@@ -131,12 +131,14 @@ class DaskExecutor(LaneExecutor):
         import cloudpickle
         from distributed import KilledWorker
 
-        study_part, _, names, names_token = self.message_for(job)
+        study_part, study_token, names, names_token = self.message_for(job)
+        # A new study token (the algorithm changed) makes workers load the study again.
+        token = f"{self._token}:{study_token}"
         payload: bytes | None = None
         resubmits = 0
         while True:
             future = self.client.submit(
-                _run_task, self._token, names_token, job.trial._trial_id, payload, pure=False
+                _run_task, token, names_token, job.trial._trial_id, payload, pure=False
             )
             result = self._wait(future, cancelled, KilledWorker)
             future.release()  # held results would be recomputed if their worker died
@@ -166,6 +168,11 @@ class DaskExecutor(LaneExecutor):
                 continue
             except killed:
                 return _DIED
+
+    def resize(self, workers: int) -> None:
+        super().resize(workers)
+        if self._cluster is not None:  # our own local cluster: one worker process per lane
+            self._cluster.scale(workers)
 
     def _all_lanes_ended(self) -> None:
         self._close_own_cluster()

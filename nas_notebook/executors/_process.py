@@ -196,7 +196,7 @@ class ProcessExecutor(LaneExecutor):
     def _message(self, job: Job, worker: _Worker) -> dict[str, Any]:
         study_part, study_token, names, names_token = self.message_for(job)
         message: dict[str, Any] = {"trial_id": job.trial._trial_id}
-        if worker.study_token is not study_token:
+        if worker.study_token != study_token:
             message["study"] = study_part
             worker.study_token = study_token
         if worker.names_token != names_token:

@@ -1,13 +1,20 @@
-"""Helpers shared by the plot modules: accept a Search, an Optuna study, or a snapshot."""
+"""Helpers shared by the plot modules: accept a Search, an Optuna study, a snapshot, columns or
+a list of trials, and thin a large set of points to what a plot can show."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import optuna
 from optuna.trial import FrozenTrial
 
-__all__ = ["direction_of", "trials_of"]
+from ..study._columns import TrialColumns
+
+__all__ = ["WEBGL_THRESHOLD", "columns_and_directions", "decimate", "direction_of", "trials_of"]
+
+#: Above this many points a scatter trace switches to WebGL.
+WEBGL_THRESHOLD = 2000
 
 
 def trials_of(source: Any) -> list[FrozenTrial]:
@@ -16,8 +23,12 @@ def trials_of(source: Any) -> list[FrozenTrial]:
         return list(source.snapshot().trials)
     if isinstance(source, optuna.Study):
         return source.get_trials(deepcopy=False)
+    if isinstance(source, TrialColumns):
+        return source.trials
     if hasattr(source, "trials"):
         return list(source.trials)
+    if isinstance(source, (list, tuple)):
+        return list(source)
     raise TypeError(f"expected a Search or an optuna.Study, got {type(source).__name__}")
 
 
@@ -25,3 +36,43 @@ def direction_of(source: Any) -> str:
     """``minimize`` or ``maximize`` for the first objective of ``source``."""
     study = getattr(source, "study", source)
     return str(study.directions[0].name.lower())
+
+
+def columns_and_directions(source: Any) -> tuple[TrialColumns, list[str]]:
+    """Columns of ``source`` (a Search, a Snapshot, an ``optuna.Study``) and its directions.
+
+    A Search or Snapshot reuses its incrementally updated columns; a study is converted.
+    """
+    if hasattr(source, "snapshot") and callable(source.snapshot):
+        snapshot = source.snapshot()
+        return snapshot.columns(), list(snapshot.directions)
+    if hasattr(source, "columns") and hasattr(source, "directions"):
+        return source.columns(), list(source.directions)
+    if isinstance(source, optuna.Study):
+        directions = [d.name.lower() for d in source.directions]
+        cols = TrialColumns(n_objectives=len(directions))
+        cols.update(source.get_trials(deepcopy=False))
+        return cols, directions
+    raise TypeError(f"expected a Search or an optuna.Study, got {type(source).__name__}")
+
+
+def decimate(n: int, limit: int, keep: np.ndarray | None = None, seed: int = 0) -> np.ndarray:
+    """Indices of at most ``limit`` of ``n`` points: every index in ``keep`` (the best ones,
+    say) plus an even random sample of the rest, in increasing order.
+
+    Drawing more points than a plot has pixels costs time and bytes and shows nothing more.
+
+    Example:
+        >>> decimate(5, 10).tolist()
+        [0, 1, 2, 3, 4]
+        >>> len(decimate(10_000, 100, keep=np.array([7])))
+        100
+    """
+    if n <= limit:
+        return np.arange(n)
+    kept = np.unique(keep) if keep is not None and len(keep) else np.zeros(0, dtype=np.int64)
+    kept = kept[:limit]
+    rest = np.setdiff1d(np.arange(n), kept, assume_unique=True)
+    rng = np.random.default_rng(seed)
+    sample = rng.choice(rest, size=limit - len(kept), replace=False)
+    return np.sort(np.concatenate([kept, sample]))

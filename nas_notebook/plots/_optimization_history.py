@@ -2,60 +2,88 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
 import plotly.graph_objects as go
-from optuna.trial import FrozenTrial, TrialState
+from optuna.trial import TrialState
 
-from ._common import direction_of, trials_of
+from ..study._columns import columns_of
+from ._common import WEBGL_THRESHOLD, columns_and_directions, decimate
 
 __all__ = ["OptimizationHistoryInfo", "plot_optimization_history"]
 
-#: Above this many points the scatter trace switches to WebGL.
-WEBGL_THRESHOLD = 2000
+#: At most this many objective points are drawn; the best-so-far line is always exact.
+MAX_POINTS = 5000
 
 
 class OptimizationHistoryInfo(NamedTuple):
-    """What the plot draws, computed from trials alone (tests check this, not the figure)."""
+    """What the plot draws, computed from trials alone (tests check this, not the figure).
+
+    ``numbers``/``values`` are every completed trial's (``objective``: which objective of a
+    multi-objective study); ``best_numbers``/``best_values`` are the steps of the best-so-far
+    line (the trials that improved on every earlier one).
+    """
 
     numbers: np.ndarray
     values: np.ndarray
+    best_numbers: np.ndarray
     best_values: np.ndarray
     direction: str
+    objective: int
+
+    @property
+    def shown(self) -> np.ndarray:
+        """Indices into ``numbers`` of the points drawn (all, or a sample keeping the steps)."""
+        steps = np.searchsorted(self.numbers, self.best_numbers)
+        return decimate(len(self.numbers), MAX_POINTS, keep=steps)
 
 
 def _get_optimization_history_info(
-    trials: Sequence[FrozenTrial], direction: str
+    source: Any, direction: str = "minimize", objective: int = 0
 ) -> OptimizationHistoryInfo:
-    done = [t for t in trials if t.state == TrialState.COMPLETE and t.values is not None]
-    done.sort(key=lambda t: t.number)
-    numbers = np.fromiter((t.number for t in done), dtype=np.int64, count=len(done))
-    values = np.fromiter((t.values[0] for t in done), dtype=float, count=len(done))
-    if direction == "minimize":
-        best = np.fmin.accumulate(values) if len(values) else values
+    """The info of ``source`` (trials or :class:`~nas_notebook.study.TrialColumns`)."""
+    cols = columns_of(source)
+    done = cols.mask(TrialState.COMPLETE)
+    numbers = cols.number[done]
+    values = cols.values[done, objective] if cols.n else np.zeros(0)
+    order = np.argsort(numbers, kind="stable")
+    numbers, values = numbers[order], values[order]
+    ok = ~np.isnan(values)
+    numbers, values = numbers[ok], values[ok]
+    if len(values):
+        accumulate = np.fmin.accumulate if direction == "minimize" else np.fmax.accumulate
+        best = accumulate(values)
+        improved = np.concatenate([[True], best[1:] != best[:-1]])
     else:
-        best = np.fmax.accumulate(values) if len(values) else values
-    return OptimizationHistoryInfo(numbers, values, best, direction)
+        best, improved = values, np.zeros(0, dtype=bool)
+    return OptimizationHistoryInfo(
+        numbers, values, numbers[improved], best[improved], direction, objective
+    )
 
 
 def traces(info: OptimizationHistoryInfo) -> list[dict[str, Any]]:
     """Trace data for the info (used by the static figure and by live figure updates)."""
-    kind = "scattergl" if len(info.numbers) > WEBGL_THRESHOLD else "scatter"
+    shown = info.shown
+    kind = "scattergl" if len(shown) > WEBGL_THRESHOLD else "scatter"
+    # The best-so-far line runs on to the last completed trial.
+    best_x, best_y = info.best_numbers, info.best_values
+    if len(info.numbers) and len(best_x) and best_x[-1] != info.numbers[-1]:
+        best_x = np.append(best_x, info.numbers[-1])
+        best_y = np.append(best_y, best_y[-1])
     return [
         {
             "type": kind,
-            "x": info.numbers,
-            "y": info.values,
+            "x": info.numbers[shown],
+            "y": info.values[shown],
             "mode": "markers",
             "name": "objective",
-            "marker": {"size": 6, "color": "#1f77b4"},
+            "marker": {"size": 6 if len(shown) < 1000 else 4, "color": "#1f77b4"},
         },
         {
-            "type": kind,
-            "x": info.numbers,
-            "y": info.best_values,
+            "type": "scatter",
+            "x": best_x,
+            "y": best_y,
             "mode": "lines",
             "name": "best so far",
             "line": {"color": "#d62728", "shape": "hv"},
@@ -74,7 +102,7 @@ def layout(info: OptimizationHistoryInfo) -> dict[str, Any]:
     }
 
 
-def plot_optimization_history(study: Any) -> go.Figure:
+def plot_optimization_history(study: Any, objective: int = 0) -> go.Figure:
     """The optimization history of ``study`` (a :class:`~nas_notebook.Search` or Optuna study).
 
     Example:
@@ -84,5 +112,6 @@ def plot_optimization_history(study: Any) -> go.Figure:
         >>> len(plot_optimization_history(study).data)
         2
     """
-    info = _get_optimization_history_info(trials_of(study), direction_of(study))
+    cols, directions = columns_and_directions(study)
+    info = _get_optimization_history_info(cols, directions[objective], objective)
     return go.Figure(data=traces(info), layout=layout(info))

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import atexit
+import logging
 import threading
+import uuid
 import weakref
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -28,7 +30,11 @@ if TYPE_CHECKING:
 
 from ._storage import default_storage_url, describe_storage, open_storage, storage_url
 
-__all__ = ["Best", "Search", "load_search"]
+__all__ = ["CONTROL", "Best", "Search", "load_search", "read_control"]
+
+#: Study system attribute where a running search publishes its state and settings, so that any
+#: other view of the study (another kernel, the JupyterLab panel, a script) sees them.
+CONTROL = "nas_notebook:control"
 
 _DIRECTIONS = ("minimize", "maximize")
 _live: weakref.WeakSet[Search] = weakref.WeakSet()
@@ -122,6 +128,9 @@ class Search:
         #: Where worker processes open the study (remote executors only).
         self._storage_url = storage_url(self._storage) if self._remote else None
         sampler = make_sampler(algo, seed)
+        self.seed = seed
+        #: The algorithm's spec (a registry name) or its class name.
+        self.algo = algo if isinstance(algo, str) else type(algo).__name__
         self._pruner = make_pruner(pruner)
         if self._remote:  # before any study is created
             self._check_picklable(sampler, self._pruner)
@@ -133,6 +142,7 @@ class Search:
         self.log = TrialLog()
         self._snapshot = Snapshot(self.study)
         self._lock = threading.Lock()
+        self._study_part: tuple[dict[str, Any], str] | None = None
         #: Trials the study had finished before this search ran (a resumed study has some).
         self._snapshot.refresh()
         self.baseline: int = self._snapshot.progress().finished
@@ -225,10 +235,44 @@ class Search:
             self._prepare_remote()
         _live.add(self)
         record_driver(self.study)
+        self._publish()
         self.executor.start(self.driver)
         if self.executor.blocking:
+            self._publish()
             self._raise_if_broken()
+        else:  # after start: joining an executor that has no lanes yet returns at once
+            threading.Thread(
+                target=self._publish_when_done, name="nas-notebook-end", daemon=True
+            ).start()
         return self
+
+    def _publish_when_done(self) -> None:
+        self.executor.join()
+        self._publish()
+
+    def _publish(self) -> None:
+        """Write the search's state and settings into the storage (see :data:`CONTROL`)."""
+        import os
+        import socket
+        import time
+
+        driver = self.driver
+        record: dict[str, Any] = {
+            "state": self.state,
+            "algo": self.algo,
+            "workers": self.executor.workers,
+            "executor": self.executor.name,
+            "n_trials": driver.n_trials if driver is not None else self.n_trials,
+            "host": socket.gethostname(),
+            "pid": os.getpid(),
+            "updated": time.time(),
+        }
+        try:
+            self._storage.set_study_system_attr(self.study._study_id, CONTROL, record)
+        except Exception:  # a view's record must never break the search (storage gone, say)
+            logging.getLogger(__name__).warning(
+                "could not record the state of %r in its storage", self.name, exc_info=True
+            )
 
     def _shipped_names(self) -> tuple[dict[str, Any], tuple[tuple[str, int], ...]]:
         names = {
@@ -263,19 +307,27 @@ class Search:
     def _prepare_remote(self) -> None:
         """Tell the executor how to build its messages (see ``executors._worker``)."""
         self._check_picklable(self.study.sampler, self.study.pruner)
-        study_part = {
-            "storage": self._storage_url,
-            "study_name": self.study.study_name,
-            "sampler": self.study.sampler,
-            "pruner": self.study.pruner,
-            "program": self.program,
-            "objective": self.objective,
-        }
-        token = object()
+
+        def study_part() -> tuple[dict[str, Any], str]:
+            # Rebuilt when the algorithm changes: workers reload the study when the token does.
+            sampler = self.study.sampler
+            cached = self._study_part
+            if cached is None or cached[0]["sampler"] is not sampler:
+                part = {
+                    "storage": self._storage_url,
+                    "study_name": self.study.study_name,
+                    "sampler": sampler,
+                    "pruner": self.study.pruner,
+                    "program": self.program,
+                    "objective": self.objective,
+                }
+                cached = self._study_part = (part, uuid.uuid4().hex)
+            return cached
 
         def message_for(job: Any) -> tuple[Any, ...]:
             names, names_token = self._shipped_names()
-            return study_part, token, names, names_token
+            part, token = study_part()
+            return part, token, names, names_token
 
         self.executor.message_for = message_for  # type: ignore[attr-defined]
         storage = self._storage
@@ -322,6 +374,7 @@ class Search:
         if cancel:
             for job in self.executor.running():
                 self.executor.cancel(job)
+        self._publish()
         if wait:
             self.executor.join()
         return self
@@ -330,26 +383,68 @@ class Search:
         """Start no new trial until :meth:`resume`; running ones continue."""
         if self.driver is not None:
             self.driver.pause()
+            self._publish()
         return self
 
     def resume(self) -> Search:
         """Continue after :meth:`pause`."""
         if self.driver is not None:
             self.driver.resume()
+            self._publish()
         return self
 
     def add_trials(self, n: int) -> Search:
-        """Run ``n`` more trials than planned."""
+        """Run ``n`` more trials than planned (a search that already ended does not restart:
+        call :func:`load_search` for that)."""
+        if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+            raise ValueError(f"add_trials: `n` must be a positive integer, got {n!r}")
         if self.driver is not None:
             self.driver.add_trials(n)
+            self._publish()
         else:
             self.n_trials = (self.n_trials or 0) + n
+        return self
+
+    def set_algorithm(self, algo: str | optuna.samplers.BaseSampler) -> Search:
+        """Use ``algo`` (a registry spec such as ``"random"`` or ``"tpe:n_startup_trials=5"``,
+        or an Optuna sampler) from the next trial on. The new algorithm sees every earlier trial:
+        Optuna samplers rebuild their state from the storage.
+
+        Example:
+            >>> s = Search("x = floatv(0, 1)\\nx", n_trials=4, executor="inline", algo="random")
+            >>> s.set_algorithm("tpe").algo
+            'tpe'
+        """
+        sampler = make_sampler(algo, self.seed)
+        if self._remote:
+            self._check_picklable(sampler, self.study.pruner)
+        self.study.sampler = sampler
+        self.algo = algo if isinstance(algo, str) else type(algo).__name__
+        if self.driver is not None:
+            self._publish()
+        return self
+
+    def set_workers(self, workers: int) -> Search:
+        """Run ``workers`` trials at once from now on (thread, process and Dask executors).
+        Shrinking never interrupts a running trial: a lane ends after its current one."""
+        try:
+            self.executor.resize(workers)
+        except NotImplementedError as exc:
+            raise ValueError(str(exc)) from None
+        if self.driver is not None:
+            self._publish()
         return self
 
     @property
     def done(self) -> bool:
         """True once the search was started and every trial it began has ended."""
         return self.driver is not None and self.executor.join(0)
+
+    def control(self) -> dict[str, Any]:
+        """The state and settings last recorded in the storage by whichever process runs (or
+        ran) this study: ``state``, ``algo``, ``workers``, ``n_trials``, ``host``, ``pid``,
+        ``updated`` (POSIX time); empty if none ran it yet."""
+        return read_control(self.study)
 
     @property
     def state(self) -> str:
@@ -421,6 +516,18 @@ class Search:
         from IPython.display import display
 
         display(self.dashboard())
+
+
+def read_control(study: optuna.Study) -> dict[str, Any]:
+    """What the process running ``study`` last recorded about it (see :data:`CONTROL`).
+
+    Example:
+        >>> s = Search("x = floatv(0, 1)\\nx", n_trials=2, executor="inline").start()
+        >>> read_control(s.study)["state"]
+        'finished'
+    """
+    attrs = study._storage.get_study_system_attrs(study._study_id)
+    return dict(attrs.get(CONTROL) or {})
 
 
 def load_search(

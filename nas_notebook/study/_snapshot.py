@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import optuna
 from optuna.trial import FrozenTrial, TrialState
 
+from ._columns import TrialColumns
 from ._driver import FAIL_REASON, TRACEBACK
 
 if TYPE_CHECKING:
@@ -51,10 +52,20 @@ class Snapshot:
         self.study = study
         self.trials: list[FrozenTrial] = []
         self.direction = study.directions[0]
+        self.directions = [d.name.lower() for d in study.directions]
+        self._columns = TrialColumns(n_objectives=len(study.directions))
+        self._columns_source: list[FrozenTrial] | None = None
 
     def refresh(self) -> list[FrozenTrial]:
         self.trials = self.study._storage.get_all_trials(self.study._study_id, deepcopy=False)
         return self.trials
+
+    def columns(self) -> TrialColumns:
+        """The trials of the last :meth:`refresh` as columns (only changed rows are converted)."""
+        if self._columns_source is not self.trials:
+            self._columns.update(self.trials)
+            self._columns_source = self.trials
+        return self._columns
 
     def progress(self) -> Progress:
         counts = Counter(t.state for t in self.trials)

@@ -1,5 +1,7 @@
-"""Notebook widgets: the live search dashboard."""
+"""Notebook widgets: the live search dashboard, its controls and its trial table."""
 
-from ._dashboard import Dashboard, render_trial_table
+from ._controls import ControlBar
+from ._dashboard import Dashboard
+from ._trial_table import TrialTable
 
-__all__ = ["Dashboard", "render_trial_table"]
+__all__ = ["ControlBar", "Dashboard", "TrialTable"]

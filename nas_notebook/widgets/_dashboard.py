@@ -1,26 +1,31 @@
 """The live dashboard shown under a ``%%search`` cell.
 
 It reads the study through a storage snapshot (never the driver's memory) on a daemon thread,
-every ``refresh_interval`` seconds, and updates widget traits only when something changed; the
-kernel is never blocked, and ipykernel forwards trait changes made on the thread to the browser.
+every ``refresh_interval`` seconds. The snapshot's columns are updated incrementally (only new or
+changed trials are converted), and only what changed is redrawn: the header and counts, the trial
+table, and the plot of the tab on screen (the other tabs are drawn when selected). The kernel is
+never blocked; ipykernel forwards trait changes made on the thread to the browser.
 """
 
 from __future__ import annotations
 
 import html
 import threading
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
 import plotly.graph_objects as go
-from optuna.trial import FrozenTrial, TrialState
 
 from ..plots import _optimization_history as history
+from ..study._columns import TrialColumns
+from ._controls import ControlBar
+from ._trial_table import TrialTable
 
 if TYPE_CHECKING:
     from ..study import Search
 
-__all__ = ["Dashboard", "render_trial_table"]
+__all__ = ["Dashboard"]
 
 _STATE_COLORS = {
     "COMPLETE": "#2ca02c",
@@ -29,7 +34,9 @@ _STATE_COLORS = {
     "FAIL": "#d62728",
     "WAITING": "#7f7f7f",
 }
-TABLE_ROWS = 25
+
+#: ``compute(columns, directions, options) -> (traces, layout)`` for one plot tab.
+Compute = Callable[[TrialColumns, list[str], dict[str, Any]], tuple[list[dict[str, Any]], Any]]
 
 
 def _fmt(value: Any) -> str:
@@ -38,52 +45,78 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
-def _params(trial: FrozenTrial) -> str:
-    return ", ".join(f"{k}={_fmt(v)}" for k, v in trial.params.items())
+def _new_figure() -> go.FigureWidget:
+    figure = go.FigureWidget(layout={"autosize": True})
+    figure.layout.width = None
+    # Resize with the window even after the search ends (no data update triggers a redraw).
+    figure._config = {**figure._config, "responsive": True}
+    return figure
 
 
-def render_trial_table(trials: list[FrozenTrial], rows: int = TABLE_ROWS) -> str:
-    """HTML for the most recent ``rows`` trials (newest first), failures with their reason.
+def apply_figure(figure: go.FigureWidget, traces: list[dict[str, Any]], layout: Any) -> None:
+    """Show ``traces`` and ``layout`` in ``figure``, updating traces in place when their types
+    are unchanged (only changed properties then travel to the browser)."""
+    with figure.batch_update():
+        if [t.type for t in figure.data] == [t.get("type", "scatter") for t in traces]:
+            for existing, new in zip(figure.data, traces):
+                existing.update({k: v for k, v in new.items() if k != "type"}, overwrite=True)
+        else:
+            figure.data = ()
+            figure.add_traces(traces)
+        figure.update_layout(layout, overwrite=True)
+        figure.layout.width = None
 
-    Every user-controlled string is escaped. Tracebacks are shown by the dashboard's failure
-    picker, not in the table: the table is redrawn as trials finish, which would close them.
-    """
-    from ..study._driver import FAIL_REASON
 
-    recent = sorted(trials, key=lambda t: t.number, reverse=True)[:rows]
-    body = []
-    for t in recent:
-        state = t.state.name
-        color = _STATE_COLORS.get(state, "#000")
-        value = "" if t.value is None or t.state != TrialState.COMPLETE else _fmt(t.value)
-        duration = f"{t.duration.total_seconds():.2f}s" if t.duration is not None else ""
-        reason = html.escape(str(t.system_attrs.get(FAIL_REASON) or ""))
-        body.append(
-            f"<tr><td>{t.number}</td><td style='color:{color}'>{state}</td><td>{value}</td>"
-            f"<td>{html.escape(_params(t))}</td><td>{duration}</td><td>{reason}</td></tr>"
+class PlotTab(widgets.VBox):
+    """One plot of the dashboard: option widgets above a FigureWidget, redrawn by :meth:`draw`
+    only when the study or the options changed."""
+
+    def __init__(
+        self,
+        title: str,
+        compute: Compute,
+        options: dict[str, widgets.ValueWidget] | None = None,
+    ) -> None:
+        self.title = title
+        self.compute = compute
+        self.options = options or {}
+        self.figure = _new_figure()
+        self.message = widgets.HTML()
+        self._key: tuple[Any, ...] | None = None
+        self._lock = threading.Lock()
+        bar = widgets.HBox(list(self.options.values()), layout=widgets.Layout(grid_gap="8px"))
+        super().__init__(
+            [bar, self.message, self.figure] if self.options else [self.message, self.figure]
         )
-    more = len(trials) - len(recent)
-    footer = (
-        f"<div style='color:#777'>... and {more} earlier trials (all of them: .dataframe())</div>"
-        if more > 0
-        else ""
-    )
-    return (
-        "<div style='max-height:320px;overflow:auto'>"
-        "<table class='nas-notebook-trials' style='font-size:12px'>"
-        "<thead><tr><th>#</th><th>state</th><th>value</th><th>params</th><th>time</th>"
-        "<th>error</th></tr></thead><tbody>" + "".join(body) + "</tbody></table></div>" + footer
-    )
+
+    def option_values(self) -> dict[str, Any]:
+        return {name: w.value for name, w in self.options.items()}
+
+    def draw(self, cols: TrialColumns, directions: list[str], version: int) -> bool:
+        """Redraw if ``version`` or the options changed; False when nothing had to be done."""
+        with self._lock:
+            values = self.option_values()
+            key = (version, tuple(sorted(values.items(), key=lambda kv: kv[0])))
+            if key == self._key:
+                return False
+            self._key = key
+            try:
+                traces, layout = self.compute(cols, directions, values)
+            except ValueError as exc:  # e.g. no two parameters to contour yet: say so
+                self.message.value = f"<i>{html.escape(str(exc))}</i>"
+                return True
+            self.message.value = ""
+            apply_figure(self.figure, traces, layout)
+            return True
 
 
-def _titled_accordion(child: widgets.Widget, title: str) -> widgets.Accordion:
-    accordion = widgets.Accordion(children=[child])
-    accordion.set_title(0, title)
-    return accordion
+def _history(cols: TrialColumns, directions: list[str], options: dict[str, Any]) -> Any:
+    info = history._get_optimization_history_info(cols, directions[0])
+    return history.traces(info), history.layout(info)
 
 
 class Dashboard(widgets.VBox):
-    """Progress, counts, best trial, a live optimization-history plot and the trial table.
+    """Progress, counts, best trial, controls, live plots in tabs and the trial table.
 
     Args:
         search: The search to show.
@@ -100,37 +133,30 @@ class Dashboard(widgets.VBox):
         )
         self.counts = widgets.HTML(layout=widgets.Layout(width="auto"))
         self.best = widgets.HTML()
-        self.figure = go.FigureWidget(layout={"autosize": True})
-        self.figure.layout.width = None
-        # Resize with the window even after the search ends (no data update triggers a redraw).
-        self.figure._config = {**self.figure._config, "responsive": True}
-        self.table = widgets.HTML()
-        self.failures = widgets.Dropdown(
-            description="Failed trial", options=[], layout=widgets.Layout(width="auto")
-        )
-        self.failure_detail = widgets.HTML()
-        self.failures.observe(lambda _: self._show_failure(), names="value")
-        self._failed: dict[int, FrozenTrial] = {}
+        self.controls = ControlBar(search)
+        self.table = TrialTable()
         self.output = widgets.HTML()
         self._output_version = -1
-        self.stop_button = widgets.Button(
-            description="Stop", icon="stop", tooltip="start no more trials"
-        )
-        self.stop_button.on_click(lambda _: self.search.stop())
+        self._columns_version = -1
         self._last_key: tuple[Any, ...] | None = None
         self._closed = threading.Event()
+        self.tabs: list[PlotTab] = self._make_tabs()
+        #: The optimization history figure (the first tab).
+        self.figure = self.tabs[0].figure
+        self.tab = widgets.Tab(
+            children=[*self.tabs, self.table], titles=[*(t.title for t in self.tabs), "Trials"]
+        )
+        self.tab.observe(lambda _: self._draw_selected_soon(), names="selected_index")
+        for t in self.tabs:
+            for option in t.options.values():
+                option.observe(lambda _: self._draw_selected_soon(), names="value")
         row = widgets.Layout(flex_flow="row wrap", align_items="center", grid_gap="4px 12px")
-        self._failure_box = widgets.VBox([self.failures, self.failure_detail])
-        self._failure_box.layout.display = "none"
         super().__init__(
             [
-                widgets.HBox(
-                    [self.header, self.progress_bar, self.counts, self.stop_button], layout=row
-                ),
+                widgets.HBox([self.header, self.progress_bar, self.counts], layout=row),
+                self.controls,
                 self.best,
-                self.figure,
-                self.table,
-                self._failure_box,
+                self.tab,
                 _titled_accordion(self.output, "Trial output (newest first)"),
             ]
         )
@@ -141,6 +167,19 @@ class Dashboard(widgets.VBox):
                 target=self._loop, name="nas-notebook-dashboard", daemon=True
             )
             self._thread.start()
+
+    @property
+    def stop_button(self) -> widgets.Button:
+        return self.controls.stop_button
+
+    @property
+    def pause_button(self) -> widgets.Button:
+        return self.controls.pause_button
+
+    def _make_tabs(self) -> list[PlotTab]:
+        return [PlotTab("History", _history)]
+
+    # -- refreshing ------------------------------------------------------------------------
 
     def _loop(self) -> None:
         while not self._closed.wait(self.refresh_interval):
@@ -156,6 +195,18 @@ class Dashboard(widgets.VBox):
         self._closed.set()
         super().close()
 
+    def _draw_selected_soon(self) -> None:
+        # On the kernel's thread (a click): draw on a thread so a slow plot never blocks it.
+        threading.Thread(target=self._draw_selected, name="nas-notebook-tab", daemon=True).start()
+
+    def _draw_selected(self) -> bool:
+        index = self.tab.selected_index
+        if index is None or index >= len(self.tabs):
+            return False
+        snapshot = self.search._snapshot
+        cols = snapshot.columns()
+        return self.tabs[index].draw(cols, list(snapshot.directions), cols.version)
+
     def _refresh_output(self) -> None:
         log = self.search.log
         if log.version == self._output_version:
@@ -168,46 +219,20 @@ class Dashboard(widgets.VBox):
             + "</pre>"
         )
 
-    def _refresh_failures(self, trials: list[FrozenTrial]) -> None:
-        from ..study._driver import FAIL_REASON
-
-        failed = {t.number: t for t in trials if t.state == TrialState.FAIL}
-        if failed.keys() == self._failed.keys():
-            return
-        self._failed = failed
-        options = [
-            (f"#{n}: {str(t.system_attrs.get(FAIL_REASON, ''))[:70]}", n)
-            for n, t in sorted(failed.items(), reverse=True)
-        ]
-        current = self.failures.value
-        self.failures.options = options
-        self.failures.value = current if current in failed else (options[0][1] if options else None)
-        self._failure_box.layout.display = "" if options else "none"
-        self._show_failure()
-
-    def _show_failure(self) -> None:
-        from ..study._driver import FAIL_REASON, TRACEBACK
-
-        trial = self._failed.get(self.failures.value) if self.failures.value is not None else None
-        if trial is None:
-            self.failure_detail.value = ""
-            return
-        text = trial.system_attrs.get(TRACEBACK) or trial.system_attrs.get(FAIL_REASON, "")
-        self.failure_detail.value = (
-            "<pre style='font-size:11px;white-space:pre-wrap;max-height:240px;overflow:auto'>"
-            + html.escape(str(text))
-            + "</pre>"
-        )
-
     def refresh(self) -> bool:
         """Read the storage and update the widgets; False when nothing had changed."""
         search = self.search
         snapshot = search.snapshot()
-        trials = snapshot.trials
+        cols = snapshot.columns()
         progress = snapshot.progress()
-        state = search.state
+        state = (
+            search.state
+            if search.driver is not None
+            else (search.control().get("state") or "created")
+        )
         self._refresh_output()
-        key = (len(trials), progress.finished, progress.running, state)
+        self.controls.sync()
+        key = (cols.version, state, search.driver.n_trials if search.driver else None)
         if key == self._last_key:
             return False
         self._last_key = key
@@ -220,7 +245,6 @@ class Dashboard(widgets.VBox):
             "stopped": "warning",
             "failed": "danger",
         }.get(state, "")
-        self.stop_button.disabled = state in ("finished", "stopped", "failed", "stopping")
         self.header.value = (
             f"<b>{html.escape(search.name)}</b> &middot; {html.escape(state)} &middot; "
             f"{done}/{total if total else '?'}"
@@ -236,24 +260,22 @@ class Dashboard(widgets.VBox):
             )
         )
         if progress.best_number is not None:
-            best = next(t for t in trials if t.number == progress.best_number)
+            best = cols.trials[int((cols.number == progress.best_number).argmax())]
+            params = ", ".join(f"{k}={_fmt(v)}" for k, v in best.params.items())
             self.best.value = (
                 f"best ({search.direction}): <b>{progress.best_value:.6g}</b> at trial "
-                f"{best.number} &middot; {html.escape(_params(best))}"
+                f"{best.number} &middot; {html.escape(params)}"
             )
         else:
             self.best.value = f"best ({search.direction}): none yet"
-        info = history._get_optimization_history_info(trials, search.direction)
-        with self.figure.batch_update():
-            data = history.traces(info)
-            if len(self.figure.data) != len(data) or self.figure.data[0].type != data[0]["type"]:
-                self.figure.data = ()
-                for trace in data:
-                    self.figure.add_trace(trace)
-            else:
-                for existing, new in zip(self.figure.data, data):
-                    existing.x, existing.y = new["x"], new["y"]
-            self.figure.update_layout(history.layout(info))
-        self.table.value = render_trial_table(trials)
-        self._refresh_failures(trials)
+        if cols.version != self._columns_version:
+            self._columns_version = cols.version
+            self.table.update(cols)
+        self._draw_selected()
         return True
+
+
+def _titled_accordion(child: widgets.Widget, title: str) -> widgets.Accordion:
+    accordion = widgets.Accordion(children=[child])
+    accordion.set_title(0, title)
+    return accordion

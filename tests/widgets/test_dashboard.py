@@ -1,9 +1,13 @@
 import time
 
+import pytest
+
 import nas_notebook as nb
-from nas_notebook.widgets import Dashboard, render_trial_table
+from nas_notebook.study._search import read_control
+from nas_notebook.widgets import Dashboard
 
 NS = {"floatv": nb.floatv, "oneof": nb.oneof}
+SLOW = "import time\ntime.sleep(0.05)\nx = floatv(0, 1)\nx"
 
 
 def finished_search(n=10):
@@ -11,28 +15,66 @@ def finished_search(n=10):
     return nb.Search(body, n_trials=n, executor="inline", algo="random", seed=3, user_ns=NS).start()
 
 
-def test_dashboard_shows_progress_counts_best_history_and_failures():
+def until(predicate, timeout=20.0):
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.02)
+
+
+def test_dashboard_shows_progress_counts_best_and_history():
     s = finished_search()
     d = Dashboard(s, refresh_interval=0)
     p = s.progress()
     assert p.failed and p.complete
     assert (d.progress_bar.value, d.progress_bar.max) == (10, 10)
     assert d.progress_bar.bar_style == "success" and d.stop_button.disabled
+    assert d.pause_button.disabled and d.controls.add_button.disabled
     assert f"{p.complete} complete" in d.counts.value and f"{p.failed} failed" in d.counts.value
     assert f"{p.best_value:.6g}" in d.best.value and f"trial {p.best_number}" in d.best.value
     assert d.figure.layout.width is None and d.figure._config["responsive"] is True
     objective, best = d.figure.data
     assert len(objective.x) == p.complete and list(best.y) == sorted(best.y)
-    # failures show their reason, escaped; the picker shows the newest failure's traceback
-    assert "ValueError: &lt;b&gt;x too big&lt;/b&gt;" in d.table.value
-    assert "<b>x too big</b>" not in d.table.value
-    failed = sorted((t.number for t in s.trials if t.state.name == "FAIL"), reverse=True)
-    assert [value for _, value in d.failures.options] == failed
-    assert d.failures.value == failed[0] and d._failure_box.layout.display == ""
-    assert "line 3" in d.failure_detail.value and "&lt;b&gt;" in d.failure_detail.value
-    d.failures.value = failed[-1]
-    assert f"x={s.trials[failed[-1]].params['x']}" not in d.failure_detail.value
-    assert "Traceback" in d.failure_detail.value
+
+
+def test_trial_table_shows_failures_and_their_traceback_on_click():
+    s = finished_search()
+    d = Dashboard(s, refresh_interval=0)
+    table = d.table
+    assert table.total == 10 and table.columns[:4] == ["number", "state", "value", "duration_s"]
+    assert "x" in table.columns and "fail_reason" in table.columns
+    failed = [t.number for t in s.trials if t.state.name == "FAIL"]
+    table.states = ["FAIL"]
+    assert table.total == len(failed)
+    assert all(row[1] == "FAIL" for row in table.rows)
+    assert "ValueError: <b>x too big</b>" in table.rows[0][-1]  # the browser sets it as text
+    table.selected = failed[0]
+    assert "Traceback" in table.detail and "line 3" in table.detail
+    assert f"trial {failed[0]}: FAIL" in table.detail
+    table.selected = -1
+    assert table.detail == ""
+
+
+def test_trial_table_sorts_filters_pages_and_exports():
+    s = finished_search(60)
+    d = Dashboard(s, refresh_interval=0)
+    table = d.table
+    assert table.sort_by == "number" and not table.ascending
+    assert [int(r[0]) for r in table.rows] == list(range(59, 34, -1))  # newest first, one page
+    table.sort_by, table.ascending = "value", True
+    table.states = ["COMPLETE"]
+    values = [float(r[2]) for r in table.rows]
+    assert values == sorted(values)
+    table.query = "value > 0.5"
+    frame = table.dataframe()
+    assert len(frame) == table.total and (frame["value"] > 0.5).all()
+    assert list(frame["value"]) == sorted(frame["value"])
+    table.query = "value >"
+    assert table.error.startswith("filter:") and table.total == len(frame)
+    table.query = ""
+    table.page = 99
+    assert table.page == (table.total - 1) // table.page_size  # clamped to the last page
+    assert len(table.rows) == table.total - table.page * table.page_size
 
 
 def test_refresh_only_updates_on_change():
@@ -41,26 +83,17 @@ def test_refresh_only_updates_on_change():
 
 
 def test_dashboard_follows_a_running_search_from_a_thread():
-    s = nb.Search(
-        "import time\ntime.sleep(0.05)\nx = floatv(0, 1)\nx", n_trials=8, algo="random", user_ns=NS
-    )
+    s = nb.Search(SLOW, n_trials=8, algo="random", user_ns=NS)
     d = Dashboard(s, refresh_interval=0.05)
     assert "created" in d.header.value
     s.start().wait()
-    deadline = time.monotonic() + 5
-    while d.progress_bar.value < 8 and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert d.progress_bar.value == 8 and "finished" in d.header.value
+    until(lambda: d.progress_bar.value == 8 and "finished" in d.header.value, 5)
+    assert d.table.total == 8
     assert not d._thread.is_alive() or d._thread.join(2) is None
 
 
 def test_stop_button_stops_the_search():
-    s = nb.Search(
-        "import time\ntime.sleep(0.05)\nx = floatv(0, 1)\nx",
-        n_trials=200,
-        algo="random",
-        user_ns=NS,
-    )
+    s = nb.Search(SLOW, n_trials=200, algo="random", user_ns=NS)
     d = Dashboard(s, refresh_interval=0)
     s.start()
     d.stop_button.click()
@@ -70,14 +103,47 @@ def test_stop_button_stops_the_search():
     assert d.progress_bar.bar_style == "warning" and "stopped" in d.header.value
 
 
-def test_table_lists_newest_first_and_says_how_many_more():
-    s = finished_search(30)
-    html = render_trial_table(s.trials, rows=5)
-    assert html.index("<td>29</td>") < html.index("<td>28</td>")
-    assert "and 25 earlier trials" in html
+def test_pause_resume_add_algorithm_and_workers_from_the_controls(tmp_path):
+    s = nb.Search(
+        SLOW,
+        n_trials=30,
+        algo="random",
+        user_ns=NS,
+        storage=f"journal:{tmp_path}/d.journal",
+    )
+    d = Dashboard(s, refresh_interval=0)
+    c = d.controls
+    assert not c.workers.disabled and c.algo.value == "random"
+    s.start()
+    c.pause_button.click()
+    assert s.state == "paused" and c.pause_button.description == "Resume"
+    assert read_control(s.study)["state"] == "paused"
+    c.pause_button.click()
+    assert s.state == "running" and c.pause_button.description == "Pause"
+    c.add_count.value = 5
+    c.add_button.click()
+    assert s.driver.n_trials == 35 and read_control(s.study)["n_trials"] == 35
+    c.algo.value = "tpe"
+    assert s.algo == "tpe" and type(s.study.sampler).__name__ == "TPESampler"
+    c.workers.value = 2
+    assert s.executor.workers == 2 and read_control(s.study)["workers"] == 2
+    s.wait()
+    assert len(s.trials) == 35 and all(t.state.name == "COMPLETE" for t in s.trials)
+    d.refresh()
+    assert c.pause_button.disabled and "finished" in d.header.value
 
 
-def test_mimebundle_is_a_widget_view():
-    d = Dashboard(finished_search(2), refresh_interval=0)
+def test_a_control_error_is_shown_and_the_value_restored():
+    s = nb.Search(SLOW, n_trials=3, executor="inline", algo="random", user_ns=NS)
+    d = Dashboard(s, refresh_interval=0)
+    assert d.controls.workers.disabled
+    d.controls.workers.value = 3
+    assert "cannot change its number of workers" in d.controls.message.value
+    assert d.controls.workers.value == 1
+
+
+@pytest.mark.parametrize("n", [1, 2])
+def test_mimebundle_is_a_widget_view(n):
+    d = Dashboard(finished_search(n), refresh_interval=0)
     bundle = d._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in bundle
