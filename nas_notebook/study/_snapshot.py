@@ -8,14 +8,14 @@ a study being run by another process, resumed after a restart, or opened from a 
 from __future__ import annotations
 
 import math
-from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+import numpy as np
 import optuna
 from optuna.trial import FrozenTrial, TrialState
 
-from ._columns import TrialColumns
+from ._columns import STATE_CODES, TrialColumns
 from ._driver import FAIL_REASON, TRACEBACK
 
 if TYPE_CHECKING:
@@ -68,17 +68,27 @@ class Snapshot:
         return self._columns
 
     def progress(self) -> Progress:
-        counts = Counter(t.state for t in self.trials)
-        best = best_trial(self.trials, self.direction)
+        """Counts by state and the best value, from the columns (no per-trial work)."""
+        cols = self.columns()
+        counts = np.bincount(cols.state.astype(np.int64), minlength=len(STATE_CODES))
+        row = best_row(cols, self.directions[0])
         return Progress(
-            counts[TrialState.COMPLETE],
-            counts[TrialState.PRUNED],
-            counts[TrialState.FAIL],
-            counts[TrialState.RUNNING],
-            counts[TrialState.WAITING],
-            None if best is None else best.value,
-            None if best is None else best.number,
+            int(counts[STATE_CODES[TrialState.COMPLETE]]),
+            int(counts[STATE_CODES[TrialState.PRUNED]]),
+            int(counts[STATE_CODES[TrialState.FAIL]]),
+            int(counts[STATE_CODES[TrialState.RUNNING]]),
+            int(counts[STATE_CODES[TrialState.WAITING]]),
+            None if row is None else float(cols.values[row, 0]),
+            None if row is None else int(cols.number[row]),
         )
+
+
+def best_row(cols: TrialColumns, direction: str) -> int | None:
+    """The row of the COMPLETE trial with the best first objective (the earliest of ties)."""
+    values = np.where(cols.mask(TrialState.COMPLETE), cols.values[:, 0], np.nan)
+    if not len(values) or np.isnan(values).all():
+        return None
+    return int(np.nanargmin(values) if direction == "minimize" else np.nanargmax(values))
 
 
 def best_trial(
