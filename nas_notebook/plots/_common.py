@@ -3,15 +3,30 @@ a list of trials, and thin a large set of points to what a plot can show."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import optuna
+from optuna.distributions import BaseDistribution, CategoricalDistribution
 from optuna.trial import FrozenTrial
 
 from ..study._columns import TrialColumns
 
-__all__ = ["WEBGL_THRESHOLD", "columns_and_directions", "decimate", "direction_of", "trials_of"]
+__all__ = [
+    "WEBGL_THRESHOLD",
+    "axis_kind",
+    "best_of",
+    "check_params",
+    "choice_labels",
+    "columns_and_directions",
+    "decimate",
+    "default_direction",
+    "direction_of",
+    "param_names",
+    "target_values",
+    "trials_of",
+]
 
 #: Above this many points a scatter trace switches to WebGL.
 WEBGL_THRESHOLD = 2000
@@ -76,3 +91,66 @@ def decimate(n: int, limit: int, keep: np.ndarray | None = None, seed: int = 0) 
     rng = np.random.default_rng(seed)
     sample = rng.choice(rest, size=limit - len(kept), replace=False)
     return np.sort(np.concatenate([kept, sample]))
+
+
+def axis_kind(dist: BaseDistribution) -> str:
+    """``categorical``, ``log`` or ``linear``: how a parameter's axis is scaled."""
+    if isinstance(dist, CategoricalDistribution):
+        return "categorical"
+    return "log" if getattr(dist, "log", False) else "linear"
+
+
+def choice_labels(dist: BaseDistribution) -> tuple[str, ...] | None:
+    if isinstance(dist, CategoricalDistribution):
+        return tuple(str(c) for c in dist.choices)
+    return None
+
+
+def target_values(cols: TrialColumns, target: int | str | None) -> tuple[np.ndarray, str]:
+    """The column for ``target`` -- an objective index (None: the first), ``"duration"`` or a
+    numeric user attribute such as a reported latency -- and its title."""
+    if target is None:
+        target = 0
+    if isinstance(target, str):
+        if target == "duration":
+            return cols.duration, "duration"
+        attrs = cols.attrs
+        if target not in attrs:
+            known = ", ".join(["'duration'", *map(repr, sorted(attrs))])
+            raise ValueError(
+                f"target: {target!r} is neither an objective index nor a numeric user "
+                f"attribute (known: {known})"
+            )
+        return attrs[target], target
+    if isinstance(target, bool) or not 0 <= target < cols.n_objectives:
+        raise ValueError(f"target: no objective {target} in a {cols.n_objectives}-objective study")
+    return cols.values[:, target], "objective" if cols.n_objectives == 1 else f"objective {target}"
+
+
+def param_names(params: str | Sequence[str]) -> list[str]:
+    """``params`` as a list; a single name is a list of one (not of its characters)."""
+    return [params] if isinstance(params, str) else list(params)
+
+
+def default_direction(directions: Sequence[str], target: int | str | None) -> str:
+    """The direction of objective ``target``; ``minimize`` for a user attribute (a latency, a
+    size), or for an index out of range (reported by :func:`target_values`)."""
+    if target is None:
+        target = 0
+    if isinstance(target, str) or not 0 <= target < len(directions):
+        return "minimize"
+    return directions[target]
+
+
+def check_params(cols: TrialColumns, params: Sequence[str]) -> None:
+    for name in params:
+        if name not in cols.distributions:
+            known = ", ".join(map(repr, cols.distributions)) or "none"
+            raise ValueError(f"params: unknown parameter {name!r} (the study has: {known})")
+
+
+def best_of(y: np.ndarray, direction: str, count: int) -> np.ndarray:
+    """Indices of the ``count`` best of ``y``, in no particular order."""
+    if count >= len(y):
+        return np.arange(len(y))
+    return np.argpartition(y if direction == "minimize" else -y, count)[:count]

@@ -143,6 +143,7 @@ class Search:
         self._snapshot = Snapshot(self.study)
         self._lock = threading.Lock()
         self._study_part: tuple[dict[str, Any], str] | None = None
+        self._started = False
         #: Trials the study had finished before this search ran (a resumed study has some).
         self._snapshot.refresh()
         self.baseline: int = self._snapshot.progress().finished
@@ -237,6 +238,7 @@ class Search:
         record_driver(self.study)
         self._publish()
         self.executor.start(self.driver)
+        self._started = True
         if self.executor.blocking:
             self._publish()
             self._raise_if_broken()
@@ -438,7 +440,8 @@ class Search:
     @property
     def done(self) -> bool:
         """True once the search was started and every trial it began has ended."""
-        return self.driver is not None and self.executor.join(0)
+        # Until the executor has started (lanes spawned), joining it would say "all ended".
+        return self.driver is not None and self._started and self.executor.join(0)
 
     def control(self) -> dict[str, Any]:
         """The state and settings last recorded in the storage by whichever process runs (or

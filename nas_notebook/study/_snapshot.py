@@ -8,6 +8,7 @@ a study being run by another process, resumed after a restart, or opened from a 
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -55,17 +56,22 @@ class Snapshot:
         self.directions = [d.name.lower() for d in study.directions]
         self._columns = TrialColumns(n_objectives=len(study.directions))
         self._columns_source: list[FrozenTrial] | None = None
+        self._columns_lock = threading.Lock()
 
     def refresh(self) -> list[FrozenTrial]:
         self.trials = self.study._storage.get_all_trials(self.study._study_id, deepcopy=False)
         return self.trials
 
     def columns(self) -> TrialColumns:
-        """The trials of the last :meth:`refresh` as columns (only changed rows are converted)."""
-        if self._columns_source is not self.trials:
-            self._columns.update(self.trials)
-            self._columns_source = self.trials
-        return self._columns
+        """The trials of the last :meth:`refresh` as columns (only changed rows are converted).
+
+        Safe to call from several view threads (the dashboard's refresher and a tab drawn on
+        a click): one of them converts, the others wait for it."""
+        with self._columns_lock:
+            if self._columns_source is not self.trials:
+                self._columns.update(self.trials)
+                self._columns_source = self.trials
+            return self._columns
 
     def progress(self) -> Progress:
         """Counts by state and the best value, from the columns (no per-trial work)."""

@@ -11,13 +11,21 @@ from __future__ import annotations
 
 import html
 import threading
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
 import plotly.graph_objects as go
 
+from ..plots import _contour as contour
+from ..plots import _intermediate_values as curves
 from ..plots import _optimization_history as history
+from ..plots import _parallel_coordinate as parallel
+from ..plots import _param_importances as importances
+from ..plots import _pareto_front as pareto
+from ..plots import _slice as slices
+from ..plots._common import default_direction
 from ..study._columns import TrialColumns
 from ._controls import ControlBar
 from ._trial_table import TrialTable
@@ -67,39 +75,71 @@ def apply_figure(figure: go.FigureWidget, traces: list[dict[str, Any]], layout: 
         figure.layout.width = None
 
 
+#: ``choices(columns, directions) -> {option name: [(label, value), ...]}`` for a tab's options.
+Choices = Callable[[TrialColumns, list[str]], dict[str, list[tuple[str, Any]]]]
+
+
 class PlotTab(widgets.VBox):
-    """One plot of the dashboard: option widgets above a FigureWidget, redrawn by :meth:`draw`
-    only when the study or the options changed."""
+    """One plot of the dashboard: option dropdowns above a FigureWidget, redrawn by
+    :meth:`draw` only when the study or the options changed (and, for a costly plot, at most
+    every ``min_interval`` seconds while the study changes)."""
 
     def __init__(
         self,
         title: str,
         compute: Compute,
-        options: dict[str, widgets.ValueWidget] | None = None,
+        options: tuple[str, ...] = (),
+        choices: Choices | None = None,
+        min_interval: float = 0.0,
     ) -> None:
         self.title = title
         self.compute = compute
-        self.options = options or {}
+        self.choices = choices
+        self.min_interval = min_interval
+        self.options = {
+            name: widgets.Dropdown(description=name, layout=widgets.Layout(width="240px"))
+            for name in options
+        }
         self.figure = _new_figure()
         self.message = widgets.HTML()
         self._key: tuple[Any, ...] | None = None
+        self._drawn_at = -float("inf")
         self._lock = threading.Lock()
         bar = widgets.HBox(list(self.options.values()), layout=widgets.Layout(grid_gap="8px"))
-        super().__init__(
-            [bar, self.message, self.figure] if self.options else [self.message, self.figure]
-        )
+        children = [bar, self.message, self.figure] if self.options else [self.message, self.figure]
+        super().__init__(children)
 
     def option_values(self) -> dict[str, Any]:
         return {name: w.value for name, w in self.options.items()}
 
-    def draw(self, cols: TrialColumns, directions: list[str], version: int) -> bool:
+    def _update_choices(self, cols: TrialColumns, directions: list[str]) -> None:
+        if self.choices is None:
+            return
+        for name, options in self.choices(cols, directions).items():
+            widget = self.options[name]
+            if list(widget.options) != options:
+                current = widget.value
+                values = [value for _, value in options]
+                widget.options = options
+                if values:  # a new dropdown starts at its first choice
+                    widget.value = current if current in values else values[0]
+
+    def draw(
+        self, cols: TrialColumns, directions: list[str], version: int, force: bool = False
+    ) -> bool:
         """Redraw if ``version`` or the options changed; False when nothing had to be done."""
         with self._lock:
+            self._update_choices(cols, directions)
             values = self.option_values()
-            key = (version, tuple(sorted(values.items(), key=lambda kv: kv[0])))
+            options_key = tuple(sorted(values.items(), key=lambda kv: kv[0]))
+            key = (version, options_key)
             if key == self._key:
                 return False
-            self._key = key
+            now = time.monotonic()
+            same_options = self._key is not None and self._key[1] == options_key
+            if same_options and not force and now - self._drawn_at < self.min_interval:
+                return False
+            self._key, self._drawn_at = key, now
             try:
                 traces, layout = self.compute(cols, directions, values)
             except ValueError as exc:  # e.g. no two parameters to contour yet: say so
@@ -113,6 +153,75 @@ class PlotTab(widgets.VBox):
 def _history(cols: TrialColumns, directions: list[str], options: dict[str, Any]) -> Any:
     info = history._get_optimization_history_info(cols, directions[0])
     return history.traces(info), history.layout(info)
+
+
+def _curves(cols: TrialColumns, directions: list[str], options: dict[str, Any]) -> Any:
+    info = curves._get_intermediate_values_info(cols, directions[0])
+    return curves.traces(info), curves.layout(info)
+
+
+def _parallel(cols: TrialColumns, directions: list[str], options: dict[str, Any]) -> Any:
+    info = parallel._get_parallel_coordinate_info(cols, directions[0])
+    return parallel.traces(info), parallel.layout(info)
+
+
+def _importances(cols: TrialColumns, directions: list[str], options: dict[str, Any]) -> Any:
+    info = importances._get_param_importances_info(
+        cols, directions, target=options["target"], evaluator=options["evaluator"] or "ped_anova"
+    )
+    return importances.traces(info), importances.layout(info)
+
+
+def _slice(cols: TrialColumns, directions: list[str], options: dict[str, Any]) -> Any:
+    target = options["target"]
+    info = slices._get_slice_info(
+        cols, target=target, direction=default_direction(directions, target)
+    )
+    return slices.traces(info), slices.layout(info)
+
+
+def _contour(cols: TrialColumns, directions: list[str], options: dict[str, Any]) -> Any:
+    x, y, target = options["x"], options["y"], options["target"]
+    if len(cols.distributions) < 2:
+        raise ValueError("a contour needs two parameters; the study has fewer so far")
+    if x is None or y is None or x == y:
+        raise ValueError("pick two different parameters")
+    info = contour._get_contour_info(
+        cols, params=(x, y), target=target, direction=default_direction(directions, target)
+    )
+    return contour.traces(info), contour.layout(info)
+
+
+def _pareto(cols: TrialColumns, directions: list[str], options: dict[str, Any]) -> Any:
+    info = pareto._get_pareto_front_info(cols, directions)
+    return pareto.traces(info), pareto.layout(info)
+
+
+def _targets(cols: TrialColumns, directions: list[str]) -> list[tuple[str, Any]]:
+    objectives: list[tuple[str, Any]] = (
+        [("objective", 0)]
+        if len(directions) == 1
+        else [(f"objective {i}", i) for i in range(len(directions))]
+    )
+    return [*objectives, ("duration", "duration"), *((a, a) for a in sorted(cols.attrs))]
+
+
+def _params(cols: TrialColumns, directions: list[str]) -> list[tuple[str, Any]]:
+    return [(name, name) for name in cols.distributions]
+
+
+def _target_choices(cols: TrialColumns, directions: list[str]) -> dict[str, Any]:
+    return {"target": _targets(cols, directions)}
+
+
+def _importance_choices(cols: TrialColumns, directions: list[str]) -> dict[str, Any]:
+    evaluators = [("PED-ANOVA", "ped_anova"), ("fANOVA", "fanova")]
+    return {"target": _targets(cols, directions), "evaluator": evaluators}
+
+
+def _contour_choices(cols: TrialColumns, directions: list[str]) -> dict[str, Any]:
+    params = _params(cols, directions)
+    return {"x": params, "y": params[1:] + params[:1], "target": _targets(cols, directions)}
 
 
 class Dashboard(widgets.VBox):
@@ -177,7 +286,23 @@ class Dashboard(widgets.VBox):
         return self.controls.pause_button
 
     def _make_tabs(self) -> list[PlotTab]:
-        return [PlotTab("History", _history)]
+        tabs = [
+            PlotTab("History", _history),
+            PlotTab("Learning curves", _curves),
+            PlotTab("Parallel coordinates", _parallel),
+            PlotTab(
+                "Importance",
+                _importances,
+                ("target", "evaluator"),
+                _importance_choices,
+                min_interval=5.0,  # an evaluator fit costs a few hundred milliseconds
+            ),
+            PlotTab("Slice", _slice, ("target",), _target_choices),
+            PlotTab("Contour", _contour, ("x", "y", "target"), _contour_choices),
+        ]
+        if len(self.search.study.directions) > 1:
+            tabs.append(PlotTab("Pareto front", _pareto))
+        return tabs
 
     # -- refreshing ------------------------------------------------------------------------
 
@@ -185,7 +310,7 @@ class Dashboard(widgets.VBox):
         while not self._closed.wait(self.refresh_interval):
             finished = self.search.done
             try:
-                self.refresh()
+                self.refresh(final=finished)
             except Exception:  # a view must never take the kernel down; try again next tick
                 continue
             if finished:
@@ -199,13 +324,13 @@ class Dashboard(widgets.VBox):
         # On the kernel's thread (a click): draw on a thread so a slow plot never blocks it.
         threading.Thread(target=self._draw_selected, name="nas-notebook-tab", daemon=True).start()
 
-    def _draw_selected(self) -> bool:
+    def _draw_selected(self, force: bool = False) -> bool:
         index = self.tab.selected_index
         if index is None or index >= len(self.tabs):
             return False
         snapshot = self.search._snapshot
         cols = snapshot.columns()
-        return self.tabs[index].draw(cols, list(snapshot.directions), cols.version)
+        return self.tabs[index].draw(cols, list(snapshot.directions), cols.version, force)
 
     def _refresh_output(self) -> None:
         log = self.search.log
@@ -219,8 +344,11 @@ class Dashboard(widgets.VBox):
             + "</pre>"
         )
 
-    def refresh(self) -> bool:
-        """Read the storage and update the widgets; False when nothing had changed."""
+    def refresh(self, final: bool = False) -> bool:
+        """Read the storage and update the widgets; False when nothing had changed.
+
+        ``final`` draws the plot on screen even if it was drawn moments ago (the last refresh
+        of a finished search)."""
         search = self.search
         snapshot = search.snapshot()
         cols = snapshot.columns()
@@ -234,7 +362,7 @@ class Dashboard(widgets.VBox):
         self.controls.sync()
         key = (cols.version, state, search.driver.n_trials if search.driver else None)
         if key == self._last_key:
-            return False
+            return self._draw_selected(force=final)
         self._last_key = key
         total = search.driver.n_trials if search.driver else search.n_trials
         done = progress.finished - search.baseline  # this run's trials; a resumed study has more
@@ -271,7 +399,7 @@ class Dashboard(widgets.VBox):
         if cols.version != self._columns_version:
             self._columns_version = cols.version
             self.table.update(cols)
-        self._draw_selected()
+        self._draw_selected(force=final)
         return True
 
 

@@ -148,3 +148,10 @@ def test_resize_an_inline_search_is_a_clear_error():
     search = Search("x = floatv(0, 1)\nx", user_ns=NS, executor="inline")
     with pytest.raises(ValueError, match="inline executor cannot change its number of workers"):
         search.set_workers(2)
+
+
+def test_the_storage_says_running_while_trials_run(tmp_path):
+    search = start(tmp_path, "thread", n_trials=5)
+    assert read_control(other_view(tmp_path))["state"] == "running"
+    search.wait(60)
+    until(lambda: read_control(other_view(tmp_path))["state"] == "finished", 10, "final state")

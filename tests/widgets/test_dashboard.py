@@ -147,3 +147,71 @@ def test_mimebundle_is_a_widget_view(n):
     d = Dashboard(finished_search(n), refresh_interval=0)
     bundle = d._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in bundle
+
+
+RICH = """
+lr = floatv(1e-3, 1.0, log=True)
+kind = oneof(["a", "b"])
+if kind == "a":
+    depth = floatv(1, 4)
+for step in range(4):
+    report(loss=lr * (4 - step), latency=lr * 10)
+if lr > 0.5:
+    raise RuntimeError("diverged")
+lr
+"""
+
+
+def test_every_plot_tab_draws_from_the_study_and_follows_its_options():
+    s = nb.Search(
+        RICH, n_trials=40, executor="inline", algo="random", seed=1, user_ns=NS, pruner="median"
+    ).start()
+    d = Dashboard(s, refresh_interval=0)
+    titles = [t.title for t in d.tabs]
+    assert titles == [
+        "History",
+        "Learning curves",
+        "Parallel coordinates",
+        "Importance",
+        "Slice",
+        "Contour",
+    ]  # no Pareto front for a single objective
+    assert d.tab.titles[-1] == "Trials"
+    for index, tab in enumerate(d.tabs):
+        d.tab.selected_index = index
+        d._draw_selected(force=True)
+        assert tab.message.value == "", (tab.title, tab.message.value)
+        assert len(tab.figure.data) >= 1, tab.title
+    importance = d.tabs[3]
+    assert [v for _, v in importance.options["target"].options] == [
+        0,
+        "duration",
+        "latency",
+        "loss",
+    ]
+    assert set(importance.figure.data[0].y) == {"lr", "kind", "depth"}
+    contour = d.tabs[5]
+    assert (contour.options["x"].value, contour.options["y"].value) == ("lr", "kind")
+    d.tab.selected_index = 5
+    # a changed option redraws on a thread of its own (never on the kernel's)
+    contour.options["y"].value = "lr"  # the same parameter twice: said, not raised
+    until(lambda: "two different parameters" in contour.message.value, 5)
+    contour.options["y"].value = "depth"
+    until(lambda: contour.message.value == "", 5)
+    until(lambda: contour.figure.layout.yaxis.title.text == "depth", 5)
+    d.tab.selected_index = 1
+    d._draw_selected(force=True)
+    names = " ".join(t.name or "" for t in d.tabs[1].figure.data)
+    assert "complete" in names and "fail" in names
+
+
+def test_a_costly_tab_is_not_redrawn_more_often_than_its_interval():
+    s = finished_search(12)
+    d = Dashboard(s, refresh_interval=0)
+    importance = d.tabs[3]
+    cols = s.snapshot().columns()
+    assert importance.draw(cols, ["maximize"], version=1)
+    assert not importance.draw(cols, ["maximize"], version=2)  # within min_interval
+    assert importance.draw(cols, ["maximize"], version=2, force=True)
+    importance.options["target"].value = "duration"  # options changed: at once
+    assert importance.draw(cols, ["maximize"], version=2)
