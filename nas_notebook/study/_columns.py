@@ -95,6 +95,10 @@ class TrialColumns:
         self.distributions: dict[str, BaseDistribution] = {}
         self._curves: list[tuple[np.ndarray, np.ndarray] | None] = []
         self._flat_curves: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        #: ``_curve_offsets[r]``: where row ``r``'s values start in the flattened curves.
+        self._curve_offsets: np.ndarray | None = None
+        self._curves_dirty_from = 0
+        self._curves_n = 0
         #: Rows changed by the last :meth:`update`.
         self.changed = np.zeros(0, dtype=np.int64)
         #: Incremented by every :meth:`update` that changed something (views compare it).
@@ -154,24 +158,41 @@ class TrialColumns:
 
     def curves(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """All intermediate values, flattened: ``(row, step, value)`` arrays sorted by row, then
-        step (each trial's values in step order)."""
-        if self._flat_curves is None:
-            rows, steps, values = [], [], []
-            for row, curve in enumerate(self._curves[: self.n]):
-                if curve is None:
-                    continue
-                rows.append(np.full(len(curve[0]), row, dtype=np.int64))
-                steps.append(curve[0])
-                values.append(curve[1])
-            if rows:
-                self._flat_curves = (
-                    np.concatenate(rows),
-                    np.concatenate(steps),
-                    np.concatenate(values),
-                )
-            else:
-                empty = np.zeros(0)
-                self._flat_curves = (empty.astype(np.int64), empty.astype(np.int64), empty)
+        step (each trial's values in step order).
+
+        Rebuilt only from the first row that changed since the last call: new and running
+        trials are at the end, so a live refresh re-flattens a handful of rows, not all."""
+        fresh = self._curves_dirty_from >= self.n and self._curves_n == self.n
+        if self._flat_curves is not None and fresh:
+            return self._flat_curves
+        start = 0
+        prefix: tuple[np.ndarray, ...] = ()
+        if self._flat_curves is not None and self._curve_offsets is not None:
+            start = min(self._curves_dirty_from, len(self._curve_offsets) - 1)
+            cut = int(self._curve_offsets[start])
+            prefix = tuple(a[:cut] for a in self._flat_curves)
+        parts = self._curves[start : self.n]
+        lengths = np.fromiter(
+            (0 if c is None else len(c[0]) for c in parts), dtype=np.int64, count=len(parts)
+        )
+        present = [c for c in parts if c is not None]
+        rows = np.repeat(np.arange(start, self.n, dtype=np.int64), lengths)
+        if present:
+            steps = np.concatenate([c[0] for c in present])
+            values = np.concatenate([c[1] for c in present])
+        else:
+            steps, values = np.zeros(0, dtype=np.int64), np.zeros(0)
+        if prefix:
+            rows = np.concatenate([prefix[0], rows])
+            steps = np.concatenate([prefix[1], steps])
+            values = np.concatenate([prefix[2], values])
+        base = self._curve_offsets[start] if prefix and self._curve_offsets is not None else 0
+        offsets = np.concatenate([[base], base + np.cumsum(lengths)])
+        if prefix and self._curve_offsets is not None:
+            offsets = np.concatenate([self._curve_offsets[:start], offsets])
+        self._curve_offsets = offsets
+        self._flat_curves = (rows, steps, values.astype(float, copy=False))
+        self._curves_dirty_from = self._curves_n = self.n
         return self._flat_curves
 
     def external(self, name: str, internal: np.ndarray) -> list[Any]:
@@ -199,10 +220,11 @@ class TrialColumns:
             self._write(row, trials[row])
         if n < n_old:  # a different study was passed: drop the rest
             changed.extend(range(n, n_old))
+            self._curves_dirty_from = min(self._curves_dirty_from, n)
         self._trials = list(trials)
         self.n = n
         if changed:
-            self._flat_curves = None
+            self._curves_dirty_from = min(self._curves_dirty_from, changed[0])
             self.version += 1
         self.changed = np.asarray(changed, dtype=np.int64)
         return self.changed

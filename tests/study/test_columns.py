@@ -82,3 +82,39 @@ def test_multi_objective_values_and_numeric_user_attrs():
     assert np.allclose(cols.attrs["latency"], 2 * cols.params["x"])
     assert "note" not in cols.attrs
     assert cols.mask(TrialState.COMPLETE).all() and not cols.mask(TrialState.FAIL).any()
+
+
+def _naive_curves(trials):
+    rows, steps, values = [], [], []
+    for row, t in enumerate(trials):
+        for step in sorted(t.intermediate_values):
+            rows.append(row)
+            steps.append(step)
+            values.append(t.intermediate_values[step])
+    return rows, steps, values
+
+
+def test_curves_are_rebuilt_incrementally_and_match_a_plain_flattening():
+    rng = np.random.default_rng(0)
+    study = optuna.create_study()
+    cols = TrialColumns()
+    running = []
+    for _ in range(60):
+        action = rng.integers(3)
+        if action == 0 or not running:
+            running.append(study.ask())
+        elif action == 1:
+            trial = running[rng.integers(len(running))]
+            step = len(study._storage.get_trial(trial._trial_id).intermediate_values)
+            trial.report(float(rng.random()), step)
+        else:
+            study.tell(running.pop(rng.integers(len(running))), float(rng.random()))
+        trials = study.get_trials(deepcopy=False)
+        cols.update(trials)
+        if rng.random() < 0.5:  # views do not ask for curves on every refresh
+            got = [a.tolist() for a in cols.curves()]
+            assert got == [list(x) for x in _naive_curves(trials)]
+    cols.update(study.get_trials(deepcopy=False)[:5])  # fewer trials (another study)
+    assert [a.tolist() for a in cols.curves()] == [
+        list(x) for x in _naive_curves(study.get_trials(deepcopy=False)[:5])
+    ]
