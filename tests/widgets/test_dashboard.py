@@ -215,3 +215,23 @@ def test_a_costly_tab_is_not_redrawn_more_often_than_its_interval():
     assert importance.draw(cols, ["maximize"], version=2, force=True)
     importance.options["target"].value = "duration"  # options changed: at once
     assert importance.draw(cols, ["maximize"], version=2)
+
+
+def test_another_view_of_the_study_shows_the_state_recorded_in_the_storage(tmp_path):
+    url = f"journal:{tmp_path}/v.journal"
+    runner = nb.Search(SLOW, name="shared", n_trials=400, algo="random", user_ns=NS, storage=url)
+    runner.start()
+    try:
+        until(lambda: runner.progress().complete >= 1)
+        view = nb.load_search("shared", storage=url, user_ns=NS)  # its own storage object
+        d = Dashboard(view, refresh_interval=0)
+        assert "running" in d.header.value and d.pause_button.disabled  # not this view's run
+        runner.pause()
+        d.refresh()
+        assert "paused" in d.header.value
+        runner.resume()
+        until(lambda: (d.refresh() or True) and "running" in d.header.value)
+        until(lambda: (d.refresh() or True) and d.table.total >= 3)
+    finally:
+        runner.stop(cancel=True, wait=True)
+    until(lambda: (d.refresh() or True) and "stopped" in d.header.value)
