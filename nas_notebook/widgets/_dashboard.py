@@ -270,12 +270,18 @@ class Dashboard(widgets.VBox):
             ]
         )
         self.add_class("nas-notebook-dashboard")
-        self.refresh()
         if refresh_interval > 0:
+            # The first read of a large study takes a moment: the refresh thread does it, and
+            # the cell that shows the dashboard returns at once.
+            self.header.value = (
+                f"<b>{html.escape(search.name)}</b> &middot; {html.escape(self._state())}"
+            )
             self._thread = threading.Thread(
                 target=self._loop, name="nas-notebook-dashboard", daemon=True
             )
             self._thread.start()
+        else:
+            self.refresh()
 
     @property
     def stop_button(self) -> widgets.Button:
@@ -307,7 +313,9 @@ class Dashboard(widgets.VBox):
     # -- refreshing ------------------------------------------------------------------------
 
     def _loop(self) -> None:
-        while not self._closed.wait(self.refresh_interval):
+        wait = 0.0
+        while not self._closed.wait(wait):
+            wait = self.refresh_interval
             finished = self.search.done
             try:
                 self.refresh(final=finished)
@@ -344,6 +352,12 @@ class Dashboard(widgets.VBox):
             + "</pre>"
         )
 
+    def _state(self) -> str:
+        search = self.search
+        if search.driver is not None:
+            return search.state
+        return str(search.control().get("state") or "created")  # a study run elsewhere
+
     def refresh(self, final: bool = False) -> bool:
         """Read the storage and update the widgets; False when nothing had changed.
 
@@ -353,11 +367,7 @@ class Dashboard(widgets.VBox):
         snapshot = search.snapshot()
         cols = snapshot.columns()
         progress = snapshot.progress()
-        state = (
-            search.state
-            if search.driver is not None
-            else (search.control().get("state") or "created")
-        )
+        state = self._state()
         self._refresh_output()
         self.controls.sync()
         key = (cols.version, state, search.driver.n_trials if search.driver else None)
