@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 from ._storage import default_storage_url, describe_storage, open_storage, storage_url
 
-__all__ = ["CONTROL", "Best", "Search", "load_search", "read_control"]
+__all__ = ["Best", "CONTROL", "Search", "load_search", "read_control"]
 
 #: Study system attribute where a running search publishes its state and settings, so that any
 #: other view of the study (another kernel, the JupyterLab panel, a script) sees them.
@@ -500,7 +500,8 @@ class Search:
     def __repr__(self) -> str:
         p = self.progress()
         best = "none yet" if p.best_value is None else f"{p.best_value:.6g} (trial {p.best_number})"
-        total = f"/{self.n_trials}" if self.n_trials else ""
+        planned = self.driver.n_trials if self.driver is not None else self.n_trials
+        total = f"/{planned}" if planned else ""
         earlier = f" after {self.baseline} earlier" if self.baseline else ""
         done = p.finished - self.baseline
         return (

@@ -10,6 +10,7 @@ never blocked; ipykernel forwards trait changes made on the thread to the browse
 from __future__ import annotations
 
 import html
+import importlib
 import threading
 import time
 from collections.abc import Callable
@@ -91,8 +92,11 @@ class PlotTab(widgets.VBox):
         options: tuple[str, ...] = (),
         choices: Choices | None = None,
         min_interval: float = 0.0,
+        imports: tuple[str, ...] = (),
     ) -> None:
         self.title = title
+        #: Modules the plot imports on first use (imported before its drawing thread starts).
+        self.imports = imports
         self.compute = compute
         self.choices = choices
         self.min_interval = min_interval
@@ -270,6 +274,11 @@ class Dashboard(widgets.VBox):
             ]
         )
         self.add_class("nas-notebook-dashboard")
+        # Modules the refresh thread needs are imported here, on the kernel's thread: a module
+        # imported by two threads at once can be seen half-initialized by one of them (pandas
+        # raises "partially initialized module" when a cell imports it at the same moment).
+        import pandas  # noqa: F401
+
         if refresh_interval > 0:
             # The first read of a large study takes a moment: the refresh thread does it, and
             # the cell that shows the dashboard returns at once.
@@ -302,6 +311,7 @@ class Dashboard(widgets.VBox):
                 ("target", "evaluator"),
                 _importance_choices,
                 min_interval=5.0,  # an evaluator fit costs a few hundred milliseconds
+                imports=("optuna.importance",),  # it imports scikit-learn: seconds, once
             ),
             PlotTab("Slice", _slice, ("target",), _target_choices),
             PlotTab("Contour", _contour, ("x", "y", "target"), _contour_choices),
@@ -329,7 +339,12 @@ class Dashboard(widgets.VBox):
         super().close()
 
     def _draw_selected_soon(self) -> None:
-        # On the kernel's thread (a click): draw on a thread so a slow plot never blocks it.
+        # On the kernel's thread (a click): draw on a thread so a slow plot never blocks it,
+        # after importing here what that plot imports (see __init__ on why).
+        index = self.tab.selected_index
+        if index is not None and index < len(self.tabs):
+            for module in self.tabs[index].imports:
+                importlib.import_module(module)
         threading.Thread(target=self._draw_selected, name="nas-notebook-tab", daemon=True).start()
 
     def _draw_selected(self, force: bool = False) -> bool:

@@ -155,3 +155,12 @@ def test_the_storage_says_running_while_trials_run(tmp_path):
     assert read_control(other_view(tmp_path))["state"] == "running"
     search.wait(60)
     until(lambda: read_control(other_view(tmp_path))["state"] == "finished", 10, "final state")
+
+
+def test_repr_counts_trials_added_while_running(tmp_path):
+    search = start(tmp_path, "thread", n_trials=3)
+    search.pause()
+    search.add_trials(2)
+    search.resume()
+    search.wait(60)
+    assert "finished: 5/5 trials" in repr(search)
