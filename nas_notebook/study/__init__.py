@@ -6,13 +6,12 @@ from ._objective import Objective, infer_direction
 from ._program import ProgramError, TrialProgram
 from ._report import report
 from ._sample import Example, Feedback, sample
-from ._search import CONTROL, Best, Search, load_search, read_control
+from ._search import Best, Search, load_search, read_control
 from ._snapshot import Progress, Snapshot, trials_table
 from ._storage import default_storage_url, open_storage
 
 __all__ = [
     "Best",
-    "CONTROL",
     "Driver",
     "Example",
     "Feedback",

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 from ._storage import default_storage_url, describe_storage, open_storage, storage_url
 
-__all__ = ["Best", "CONTROL", "Search", "load_search", "read_control"]
+__all__ = ["CONTROL", "Best", "Search", "load_search", "read_control"]
 
 #: Study system attribute where a running search publishes its state and settings, so that any
 #: other view of the study (another kernel, the JupyterLab panel, a script) sees them.
