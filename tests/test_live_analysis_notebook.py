@@ -22,7 +22,16 @@ import jupytext
 import optuna
 import pytest
 from optuna.trial import FrozenTrial, TrialState
-from test_notebooks import cell_tagged, errors, execute, journal, parse_iso, results, stdout
+from test_notebooks import (
+    cell_tagged,
+    errors,
+    execute,
+    journal,
+    parse_iso,
+    results,
+    search_cells,
+    stdout,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "notebooks" / "06_live_analysis.py"
@@ -94,17 +103,11 @@ def tutorial(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, list[Frozen
 
 
 def test_tutorial_is_a_percent_notebook_with_one_search_cell() -> None:
-    nb = jupytext.read(NOTEBOOK)
-    assert nb.metadata["jupytext"]["text_representation"]["format_name"] == "percent"
-    assert nb.metadata["kernelspec"]["name"] == "python3"
-    code = [c.source for c in nb.cells if c.cell_type == "code"]
-    assert code[0].strip() == "%load_ext nas_notebook"
-    searches = [s.splitlines()[0] for s in code if s.startswith("%%search ")]
-    assert searches == [
+    nb, searches = search_cells(NOTEBOOK)
+    assert [s.splitlines()[0] for s in searches] == [
         f"%%search mlp -n {PLANNED} --algo random --seed 0 --pruner median --metric val_acc "
         "--storage journal:live.journal"
     ]
-    assert any(c.cell_type == "markdown" for c in nb.cells)
     # The closing note points at a benchmark that exists.
     assert "bench/plots.py" in nb.cells[-1].source
     assert (ROOT / "bench" / "plots.py").is_file()

@@ -128,19 +128,26 @@ def quickstart(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Path]:
     return nb, cwd
 
 
-def test_quickstart_is_a_percent_notebook_with_search_cells() -> None:
-    nb = jupytext.read(QUICKSTART)
+def search_cells(path: Path) -> tuple[Any, list[str]]:
+    """Check that ``path`` is a tutorial in the house format (a jupytext percent notebook for
+    the python3 kernel that loads the extension first and explains itself in markdown); return
+    it and the sources of its ``%%search`` cells."""
+    nb = jupytext.read(path)
     assert nb.metadata["jupytext"]["text_representation"]["format_name"] == "percent"
     assert nb.metadata["kernelspec"]["name"] == "python3"
     code = [c.source for c in nb.cells if c.cell_type == "code"]
     assert code[0].strip() == "%load_ext nas_notebook"
-    searches = [s for s in code if s.startswith("%%search ")]
+    assert any(c.cell_type == "markdown" for c in nb.cells)
+    return nb, [s for s in code if s.startswith("%%search ")]
+
+
+def test_quickstart_is_a_percent_notebook_with_search_cells() -> None:
+    _, searches = search_cells(QUICKSTART)
     assert len(searches) == 3, searches
     assert searches[0].splitlines()[0] == (
         "%%search digits_mlp --n-trials 12 --algo tpe --seed 0 --storage journal:quickstart.journal"
     )
     assert "--resume --n-trials 3" in searches[2].splitlines()[0]
-    assert any(c.cell_type == "markdown" for c in nb.cells)
 
 
 def test_quickstart_runs_without_errors(quickstart: tuple[Any, Path]) -> None:

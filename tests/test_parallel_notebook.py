@@ -31,6 +31,7 @@ import optuna
 import pytest
 from nbclient.util import run_sync
 from optuna.trial import FrozenTrial, TrialState
+from test_notebooks import search_cells
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "notebooks" / "02_parallel_and_resume.py"
@@ -140,21 +141,14 @@ def tutorial(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Path, float
 
 
 def test_tutorial_is_a_percent_notebook_with_search_cells() -> None:
-    nb = jupytext.read(NOTEBOOK)
-    assert nb.metadata["jupytext"]["text_representation"]["format_name"] == "percent"
-    assert nb.metadata["kernelspec"]["name"] == "python3"
-    code = [c.source for c in nb.cells if c.cell_type == "code"]
-    assert code[0].strip() == "%load_ext nas_notebook"
-    searches = [s.splitlines()[0] for s in code if s.startswith("%%search ")]
-    assert searches == [
+    _, searches = search_cells(NOTEBOOK)
+    assert [s.splitlines()[0] for s in searches] == [
         "%%search net --executor process --workers 2 --n-trials 12 --storage journal:parallel.journal",
         "%%search net --resume --n-trials 4 --executor process --workers 2 --storage journal:parallel.journal",
         "%%search net_dask --executor dask --workers 2 --n-trials 6 --storage journal:parallel.journal",
     ]
     # The three search cells run the same body.
-    bodies = {s.split("\n", 1)[1] for s in code if s.startswith("%%search ")}
-    assert len(bodies) == 1
-    assert any(c.cell_type == "markdown" for c in nb.cells)
+    assert len({s.split("\n", 1)[1] for s in searches}) == 1
 
 
 def test_tutorial_runs_without_errors_in_reasonable_time(tutorial: tuple[Any, Path, float]) -> None:
