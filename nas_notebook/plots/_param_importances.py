@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
-import optuna
 import plotly.graph_objects as go
-from optuna.storages import InMemoryStorage
 from optuna.study import StudyDirection
-from optuna.trial import FrozenTrial, TrialState, create_trial
+from optuna.trial import FrozenTrial, TrialState
 
 from ..study._columns import columns_of
 from ._common import (
@@ -74,24 +71,38 @@ def _evaluator(evaluator: str | BaseImportanceEvaluator, seed: int) -> BaseImpor
     )
 
 
-def _scratch_study(trials: list[FrozenTrial]) -> optuna.Study:
-    """A throwaway in-memory study of ``trials``, created without Optuna's INFO line (which a
-    notebook would print at every refresh)."""
+class _Sample:
+    """The part of an ``optuna.Study`` that Optuna's importance evaluators read: completed
+    trials and one minimized objective. A real study would deep-copy every trial on the way
+    in, which cost more than the evaluation itself."""
 
-    # A filter of its own, so that concurrent calls each remove only theirs.
-    def drop(record: logging.LogRecord) -> bool:
+    directions = (StudyDirection.MINIMIZE,)
+
+    def __init__(self, trials: list[FrozenTrial]) -> None:
+        self._trials = trials
+
+    def get_trials(self, deepcopy: bool = True, states: Any = None) -> list[FrozenTrial]:
+        return list(self._trials)  # all COMPLETE
+
+    def _is_multi_objective(self) -> bool:
         return False
 
-    storage = InMemoryStorage()
-    logger = logging.getLogger(InMemoryStorage.__module__)
-    logger.addFilter(drop)
-    try:
-        storage.create_new_study([StudyDirection.MINIMIZE], "importances")
-    finally:
-        logger.removeFilter(drop)
-    study = optuna.Study("importances", storage)
-    study.add_trials(trials)
-    return study
+
+def _sample_trial(row: int, value: float, trial: FrozenTrial) -> FrozenTrial:
+    # Each its own trial id: PED-ANOVA matches trials by it.
+    return FrozenTrial(
+        number=row,
+        trial_id=row,
+        state=TrialState.COMPLETE,
+        value=value,
+        datetime_start=None,
+        datetime_complete=None,
+        params=trial.params,
+        distributions=trial.distributions,
+        user_attrs={},
+        system_attrs={},
+        intermediate_values={},
+    )
 
 
 def _get_param_importances_info(
@@ -141,17 +152,11 @@ def _get_param_importances_info(
     # evaluator as a callable (which PED-ANOVA would assume is minimized, with a warning).
     sign = -1.0 if (target_direction or better) == "maximize" else 1.0
     trials = cols.trials
-    sample = [
-        create_trial(
-            value=sign * float(column[r]),
-            params=trials[r].params,
-            distributions=trials[r].distributions,
-        )
-        for r in rows.tolist()
-    ]
+    sample = [_sample_trial(r, sign * float(column[r]), trials[r]) for r in rows.tolist()]
     present = {p for t in sample for p in t.params}
     wanted = None if params is None else [p for p in params if p in present]
-    result = get_param_importances(_scratch_study(sample), evaluator=chosen, params=wanted)
+    study: Any = _Sample(sample)  # duck-typed: the evaluators read only what _Sample has
+    result = get_param_importances(study, evaluator=chosen, params=wanted)
     names = list(result)
     importances = np.array([result[n] for n in names], dtype=float)
     order = np.argsort(-importances, kind="stable")

@@ -149,3 +149,15 @@ def test_plot_of_a_maximized_study_keeps_its_highest_curves():
     fig = plot_intermediate_values(make_study(many(400), ["maximize"]))
     assert "300 of 400" in fig.layout.title.text
     assert set(range(370, 400)) <= set(np.asarray(fig.data[0].customdata, dtype=float).tolist())
+
+
+def test_band_of_very_many_curves_is_taken_from_an_even_sample(monkeypatch):
+    from nas_notebook.plots import _intermediate_values as module
+
+    monkeypatch.setattr(module, "BAND_CURVES", 400)
+    info = _get_intermediate_values_info(many(4000), "minimize", max_curves=100)
+    at_step = np.arange(4000)[:, None] + 4 - np.arange(5)[None, :]
+    # the sample's quantiles are close to all curves' (values spread over 0..4003)
+    np.testing.assert_allclose(info.band.median, np.median(at_step, axis=0), atol=250)
+    np.testing.assert_allclose(info.band.low, np.quantile(at_step, 0.1, axis=0), atol=250)
+    assert not np.allclose(info.band.median, np.median(at_step, axis=0))  # it was a sample
