@@ -104,14 +104,25 @@ class PlotTab(widgets.VBox):
             name: widgets.Dropdown(description=name, layout=widgets.Layout(width="240px"))
             for name in options
         }
-        self.figure = _new_figure()
         self.message = widgets.HTML()
+        # A FigureWidget costs ~10 ms to build (plotly applies its template): a tab gets its
+        # own when first shown, so a dashboard appears without paying for the tabs not looked at.
+        self._figure: go.FigureWidget | None = None
+        self._figure_box = widgets.Box(layout=widgets.Layout(width="100%"))
         self._key: tuple[Any, ...] | None = None
         self._drawn_at = -float("inf")
         self._lock = threading.Lock()
         bar = widgets.HBox(list(self.options.values()), layout=widgets.Layout(grid_gap="8px"))
-        children = [bar, self.message, self.figure] if self.options else [self.message, self.figure]
-        super().__init__(children)
+        children = [bar, self.message, self._figure_box]
+        super().__init__(children if self.options else children[1:])
+
+    @property
+    def figure(self) -> go.FigureWidget:
+        """The tab's plot (built on first use)."""
+        if self._figure is None:
+            self._figure = _new_figure()
+            self._figure_box.children = (self._figure,)
+        return self._figure
 
     def option_values(self) -> dict[str, Any]:
         return {name: w.value for name, w in self.options.items()}
