@@ -18,7 +18,7 @@ from ._errors import (
 )
 from ._version import __version__
 from .space import Space, floatv, intv, manyof, oneof, trace
-from .study import Search, load_search, report, sample
+from .study import Search, elapse, load_search, report, sample
 
 __all__ = [
     "DuplicateNameError",
@@ -30,6 +30,7 @@ __all__ = [
     "TrialStopped",
     "UnknownAlgorithmError",
     "__version__",
+    "elapse",
     "floatv",
     "intv",
     "load_ipython_extension",

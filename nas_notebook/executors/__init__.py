@@ -1,4 +1,5 @@
-"""Executors: where trial bodies run (inline, background threads; more plug in by name)."""
+"""Executors: where trial bodies run (inline, background threads, worker processes, a Dask
+cluster, a simulated clock; more plug in by name)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from ._base import Executor, JobFeed
 from ._dask import DaskExecutor
 from ._inline import InlineExecutor
 from ._process import ProcessExecutor
+from ._simulated import SimulatedExecutor
 from ._thread import ThreadExecutor
 
 __all__ = [
@@ -16,6 +18,7 @@ __all__ = [
     "InlineExecutor",
     "JobFeed",
     "ProcessExecutor",
+    "SimulatedExecutor",
     "ThreadExecutor",
     "executor_names",
     "make_executor",
@@ -26,6 +29,7 @@ _executors: dict[str, Callable[..., Executor]] = {
     "dask": DaskExecutor,
     "inline": InlineExecutor,
     "process": ProcessExecutor,
+    "simulated": SimulatedExecutor,
     "thread": ThreadExecutor,
 }
 

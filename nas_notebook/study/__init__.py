@@ -1,6 +1,7 @@
 """Searches over Optuna studies: the handle, the driver, storages, the feedback loop, views."""
 
 from ._driver import Driver
+from ._elapse import elapse, simulated_time
 from ._job import Job, Outcome, run_job
 from ._objective import Objective, infer_direction
 from ._program import ProgramError, TrialProgram
@@ -24,6 +25,7 @@ __all__ = [
     "Snapshot",
     "TrialProgram",
     "default_storage_url",
+    "elapse",
     "infer_direction",
     "load_search",
     "open_storage",
@@ -31,5 +33,6 @@ __all__ = [
     "report",
     "run_job",
     "sample",
+    "simulated_time",
     "trials_table",
 ]

@@ -1,6 +1,12 @@
 import pytest
 
-from nas_notebook.executors import DaskExecutor, InlineExecutor, ProcessExecutor, ThreadExecutor
+from nas_notebook.executors import (
+    DaskExecutor,
+    InlineExecutor,
+    ProcessExecutor,
+    SimulatedExecutor,
+    ThreadExecutor,
+)
 from nas_notebook.testing import CrashIsolationContract, ExecutorContract
 
 
@@ -17,6 +23,11 @@ class TestThreadExecutor(ExecutorContract):
 class TestThreadExecutorTwoWorkers(ExecutorContract):
     def make_executor(self):
         return ThreadExecutor(workers=2)
+
+
+class TestSimulatedExecutor(ExecutorContract):
+    def make_executor(self):
+        return SimulatedExecutor(workers=2)
 
 
 class _SharedJournal:

@@ -1,0 +1,187 @@
+"""The simulated executor: ``workers`` trials at once on a simulated clock.
+
+A trial body says how long its work takes with :func:`elapse` (a tabulated benchmark elapses each
+epoch's recorded training time, then reports that epoch's result). The executor runs every lane
+on a thread of its own but lets exactly one run at a time: always the lane whose simulated clock
+is earliest. So every event -- a trial asked for, an intermediate value reported, a pruning
+decision, a trial told -- reaches Optuna in simulated-time order across all workers, and an
+algorithm that asks at simulated time ``t`` sees exactly the results reported before ``t``. The
+wall time spent is only the framework's own and the algorithm's.
+
+Who calls what, on which thread: :meth:`SimulatedExecutor.start` runs the whole simulation on the
+caller's thread, which only waits; lanes call the feed (``next_job``/``job_done``) and the trial
+body, each while holding the single turn; :func:`elapse` (from a body, on its lane's thread) hands
+the turn to the earliest lane. A pruned or failed trial ends at the simulated moment it was
+stopped: its lane takes the next trial at that moment, so it consumes no more simulated time.
+
+Each trial records its simulated start and end as system attributes (:data:`SIM_START`,
+:data:`SIM_END`, in seconds from the start of the simulation).
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import threading
+
+from ..study._elapse import local as _local
+from ..study._job import Job, run_job
+from ._base import Executor, JobFeed
+
+__all__ = ["SIM_END", "SIM_START", "SimulatedExecutor"]
+
+SIM_START = "nas_notebook:sim_start"
+SIM_END = "nas_notebook:sim_end"
+
+
+class _Lane:
+    __slots__ = ("index", "job", "time")
+
+    def __init__(self, index: int) -> None:
+        self.index = index
+        self.time = 0.0
+        self.job: Job | None = None
+
+
+class SimulatedExecutor(Executor):
+    """Runs up to ``workers`` trials at once on a simulated clock (see the module docstring).
+
+    Blocking: :meth:`start` returns when the search has ended. ``now`` is the simulated time
+    reached (the end of the last trial).
+
+    Example:
+        >>> from nas_notebook import Search
+        >>> body = "x = floatv(1, 3)\\nelapse(x)\\nx"
+        >>> s = Search(body, n_trials=6, executor=SimulatedExecutor(workers=3),
+        ...            algo="random", seed=0, direction="minimize").start()
+        >>> len(s.trials), s.executor.now > 0
+        (6, True)
+    """
+
+    name = "simulated"
+    blocking = True
+
+    def __init__(self, workers: int = 1) -> None:
+        super().__init__(workers)
+        self._cond = threading.Condition()
+        self._waiting: list[tuple[float, int, int, _Lane]] = []
+        self._order = itertools.count()
+        self._turn: _Lane | None = None
+        self._active = 0
+        self._done = threading.Event()
+        self._error: BaseException | None = None
+        self._lanes: list[_Lane] = []
+        self.now = 0.0
+
+    # -- the turn ---------------------------------------------------------------------------
+
+    def _pass_turn(self) -> None:
+        """Give the turn to the earliest waiting lane (called with the condition held)."""
+        if self._waiting:
+            *_, lane = heapq.heappop(self._waiting)
+            self._turn = lane
+        else:
+            self._turn = None
+        self._cond.notify_all()
+
+    def _wait_turn(self, lane: _Lane) -> None:
+        while self._turn is not lane:
+            self._cond.wait()
+
+    def _advance(self, lane: _Lane, seconds: float) -> None:
+        with self._cond:
+            lane.time += seconds
+            # Ties go to the lane that got there first: events at one moment keep their order.
+            heapq.heappush(self._waiting, (lane.time, next(self._order), lane.index, lane))
+            self._pass_turn()
+            self._wait_turn(lane)
+
+    # -- lanes ------------------------------------------------------------------------------
+
+    def _lane(self, lane: _Lane, feed: JobFeed) -> None:
+        with self._cond:
+            self._wait_turn(lane)
+        _local.executor, _local.lane = self, lane
+        try:
+            while True:
+                job = feed.next_job()
+                if job is None:
+                    break
+                lane.job = job
+                start = lane.time
+                try:
+                    outcome = run_job(job)
+                finally:
+                    lane.job = None
+                self._record(job, start, lane.time)
+                feed.job_done(job, outcome)
+        except BaseException as exc:
+            self._error = exc
+            feed.fatal(exc)
+        finally:
+            _local.executor = _local.lane = None
+            with self._cond:
+                self.now = max(self.now, lane.time)
+                self._active -= 1
+                self._pass_turn()
+                if self._active == 0:
+                    self._done.set()
+
+    @staticmethod
+    def _record(job: Job, start: float, end: float) -> None:
+        trial = job.trial
+        storage = getattr(trial, "storage", None)
+        if storage is None:  # a TrialRef: simulated trials run here, never in other processes
+            return
+        storage.set_trial_system_attr(trial._trial_id, SIM_START, start)
+        storage.set_trial_system_attr(trial._trial_id, SIM_END, end)
+
+    # -- the contract -------------------------------------------------------------------------
+
+    def start(self, feed: JobFeed) -> None:
+        with self._cond:
+            if self._lanes:
+                raise RuntimeError("this executor was already started")
+            self._lanes = [_Lane(i) for i in range(self._workers)]
+            self._active = len(self._lanes)
+            for lane in self._lanes:
+                heapq.heappush(self._waiting, (0.0, next(self._order), lane.index, lane))
+            threads = [
+                threading.Thread(
+                    target=self._lane,
+                    args=(lane, feed),
+                    name=f"nas-notebook-sim-{lane.index}",
+                    daemon=True,
+                )
+                for lane in self._lanes
+            ]
+        for thread in threads:
+            thread.start()
+        with self._cond:
+            self._pass_turn()
+        self._done.wait()
+        if self._error is not None and not isinstance(self._error, Exception):
+            raise self._error  # a KeyboardInterrupt or SystemExit of a lane
+
+    def join(self, timeout: float | None = None) -> bool:
+        return self._done.wait(timeout) if self._lanes else True
+
+    def running(self) -> list[Job]:
+        return [lane.job for lane in self._lanes if lane.job is not None]
+
+    def cancel(self, job: Job) -> bool:
+        # Bodies run one at a time and only between turns: a cancelled trial stops at its next
+        # report or decision.
+        if job.context is None:
+            return False
+        job.context.cancelled = True
+        return True
+
+    def resize(self, workers: int) -> None:
+        raise NotImplementedError(
+            "the simulated executor cannot change its number of workers during a simulation"
+        )
+
+    def clock(self) -> dict[int, float]:
+        """Each lane's simulated time."""
+        return {lane.index: lane.time for lane in self._lanes}

@@ -1,0 +1,149 @@
+"""The simulated executor: events in simulated-time order across workers, with timings that can
+be worked out by hand; pruned trials stop consuming simulated time; an algorithm sees exactly
+the results reported before it asks."""
+
+import numpy as np
+import optuna
+import pytest
+from optuna.trial import TrialState
+
+import nas_notebook as nb
+from nas_notebook.executors import SimulatedExecutor, make_executor
+from nas_notebook.executors._simulated import SIM_END, SIM_START
+from nas_notebook.study import simulated_time
+
+NS = {"floatv": nb.floatv, "simulated_time": simulated_time}
+
+
+def run(body, durations, workers, **kw):
+    events = []
+    search = nb.Search(
+        body,
+        n_trials=len(durations),
+        executor=SimulatedExecutor(workers=workers),
+        algo="random",
+        direction="minimize",
+        user_ns={**NS, "events": events, **kw.pop("user_ns", {})},
+        **kw,
+    )
+    for d in durations:
+        search.study.enqueue_trial({"d": d})
+    search.start()
+    return search, events
+
+
+def times(search):
+    return {t.number: (t.system_attrs[SIM_START], t.system_attrs[SIM_END]) for t in search.trials}
+
+
+BODY = """
+d = floatv(0, 100)
+events.append(("start", d, simulated_time()))
+elapse(d)
+events.append(("end", d, simulated_time()))
+d
+"""
+
+
+def test_two_workers_by_hand():
+    # lane 0 takes the 5 s trial; lane 1 runs 1 + 1 + 1 s, then the 3 s trial from t=3 to 6.
+    search, events = run(BODY, [5, 1, 1.5, 1, 3], workers=2)
+    assert times(search) == {0: (0, 5), 1: (0, 1), 2: (1, 2.5), 3: (2.5, 3.5), 4: (3.5, 6.5)}
+    assert search.executor.now == 6.5
+    ends = [(d, t) for kind, d, t in events if kind == "end"]
+    assert ends == [(1, 1), (1.5, 2.5), (1, 3.5), (5, 5), (3, 6.5)]  # in simulated order
+    # Optuna was told in the same order.
+    told = sorted(search.trials, key=lambda t: t.datetime_complete)
+    assert [t.number for t in told] == [1, 2, 3, 0, 4]
+
+
+def test_one_worker_runs_trials_back_to_back():
+    search, _ = run(BODY, [2, 3, 4], workers=1)
+    assert times(search) == {0: (0, 2), 1: (2, 5), 2: (5, 9)}
+
+
+def test_more_workers_than_trials():
+    search, _ = run(BODY, [2, 3], workers=8)
+    assert times(search) == {0: (0, 2), 1: (0, 3)} and search.executor.now == 3
+
+
+EPOCHS = """
+d = floatv(0, 100)
+for epoch in range(4):
+    elapse(1.0)
+    report(d, step=epoch)
+d
+"""
+
+
+def test_pruned_trials_stop_consuming_simulated_time():
+    search, _ = run(
+        EPOCHS,
+        [10, 80, 20, 90, 30],
+        workers=2,
+        pruner=optuna.pruners.ThresholdPruner(upper=50.0),
+    )
+    states = {t.number: t.state for t in search.trials}
+    assert states == {
+        0: TrialState.COMPLETE,
+        1: TrialState.PRUNED,
+        2: TrialState.COMPLETE,
+        3: TrialState.PRUNED,
+        4: TrialState.COMPLETE,
+    }
+    # lane 0: trial 0 over [0, 4]; lane 1: trial 1 pruned at 1, trial 2 over [1, 5];
+    # lane 0 at 4: trial 3 pruned at 5; then at 5 a lane takes trial 4, done at 9.
+    got = times(search)
+    assert got[0] == (0, 4) and got[1] == (0, 1) and got[2] == (1, 5) and got[3] == (4, 5)
+    assert got[4] == (5, 9) and search.executor.now == 9
+
+
+def test_an_algorithm_sees_exactly_the_results_reported_before_it_asks():
+    rng = np.random.default_rng(0)
+    durations = list(rng.uniform(1, 10, 40))
+    seen = {}
+
+    def count_done(d):
+        study = holder[0]
+        seen[d] = len(study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)))
+
+    holder = []
+    body = "d = floatv(0, 100)\ncount_done(d)\nelapse(d)\nd"
+    search = nb.Search(
+        body,
+        n_trials=len(durations),
+        executor="simulated",
+        workers=4,
+        algo="random",
+        direction="minimize",
+        user_ns={**NS, "count_done": count_done},
+    )
+    holder.append(search.study)
+    for d in durations:
+        search.study.enqueue_trial({"d": d})
+    search.start()
+    spans = times(search)
+    for trial in search.trials:
+        start = spans[trial.number][0]
+        before = sum(1 for s, e in spans.values() if e <= start)
+        assert seen[trial.params["d"]] == before, trial.number
+    assert len({round(s, 9) for s, _ in spans.values()}) > 4  # the lanes did interleave
+
+
+def test_failures_and_the_registry_name():
+    body = "d = floatv(0, 100)\nelapse(d)\nif d > 50:\n    raise ValueError('too slow')\nd"
+    search, _ = run(body, [10, 60, 20], workers=2)
+    assert [t.state for t in search.trials] == [
+        TrialState.COMPLETE,
+        TrialState.FAIL,
+        TrialState.COMPLETE,
+    ]
+    assert times(search)[2] == (10, 30)  # lane 0 took it when trial 0 ended at 10
+    assert isinstance(make_executor("simulated", workers=3), SimulatedExecutor)
+
+
+def test_elapse_rejects_negative_or_non_numbers():
+    with pytest.raises(ValueError, match="`seconds` must be a non-negative number"):
+        nb.elapse(-1)
+    with pytest.raises(ValueError, match="`seconds` must be a non-negative number"):
+        nb.elapse("3")
