@@ -43,7 +43,8 @@ OPTIONS: list[tuple[tuple[str, ...], dict[str, Any]]] = [
         {
             "default": None,
             "help": "where trials run: thread (background, the default), process (worker "
-            "processes), dask (a Dask cluster) or inline (blocking)",
+            "processes), dask (a Dask cluster), inline (blocking) or simulated (a simulated "
+            "clock: bodies account their work with elapse(seconds))",
         },
     ),
     (

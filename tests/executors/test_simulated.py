@@ -147,3 +147,18 @@ def test_elapse_rejects_negative_or_non_numbers():
         nb.elapse(-1)
     with pytest.raises(ValueError, match="`seconds` must be a non-negative number"):
         nb.elapse("3")
+
+
+def test_search_magic_runs_a_simulation(tmp_path):
+    from nas_notebook.testing import ipython_shell
+
+    ip = ipython_shell()
+    ip.run_cell_magic(
+        "search",
+        "sim -n 6 --executor simulated --workers 3 --algo random --seed 0 --storage memory",
+        "d = floatv(1, 2)\nelapse(d)\nd",
+    )
+    search = ip.user_ns["sim"]
+    assert search.executor.name == "simulated" and len(search.trials) == 6
+    spans = [t.system_attrs[SIM_END] - t.system_attrs[SIM_START] for t in search.trials]
+    assert spans == pytest.approx([t.params["d"] for t in search.trials])
