@@ -12,6 +12,7 @@ MODULES = [
     "nas_notebook.widgets",
     "nas_notebook.plots",
     "nas_notebook.testing",
+    "nas_notebook.benchmarks",
 ]
 
 
@@ -39,3 +40,16 @@ def test_importing_the_package_does_not_import_torch_or_torchvision():
     code = "import sys, nas_notebook; print('torch' in sys.modules, 'torchvision' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
+
+
+def test_the_benchmark_space_imports_without_torch():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; sys.modules['torch'] = None\n"  # any torch import now fails
+        "from nas_notebook.benchmarks import cell_ops, search_space, flops\n"
+        "print(cell_ops(0), flops(cell_ops(0)) > 0)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr

@@ -1,0 +1,39 @@
+"""Tabulated benchmarks: a NAS-Bench-201-style cell space on scikit-learn's digits.
+
+The cell encoding, the search space and the table need no torch; the plain model
+(:mod:`nas_notebook.benchmarks.nas201_model`: ``Network``, ``Cell``) and the builder
+(:mod:`nas_notebook.benchmarks.build_nas201`) do."""
+
+from __future__ import annotations
+
+from ._nas201 import (
+    EDGES,
+    OPS,
+    canonical,
+    canonical_key,
+    cell_from_str,
+    cell_index,
+    cell_ops,
+    cell_str,
+    edge_name,
+    flops,
+    isomorphism_classes,
+    param_count,
+    search_space,
+)
+
+__all__ = [
+    "EDGES",
+    "OPS",
+    "canonical",
+    "canonical_key",
+    "cell_from_str",
+    "cell_index",
+    "cell_ops",
+    "cell_str",
+    "edge_name",
+    "flops",
+    "isomorphism_classes",
+    "param_count",
+    "search_space",
+]
