@@ -10,7 +10,7 @@ cells of the list (a quick correctness check).
 * data: ``sklearn.datasets.load_digits`` (1,797 images, 8x8), pixels divided by 16 (to [0, 1]);
   split stratified with ``random_state=0`` into train / valid / test = 60 / 20 / 20 % (1,078 /
   359 / 360 images); no augmentation;
-* model: :class:`~nas_notebook.benchmarks.Network` with ``channels=8`` (see its module);
+* model: :class:`~nas_notebook.benchmarks.nas201_model.Network`, ``channels=8`` (see it);
 * cells: one representative per isomorphism class (the smallest index of each class of
   :func:`~nas_notebook.benchmarks.isomorphism_classes`, 4,930 cells); the merged table copies
   its results to the other members (``trained_as`` says which cell's run an entry is);

@@ -90,7 +90,9 @@ def test_abandon_marks_running_trials_failed():
 def test_unknown_executor_lists_the_known_ones():
     import pytest
 
-    with pytest.raises(ValueError, match="known executors: dask, inline, process, thread"):
+    with pytest.raises(
+        ValueError, match="known executors: dask, inline, process, simulated, thread"
+    ):
         make_executor("gpu-cluster")
 
 
