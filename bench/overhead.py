@@ -59,11 +59,8 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import datetime
 import gc
 import json
-import os
-import platform
 import pstats
 import shutil
 import statistics
@@ -81,6 +78,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 import optuna  # noqa: E402
+from _environment import environment as shared_environment  # noqa: E402
 from optuna.storages import BaseStorage, InMemoryStorage  # noqa: E402
 from optuna.storages.journal import JournalFileBackend, JournalStorage  # noqa: E402
 from optuna.trial import TrialState  # noqa: E402
@@ -350,16 +348,7 @@ def table(cells: list[Cell]) -> str:
 
 
 def environment() -> dict[str, Any]:
-    return {
-        "python": sys.version.split()[0],
-        "implementation": platform.python_implementation(),
-        "optuna": optuna.__version__,
-        "nas_notebook": nb.__version__,
-        "platform": platform.platform(),
-        "machine": platform.machine(),
-        "cpu_count": os.cpu_count(),
-        "time": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-    }
+    return shared_environment()
 
 
 def summary(cells: list[Cell]) -> str:

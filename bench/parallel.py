@@ -80,12 +80,10 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_var] = "1"
 
 import argparse  # noqa: E402
-import datetime  # noqa: E402
 import functools  # noqa: E402
 import gc  # noqa: E402
 import json  # noqa: E402
 import multiprocessing  # noqa: E402
-import platform  # noqa: E402
 import random  # noqa: E402
 import resource  # noqa: E402
 import shutil  # noqa: E402
@@ -104,6 +102,7 @@ if str(ROOT) not in sys.path:
 
 import numpy as np  # noqa: E402
 import optuna  # noqa: E402
+from _environment import environment as shared_environment  # noqa: E402
 from optuna.storages.journal import JournalFileBackend, JournalStorage  # noqa: E402
 from optuna.trial import FrozenTrial, TrialState  # noqa: E402
 
@@ -637,20 +636,7 @@ def probe_table(probes: list[Probe]) -> str:
 
 
 def environment() -> dict[str, Any]:
-    import nas_notebook as nb
-
-    return {
-        "python": sys.version.split()[0],
-        "implementation": platform.python_implementation(),
-        "optuna": optuna.__version__,
-        "numpy": np.__version__,
-        "nas_notebook": nb.__version__,
-        "platform": platform.platform(),
-        "machine": platform.machine(),
-        "cpu_count": os.cpu_count(),
-        "loadavg_at_start": os.getloadavg(),
-        "time": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-    }
+    return shared_environment()
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:

@@ -110,8 +110,6 @@ import datetime
 import gc
 import json
 import math
-import os
-import platform
 import resource
 import shutil
 import statistics
@@ -134,6 +132,7 @@ import optuna  # noqa: E402
 import optuna.visualization as ov  # noqa: E402
 import plotly  # noqa: E402
 import plotly.graph_objects as go  # noqa: E402
+from _environment import environment as shared_environment  # noqa: E402
 from optuna.distributions import (  # noqa: E402
     CategoricalDistribution,
     FloatDistribution,
@@ -143,7 +142,6 @@ from optuna.storages import BaseStorage, InMemoryStorage  # noqa: E402
 from optuna.storages.journal import JournalFileBackend, JournalStorage  # noqa: E402
 from optuna.trial import FrozenTrial, TrialState, create_trial  # noqa: E402
 
-import nas_notebook as nb  # noqa: E402
 from nas_notebook import plots as ours  # noqa: E402
 from nas_notebook.plots import (  # noqa: E402
     _contour,
@@ -877,21 +875,11 @@ def targets(n: int, six: dict[str, Any], dashboard: dict[str, Any] | None) -> li
 def environment() -> dict[str, Any]:
     import ipywidgets
 
-    return {
-        "python": sys.version.split()[0],
-        "implementation": platform.python_implementation(),
-        "optuna": optuna.__version__,
-        "plotly": plotly.__version__,
-        "ipywidgets": ipywidgets.__version__,
-        "numpy": np.__version__,
-        "nas_notebook": nb.__version__,
-        "json_engine": plotly.io.json.config.default_engine,
-        "platform": platform.platform(),
-        "machine": platform.machine(),
-        "cpu_count": os.cpu_count(),
-        "loadavg_at_start": os.getloadavg(),
-        "time": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-    }
+    return shared_environment(
+        plotly=plotly.__version__,
+        ipywidgets=ipywidgets.__version__,
+        json_engine=plotly.io.json.config.default_engine,
+    )
 
 
 def warm_up() -> None:
