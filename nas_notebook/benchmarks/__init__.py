@@ -21,19 +21,26 @@ from ._nas201 import (
     param_count,
     search_space,
 )
+from ._table import checksum, load_table, write_table
+from ._tabulated import TABLE_PATH, TabulatedBenchmark
 
 __all__ = [
     "EDGES",
     "OPS",
+    "TABLE_PATH",
+    "TabulatedBenchmark",
     "canonical",
     "canonical_key",
     "cell_from_str",
     "cell_index",
     "cell_ops",
     "cell_str",
+    "checksum",
     "edge_name",
     "flops",
     "isomorphism_classes",
+    "load_table",
     "param_count",
     "search_space",
+    "write_table",
 ]

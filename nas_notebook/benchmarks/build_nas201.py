@@ -47,7 +47,6 @@ from __future__ import annotations
 
 import argparse
 import functools
-import hashlib
 import json
 import math
 import os
@@ -72,6 +71,7 @@ from ._nas201 import (
     isomorphism_classes,
     param_count,
 )
+from ._table import checksum, load_table, write_table
 from .nas201_model import Network, _edge_key
 
 __all__ = [
@@ -447,16 +447,6 @@ def build(
     return trained
 
 
-def checksum(arrays: dict[str, np.ndarray]) -> str:
-    """sha256 over the arrays, in name order (name, dtype, shape and bytes of each)."""
-    digest = hashlib.sha256()
-    for name in sorted(arrays):
-        a = np.ascontiguousarray(arrays[name])
-        digest.update(f"{name}|{a.dtype.str}|{a.shape}|".encode())
-        digest.update(a.tobytes())
-    return digest.hexdigest()
-
-
 def merge(out: str | os.PathLike[str], table: str | os.PathLike[str]) -> dict[str, Any]:
     """Assemble the chunks in ``out`` into the compressed table file ``table``; returns its
     metadata. Entries never trained are NaN (``trained_as`` -1); with representative-only
@@ -506,22 +496,7 @@ def merge(out: str | os.PathLike[str], table: str | os.PathLike[str]) -> dict[st
         "params": np.array([param_count(o, channels) for o in ops], np.int64),
         "flops": np.array([flops(o, channels) for o in ops], np.int64),
     }
-    meta = {"protocol": protocol, "seeds": seeds, "sha256": checksum(arrays)}
-    path = Path(table)
-    tmp = path.with_name(path.name + ".tmp.npz")
-    np.savez_compressed(tmp, meta=np.array(json.dumps(meta)), **arrays)  # type: ignore[arg-type]
-    os.replace(tmp, path)
-    return meta
-
-
-def load_table(path: str | os.PathLike[str]) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
-    """Read a merged table: (metadata, arrays); raises ``ValueError`` on a checksum mismatch."""
-    with np.load(path) as z:
-        arrays = {name: z[name] for name in z.files}
-    meta = json.loads(str(arrays.pop("meta")))
-    if checksum(arrays) != meta["sha256"]:
-        raise ValueError(f"{path}: checksum mismatch")
-    return meta, arrays
+    return write_table(table, arrays, {"protocol": protocol, "seeds": seeds})
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,93 @@
+"""The table as an objective: the simulated executor replays each cell's recorded epochs at
+their recorded times; the loader refuses a missing or altered file. (A synthetic table with the
+real shape: the built one ships separately.)"""
+
+import numpy as np
+import pytest
+from optuna.trial import TrialState
+
+import nas_notebook as nb
+from nas_notebook.benchmarks import (
+    EDGES,
+    TabulatedBenchmark,
+    cell_index,
+    edge_name,
+    write_table,
+)
+from nas_notebook.executors import SimulatedExecutor
+from nas_notebook.executors._simulated import SIM_END, SIM_START
+
+N_CELLS, EPOCHS = 5**6, 4
+
+
+@pytest.fixture(scope="module")
+def table(tmp_path_factory):
+    rng = np.random.default_rng(0)
+    acc = np.sort(rng.uniform(0.1, 0.95, (N_CELLS, 1, EPOCHS)), axis=2).astype(np.float16)
+    epoch_time = rng.uniform(1, 3, (N_CELLS, 1, EPOCHS)).astype(np.float32)
+    arrays = {
+        "valid_acc": acc,
+        "epoch_time": epoch_time,
+        "time": np.cumsum(epoch_time, axis=2),
+        "test_acc": acc[:, :, -1],
+    }
+    path = tmp_path_factory.mktemp("table") / "t.npz"
+    write_table(path, arrays, {"protocol": {"epochs": EPOCHS}, "seeds": [0]})
+    return path
+
+
+def cell_of(trial):
+    return cell_index([trial.params[edge_name(e)] for e in EDGES])
+
+
+def test_the_simulated_executor_replays_the_table(table):
+    bench = TabulatedBenchmark(table)
+    search = nb.Search(
+        bench.objective(),
+        n_trials=40,
+        executor=SimulatedExecutor(workers=4),
+        algo="random",
+        seed=0,
+        pruner="median",
+        direction="maximize",
+    ).start()
+    states = {t.state for t in search.trials}
+    assert states <= {TrialState.COMPLETE, TrialState.PRUNED} and TrialState.PRUNED in states
+    times = bench.arrays["epoch_time"][:, 0].astype(float)
+    for t in search.trials:
+        cell = cell_of(t)
+        curve = bench.curve(cell)
+        steps = sorted(t.intermediate_values)
+        assert [t.intermediate_values[s] for s in steps] == pytest.approx(curve[: len(steps)])
+        spent = t.system_attrs[SIM_END] - t.system_attrs[SIM_START]
+        # a pruned trial stops consuming time at the epoch it was stopped
+        assert spent == pytest.approx(times[cell, : len(steps)].sum())
+        if t.state == TrialState.COMPLETE:
+            assert len(steps) == EPOCHS and t.value == pytest.approx(curve[-1])
+    assert bench.best() == pytest.approx(float(bench.arrays["valid_acc"][..., -1].max()))
+
+
+def test_a_missing_table_says_how_to_build_it(tmp_path):
+    with pytest.raises(FileNotFoundError, match="build_nas201 --out DIR"):
+        TabulatedBenchmark(tmp_path / "none.npz")
+
+
+def test_an_altered_table_fails_its_checksum(table, tmp_path):
+    import json
+
+    with np.load(table) as z:
+        arrays = {k: z[k] for k in z.files}
+    meta = json.loads(str(arrays.pop("meta")))
+    arrays["valid_acc"] = arrays["valid_acc"].copy()
+    arrays["valid_acc"][0, 0, 0] = 0.5
+    np.savez_compressed(tmp_path / "bad.npz", meta=np.array(json.dumps(meta)), **arrays)
+    with pytest.raises(ValueError, match="checksum mismatch"):
+        TabulatedBenchmark(tmp_path / "bad.npz")
+
+
+def test_bad_seed_or_epochs_name_the_argument(table):
+    bench = TabulatedBenchmark(table)
+    with pytest.raises(ValueError, match="seed: the table has seeds"):
+        bench.objective(seed=3)
+    with pytest.raises(ValueError, match="epochs: between 1 and 4"):
+        bench.objective(epochs=9)
