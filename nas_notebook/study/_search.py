@@ -23,7 +23,7 @@ from ._objective import Objective, infer_direction
 from ._output import TrialLog
 from ._program import FunctionProgram, TrialProgram
 from ._recovery import record_driver, recover_stale_trials
-from ._snapshot import Progress, Snapshot, best_trial, trials_table
+from ._snapshot import Progress, Snapshot, trials_table
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -479,7 +479,7 @@ class Search:
     def best(self) -> Best:
         """The best completed trial: ``.value``, ``.params``, ``.number``, ``.trial``."""
         snapshot = self.snapshot()
-        trial = best_trial(snapshot.trials, snapshot.direction)
+        trial = snapshot.best()
         if trial is None:
             progress = snapshot.progress()
             raise LookupError(

@@ -7,7 +7,6 @@ a study being run by another process, resumed after a restart, or opened from a 
 
 from __future__ import annotations
 
-import math
 import threading
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -73,6 +72,12 @@ class Snapshot:
                 self._columns_source = self.trials
             return self._columns
 
+    def best(self) -> FrozenTrial | None:
+        """The COMPLETE trial with the best first objective (the earliest of ties), or None."""
+        cols = self.columns()
+        row = best_row(cols, self.directions[0])
+        return None if row is None else cols.trials[row]
+
     def progress(self) -> Progress:
         """Counts by state and the best value, from the columns (no per-trial work)."""
         cols = self.columns()
@@ -95,21 +100,6 @@ def best_row(cols: TrialColumns, direction: str) -> int | None:
     if not len(values) or np.isnan(values).all():
         return None
     return int(np.nanargmin(values) if direction == "minimize" else np.nanargmax(values))
-
-
-def best_trial(
-    trials: Sequence[FrozenTrial], direction: optuna.study.StudyDirection
-) -> FrozenTrial | None:
-    """The COMPLETE trial with the best value, or None."""
-    done = [
-        t
-        for t in trials
-        if t.state == TrialState.COMPLETE and t.value is not None and not math.isnan(t.value)
-    ]
-    if not done:
-        return None
-    pick = min if direction == optuna.study.StudyDirection.MINIMIZE else max
-    return pick(done, key=lambda t: t.value)  # type: ignore[arg-type, return-value]
 
 
 def trials_table(trials: Sequence[FrozenTrial]) -> pd.DataFrame:

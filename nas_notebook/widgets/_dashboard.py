@@ -29,7 +29,7 @@ from ..plots import _slice as slices
 from ..plots._common import default_direction
 from ..study._columns import TrialColumns
 from ._controls import ControlBar
-from ._trial_table import TrialTable
+from ._trial_table import TrialTable, _fmt
 
 if TYPE_CHECKING:
     from ..study import Search
@@ -46,12 +46,6 @@ _STATE_COLORS = {
 
 #: ``compute(columns, directions, options) -> (traces, layout)`` for one plot tab.
 Compute = Callable[[TrialColumns, list[str], dict[str, Any]], tuple[list[dict[str, Any]], Any]]
-
-
-def _fmt(value: Any) -> str:
-    if isinstance(value, float):
-        return f"{value:.6g}"
-    return str(value)
 
 
 def _new_figure() -> go.FigureWidget:
