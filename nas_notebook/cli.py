@@ -200,7 +200,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         exec(compile(parts.setup, os.path.abspath(path), "exec"), namespace)
     try:
         options["executor"] = resolve_executor(
-            options["executor"] or "thread", options["workers"], options.pop("scheduler"), namespace
+            options["executor"] or ("simulated" if options["benchmark"] else "thread"),
+            options["workers"],
+            options.pop("scheduler"),
+            namespace,
         )
         search = Search(
             parts.body, name=name, user_ns=namespace, first_line=parts.body_first_line, **options

@@ -84,7 +84,7 @@ def parse_spec(spec: str) -> tuple[str, dict[str, Any]]:
     for item in filter(None, (part.strip() for part in rest.split(","))):
         key, eq, value = item.partition("=")
         if not eq or not key.strip():
-            raise UnknownAlgorithmError(f"algorithm option {item!r} in {spec!r} is not key=value")
+            raise UnknownAlgorithmError(f"option {item!r} in {spec!r} is not key=value")
         options[key.strip()] = _literal(value.strip())
     return name.strip().lower(), options
 
@@ -138,3 +138,13 @@ register_sampler("random", optuna.samplers.RandomSampler, "uniform random search
 register_sampler("tpe", optuna.samplers.TPESampler, "tree-structured Parzen estimator (Optuna)")
 register_pruner("none", optuna.pruners.NopPruner, "never prune")
 register_pruner("median", optuna.pruners.MedianPruner, "prune below the median of earlier trials")
+register_pruner(
+    "asha",
+    optuna.pruners.SuccessiveHalvingPruner,
+    "asynchronous successive halving, stopping type (Optuna's SuccessiveHalvingPruner)",
+)
+register_pruner(
+    "hyperband",
+    optuna.pruners.HyperbandPruner,
+    "Hyperband over successive-halving brackets, stopping type (Optuna)",
+)

@@ -21,14 +21,17 @@ from ._nas201 import (
     param_count,
     search_space,
 )
+from ._registry import benchmark_names, make_benchmark
 from ._table import checksum, load_table, write_table
-from ._tabulated import TABLE_PATH, TabulatedBenchmark
+from ._tabulated import TABLE_PATH, TableBody, TabulatedBenchmark
 
 __all__ = [
     "EDGES",
     "OPS",
     "TABLE_PATH",
+    "TableBody",
     "TabulatedBenchmark",
+    "benchmark_names",
     "canonical",
     "canonical_key",
     "cell_from_str",
@@ -40,6 +43,7 @@ __all__ = [
     "flops",
     "isomorphism_classes",
     "load_table",
+    "make_benchmark",
     "param_count",
     "search_space",
     "write_table",

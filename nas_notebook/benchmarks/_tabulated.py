@@ -11,7 +11,7 @@ executor the same body answers at once.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,7 @@ from ..study._report import report
 from ._nas201 import cell_index, search_space
 from ._table import load_table
 
-__all__ = ["TABLE_PATH", "TabulatedBenchmark"]
+__all__ = ["TABLE_PATH", "TableBody", "TabulatedBenchmark"]
 
 #: Where the built table ships inside the package.
 TABLE_PATH = Path(__file__).parent / "data" / "nas201_digits.npz"
@@ -65,7 +65,7 @@ class TabulatedBenchmark:
         final = final[:, self.seeds.index(seed)] if seed is not None else np.nanmean(final, axis=1)
         return float(np.nanmax(final))
 
-    def objective(self, seed: int = 0, epochs: int | None = None) -> Callable[[], float]:
+    def objective(self, seed: int = 0, epochs: int | None = None) -> TableBody:
         """A trial body over the table: validation accuracy reported per epoch, at the epochs'
         recorded times; returns the last epoch's.
 
@@ -73,20 +73,79 @@ class TabulatedBenchmark:
             seed: The training seed whose results are read.
             epochs: Stop after this many epochs (all by default).
         """
-        if seed not in self.seeds:
-            raise ValueError(f"seed: the table has seeds {self.seeds}, not {seed!r}")
-        last = self.epochs if epochs is None else int(epochs)
-        if not 1 <= last <= self.epochs:
-            raise ValueError(f"epochs: between 1 and {self.epochs}, got {epochs!r}")
-        s = self.seeds.index(seed)
-        valid = self.arrays["valid_acc"][:, s, :last].astype(float)
-        times = self.arrays["epoch_time"][:, s, :last].astype(float)
+        return TableBody(self.path, seed=seed, epochs=epochs, _bench=self)
 
-        def nas201_digits() -> float:
-            cell = cell_index(search_space())
-            for epoch in range(last):
-                elapse(times[cell, epoch])
-                report(valid_acc=float(valid[cell, epoch]), step=epoch)
-            return float(valid[cell, last - 1])
 
-        return nas201_digits
+_loaded: dict[tuple[str, int], TabulatedBenchmark] = {}
+_loaded_lock = threading.Lock()
+
+
+def _open(path: Path) -> TabulatedBenchmark:
+    """The table at ``path``, read once per process (worker processes read it on first use)."""
+    key = (str(path.resolve()), path.stat().st_mtime_ns)
+    with _loaded_lock:
+        bench = _loaded.get(key)
+        if bench is None:
+            bench = _loaded[key] = TabulatedBenchmark(path)
+        return bench
+
+
+class TableBody:
+    """The trial body of :meth:`TabulatedBenchmark.objective`: a picklable callable (a worker
+    process reads the table from ``path`` the first time it runs one), whose objective is the
+    reported ``valid_acc``, maximized. Steps count epochs trained (1 to ``epochs``), so that a
+    multi-fidelity pruner's resource is the number of epochs.
+
+    Example:
+        >>> import pickle
+        >>> body = TableBody("table.npz", seed=0, epochs=3)
+        >>> pickle.loads(pickle.dumps(body)).epochs
+        3
+    """
+
+    metric = "valid_acc"
+    direction = "maximize"
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        seed: int = 0,
+        epochs: int | None = None,
+        _bench: TabulatedBenchmark | None = None,
+    ) -> None:
+        self.path = Path(path)
+        self.seed = seed
+        self.epochs = epochs
+        self._arrays: tuple[np.ndarray, np.ndarray] | None = None
+        if _bench is not None:
+            self._arrays = self._read(_bench)
+
+    def _read(self, bench: TabulatedBenchmark) -> tuple[np.ndarray, np.ndarray]:
+        if self.seed not in bench.seeds:
+            raise ValueError(f"seed: the table has seeds {bench.seeds}, not {self.seed!r}")
+        last = bench.epochs if self.epochs is None else self.epochs
+        if isinstance(last, bool) or not isinstance(last, int) or not 1 <= last <= bench.epochs:
+            raise ValueError(f"epochs: an integer from 1 to {bench.epochs}, got {self.epochs!r}")
+        s = bench.seeds.index(self.seed)
+        valid = bench.arrays["valid_acc"][:, s, :last].astype(float)
+        times = bench.arrays["epoch_time"][:, s, :last].astype(float)
+        return valid, times
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"path": self.path, "seed": self.seed, "epochs": self.epochs}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(**state)  # type: ignore[misc]
+
+    def __repr__(self) -> str:
+        return f"TableBody({str(self.path)!r}, seed={self.seed}, epochs={self.epochs})"
+
+    def __call__(self) -> float:
+        if self._arrays is None:
+            self._arrays = self._read(_open(self.path))
+        valid, times = self._arrays
+        cell = cell_index(search_space())
+        for epoch in range(valid.shape[1]):
+            elapse(times[cell, epoch])
+            report(valid_acc=float(valid[cell, epoch]), step=epoch + 1)
+        return float(valid[cell, -1])

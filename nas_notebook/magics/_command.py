@@ -19,7 +19,10 @@ OPTIONS: list[tuple[tuple[str, ...], dict[str, Any]]] = [
         ("--algo",),
         {"default": None, "help": "search algorithm, NAME[:key=value,...] (random, tpe, ...)"},
     ),
-    (("--pruner",), {"default": None, "help": "pruner for reported values (median, none)"}),
+    (
+        ("--pruner",),
+        {"default": None, "help": "pruner for reported values (median, asha, hyperband, none)"},
+    ),
     (
         ("--direction",),
         {
@@ -45,6 +48,14 @@ OPTIONS: list[tuple[tuple[str, ...], dict[str, Any]]] = [
             "help": "where trials run: thread (background, the default), process (worker "
             "processes), dask (a Dask cluster), inline (blocking) or simulated (a simulated "
             "clock: bodies account their work with elapse(seconds))",
+        },
+    ),
+    (
+        ("--benchmark",),
+        {
+            "default": None,
+            "help": "search a benchmark instead of the cell body, NAME[:key=value,...] "
+            "(nas201_digits); the executor is then simulated unless given",
         },
     ),
     (
@@ -111,6 +122,8 @@ def search_kwargs(
     """The keyword arguments of :class:`~nas_notebook.Search` that parsed options give (with
     ``resolve``, ``--executor dask`` becomes an executor: see :func:`resolve_executor`)."""
     executor = args.executor
+    if executor is None and args.benchmark is not None:
+        executor = "simulated"
     if resolve:
         executor = resolve_executor(executor, args.workers, args.scheduler, namespace)
     return {
@@ -125,5 +138,6 @@ def search_kwargs(
         "executor": executor,
         "workers": args.workers,
         "resume": args.resume,
+        "benchmark": args.benchmark,
         "scheduler": args.scheduler,
     }

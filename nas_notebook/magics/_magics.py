@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from IPython.core.error import UsageError
-from IPython.core.magic import Magics, cell_magic, magics_class
+from IPython.core.magic import Magics, line_cell_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 from traitlets import Bool, Float, Unicode
 from traitlets.config import Configurable
@@ -46,9 +46,9 @@ class SearchMagics(Magics, Configurable):
         if shell is not None:
             shell.configurables.append(self)
 
-    @cell_magic
+    @line_cell_magic
     @_with_options
-    def search(self, line: str, cell: str) -> None:
+    def search(self, line: str, cell: str | None = None) -> None:
         """Run the cell as a search: each trial runs the cell body with its hyper values
         (``oneof``, ``manyof``, ``floatv``, ``intv``) drawn by the algorithm. The last expression,
         or the metric named by ``--metric`` (``report(accuracy=...)``), is the objective.
@@ -56,6 +56,9 @@ class SearchMagics(Magics, Configurable):
         The cell returns at once (unless ``--executor inline``); NAME is bound to the
         :class:`~nas_notebook.Search` handle: ``NAME.best``, ``NAME.dataframe()``,
         ``NAME.wait()``, ``NAME.stop()``, ``NAME.study``.
+
+        ``%search NAME --benchmark SPEC [options]`` (one line, no cell) searches a benchmark,
+        which brings its own trial body, in simulated time unless ``--executor`` says otherwise.
         """
         args = parse_argstring(self.search, line)
         shell = self.shell
@@ -63,6 +66,10 @@ class SearchMagics(Magics, Configurable):
         name = args.name
         if not name.isidentifier():
             raise UsageError(f"%%search: NAME must be a Python identifier, got {name!r}")
+        if cell is None and args.benchmark is None:
+            raise UsageError(
+                f"%search {name}: the line form needs --benchmark; use %%search to search a cell"
+            )
         try:
             kwargs = search_kwargs(args, shell.user_ns)
         except ValueError as exc:

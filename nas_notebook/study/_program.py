@@ -240,9 +240,10 @@ class FunctionProgram(TrialProgram):
     def __init__(self, fn: Callable[[], Any]) -> None:
         self.fn = fn
         self.source = inspect.getsource(fn) if _has_source(fn) else ""
-        self.label = getattr(fn, "__qualname__", "function")
+        self.label = getattr(fn, "__qualname__", type(fn).__name__)
         self.first_line = 1
-        self.filename = fn.__code__.co_filename
+        code = getattr(fn, "__code__", None) or getattr(type(fn).__call__, "__code__", None)
+        self.filename = code.co_filename if code is not None else "<function>"
         self.names = frozenset()
         self.has_result = True
 

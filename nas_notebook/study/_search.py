@@ -49,6 +49,27 @@ class Best(NamedTuple):
     trial: FrozenTrial
 
 
+def _benchmark_body(
+    spec: str, body: Any, metric: str | None, direction: str | None
+) -> tuple[Callable[[], Any], str, str | None]:
+    """The trial body, metric and direction of benchmark ``spec``; a cell given with it must
+    hold nothing but comments."""
+    from ..benchmarks import make_benchmark
+
+    if body is not None and not (isinstance(body, str) and _only_comments(body)):
+        raise ValueError(
+            f"--benchmark {spec}: the benchmark brings its own trial body; leave the cell empty"
+        )
+    bench = make_benchmark(spec)
+    if metric is not None and metric != bench.metric:
+        raise ValueError(f"--metric: the benchmark {spec} reports {bench.metric!r}, not {metric!r}")
+    return bench, bench.metric, direction or bench.direction
+
+
+def _only_comments(text: str) -> bool:
+    return all(not line.strip() or line.lstrip().startswith("#") for line in text.splitlines())
+
+
 def _study_names(storage: BaseStorage) -> list[str]:
     return [s.study_name for s in storage.get_all_studies()]
 
@@ -59,6 +80,10 @@ class Search:
     Args:
         body: The trial body: cell text (the last expression is the objective) or a function
             of no arguments returning the objective.
+        benchmark: A benchmark name with options (``nas201_digits``, ``nas201_digits:seed=1``:
+            see :func:`~nas_notebook.benchmarks.make_benchmark`) whose trial body, search space
+            and objective are used instead of ``body`` (which must then be empty). Run it with
+            ``executor="simulated"`` to search in simulated time.
         name: The study name. A name already used in the storage gets a numbered sibling
             (``NAME.2``) unless ``resume`` is true.
         storage: A storage URL (see :func:`~nas_notebook.study.open_storage`) or object;
@@ -88,8 +113,9 @@ class Search:
 
     def __init__(
         self,
-        body: str | Callable[[], Any] | TrialProgram,
+        body: str | Callable[[], Any] | TrialProgram | None = None,
         *,
+        benchmark: str | None = None,
         name: str | None = None,
         storage: str | BaseStorage | None = None,
         algo: str | optuna.samplers.BaseSampler = "tpe",
@@ -112,6 +138,12 @@ class Search:
         if direction is not None and direction not in _DIRECTIONS:
             raise ValueError(f"`direction` must be 'minimize' or 'maximize', got {direction!r}")
         self.user_ns: Mapping[str, Any] = user_ns if user_ns is not None else {}
+        #: The benchmark spec the trials run, if any.
+        self.benchmark = benchmark
+        if benchmark is not None:
+            body, metric, direction = _benchmark_body(benchmark, body, metric, direction)
+        if body is None:
+            raise ValueError("Search needs a trial body (cell text or a function) or a benchmark")
         if isinstance(body, TrialProgram):
             self.program = body
         elif callable(body):

@@ -89,5 +89,80 @@ def test_bad_seed_or_epochs_name_the_argument(table):
     bench = TabulatedBenchmark(table)
     with pytest.raises(ValueError, match="seed: the table has seeds"):
         bench.objective(seed=3)
-    with pytest.raises(ValueError, match="epochs: between 1 and 4"):
+    with pytest.raises(ValueError, match="epochs: an integer from 1 to 4"):
         bench.objective(epochs=9)
+
+
+def test_search_runs_a_benchmark_by_name(table):
+    search = nb.Search(
+        benchmark=f"nas201_digits:path={table},epochs=3",
+        n_trials=12,
+        executor="simulated",
+        workers=3,
+        algo="random",
+        seed=1,
+    ).start()
+    assert search.objective.metric == "valid_acc" and search.direction == "maximize"
+    bench = TabulatedBenchmark(table)
+    for t in search.trials:
+        curve = bench.curve(cell_of(t))
+        assert t.intermediate_values == pytest.approx({1: curve[0], 2: curve[1], 3: curve[2]})
+        assert t.value == pytest.approx(curve[2])
+    assert search.executor.now > 0
+
+
+def test_the_magic_takes_a_benchmark_and_simulates_by_default(table):
+    from IPython.core.error import UsageError
+
+    from nas_notebook.testing import ipython_shell
+
+    shell = ipython_shell()
+    shell.run_line_magic(
+        "search", f"sim --benchmark nas201_digits:path={table} -n 20 --workers 4 --seed 0"
+    )
+    sim = shell.user_ns["sim"]
+    assert sim.executor.name == "simulated" and sim.done
+    assert len(sim.trials) == 20 and sim.best.value == pytest.approx(
+        max(t.value for t in sim.trials if t.value is not None)
+    )
+    with pytest.raises(UsageError, match="unknown benchmark 'nope'; known: nas201_digits"):
+        shell.run_line_magic("search", "bad --benchmark nope")
+    with pytest.raises(UsageError, match="the line form needs --benchmark"):
+        shell.run_line_magic("search", "bad -n 3")
+    with pytest.raises(UsageError, match="leave the cell empty"):
+        shell.run_cell_magic("search", f"bad --benchmark nas201_digits:path={table}", "x = 1\n")
+    with pytest.raises(UsageError, match="bad options"):
+        shell.run_line_magic("search", f"bad --benchmark nas201_digits:path={table},lr=3")
+    with pytest.raises(UsageError, match="--metric: the benchmark"):
+        shell.run_cell_magic(
+            "search", f"bad --benchmark nas201_digits:path={table} --metric loss", "# comment\n"
+        )
+
+
+def test_a_benchmark_body_pickles_for_worker_processes(table, tmp_path):
+    import pickle
+
+    body = TabulatedBenchmark(table).objective(epochs=2)
+    again = pickle.loads(pickle.dumps(body))
+    assert again._arrays is None and len(pickle.dumps(body)) < 500
+    search = nb.Search(
+        again,
+        n_trials=4,
+        executor="process",
+        workers=2,
+        algo="random",
+        seed=0,
+        metric="valid_acc",
+        storage=f"journal:{tmp_path / 'w.journal'}",
+    ).start()
+    search.wait()
+    assert [len(t.intermediate_values) for t in search.trials] == [2, 2, 2, 2]
+
+
+def test_the_command_line_runs_a_benchmark(table, tmp_path, capsys):
+    from nas_notebook.cli import main
+
+    script = tmp_path / "bench.py"
+    script.write_text(f"# %%search nas --benchmark nas201_digits:path={table} --workers 8\n")
+    assert main(["run", str(script), "-n", "30", "--storage", "memory", "--quiet"]) == 0
+    assert "study 'nas': 30 complete" in capsys.readouterr().out
