@@ -1,5 +1,6 @@
 """Search algorithms and pruners by name (a registry over Optuna samplers and pruners)."""
 
+from ._fast import AsyncSuccessiveHalving, RandomSearch
 from ._registry import (
     make_pruner,
     make_sampler,
@@ -11,6 +12,8 @@ from ._registry import (
 )
 
 __all__ = [
+    "AsyncSuccessiveHalving",
+    "RandomSearch",
     "make_pruner",
     "make_sampler",
     "parse_spec",

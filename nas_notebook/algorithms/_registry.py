@@ -15,6 +15,7 @@ from typing import Any
 import optuna
 
 from .._errors import UnknownAlgorithmError
+from ._fast import AsyncSuccessiveHalving, RandomSearch
 
 __all__ = [
     "make_pruner",
@@ -134,14 +135,14 @@ def make_pruner(spec: str | optuna.pruners.BasePruner | None) -> optuna.pruners.
     return _build("pruner", _pruners, spec)
 
 
-register_sampler("random", optuna.samplers.RandomSampler, "uniform random search")
+register_sampler("random", RandomSearch, "uniform random search")
 register_sampler("tpe", optuna.samplers.TPESampler, "tree-structured Parzen estimator (Optuna)")
 register_pruner("none", optuna.pruners.NopPruner, "never prune")
 register_pruner("median", optuna.pruners.MedianPruner, "prune below the median of earlier trials")
 register_pruner(
     "asha",
-    optuna.pruners.SuccessiveHalvingPruner,
-    "asynchronous successive halving, stopping type (Optuna's SuccessiveHalvingPruner)",
+    AsyncSuccessiveHalving,
+    "asynchronous successive halving, stopping type",
 )
 register_pruner(
     "hyperband",

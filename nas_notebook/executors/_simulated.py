@@ -35,12 +35,16 @@ SIM_END = "nas_notebook:sim_end"
 
 
 class _Lane:
-    __slots__ = ("index", "job", "time")
+    __slots__ = ("gate", "index", "job", "time")
 
     def __init__(self, index: int) -> None:
         self.index = index
         self.time = 0.0
         self.job: Job | None = None
+        # Held while the lane waits for its turn; whoever gives it the turn releases it. One
+        # gate per lane wakes exactly the thread whose turn it is.
+        self.gate = threading.Lock()
+        self.gate.acquire()
 
 
 class SimulatedExecutor(Executor):
@@ -63,10 +67,9 @@ class SimulatedExecutor(Executor):
 
     def __init__(self, workers: int = 1) -> None:
         super().__init__(workers)
-        self._cond = threading.Condition()
+        self._mutex = threading.Lock()
         self._waiting: list[tuple[float, int, int, _Lane]] = []
         self._order = itertools.count()
-        self._turn: _Lane | None = None
         self._active = 0
         self._done = threading.Event()
         self._error: BaseException | None = None
@@ -76,31 +79,26 @@ class SimulatedExecutor(Executor):
     # -- the turn ---------------------------------------------------------------------------
 
     def _pass_turn(self) -> None:
-        """Give the turn to the earliest waiting lane (called with the condition held)."""
+        """Give the turn to the earliest waiting lane (called with the mutex held)."""
         if self._waiting:
             *_, lane = heapq.heappop(self._waiting)
-            self._turn = lane
-        else:
-            self._turn = None
-        self._cond.notify_all()
-
-    def _wait_turn(self, lane: _Lane) -> None:
-        while self._turn is not lane:
-            self._cond.wait()
+            lane.gate.release()
 
     def _advance(self, lane: _Lane, seconds: float) -> None:
-        with self._cond:
+        with self._mutex:
             lane.time += seconds
             # Ties go to the lane that got there first: events at one moment keep their order.
-            heapq.heappush(self._waiting, (lane.time, next(self._order), lane.index, lane))
+            entry = (lane.time, next(self._order), lane.index, lane)
+            if not self._waiting or entry < self._waiting[0]:
+                return  # still the earliest: keep the turn
+            heapq.heappush(self._waiting, entry)
             self._pass_turn()
-            self._wait_turn(lane)
+        lane.gate.acquire()
 
     # -- lanes ------------------------------------------------------------------------------
 
     def _lane(self, lane: _Lane, feed: JobFeed) -> None:
-        with self._cond:
-            self._wait_turn(lane)
+        lane.gate.acquire()
         _local.executor, _local.lane = self, lane
         try:
             while True:
@@ -120,7 +118,7 @@ class SimulatedExecutor(Executor):
             feed.fatal(exc)
         finally:
             _local.executor = _local.lane = None
-            with self._cond:
+            with self._mutex:
                 self.now = max(self.now, lane.time)
                 self._active -= 1
                 self._pass_turn()
@@ -139,7 +137,7 @@ class SimulatedExecutor(Executor):
     # -- the contract -------------------------------------------------------------------------
 
     def start(self, feed: JobFeed) -> None:
-        with self._cond:
+        with self._mutex:
             if self._lanes:
                 raise RuntimeError("this executor was already started")
             self._lanes = [_Lane(i) for i in range(self._workers)]
@@ -157,7 +155,7 @@ class SimulatedExecutor(Executor):
             ]
         for thread in threads:
             thread.start()
-        with self._cond:
+        with self._mutex:
             self._pass_turn()
         self._done.wait()
         if self._error is not None and not isinstance(self._error, Exception):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import optuna
@@ -22,6 +22,21 @@ from ._output import TrialLog
 from ._program import TrialProgram
 
 __all__ = ["FAIL_REASON", "STOPPED_REASON", "TRACEBACK", "Driver"]
+
+
+def _tell_function() -> Callable[..., Any]:
+    """What ``Study.tell`` does, without the deep copy of the trial it returns (most of a tell's
+    cost); ``Study.optimize`` calls it the same way."""
+    try:
+        from optuna.study._tell import _tell_with_warning
+    except ImportError:  # pragma: no cover - a later Optuna that moved it
+        return lambda study, trial, value_or_values=None, state=None: study.tell(
+            trial, value_or_values, state
+        )
+    return _tell_with_warning
+
+
+_tell = _tell_function()
 
 #: Optuna's own system attribute for why a trial failed (optuna-dashboard shows it).
 FAIL_REASON = "fail_reason"
@@ -139,7 +154,7 @@ class Driver:
     def _record(self, trial: optuna.Trial | TrialRef, outcome: Outcome) -> None:
         target = trial if isinstance(trial, optuna.Trial) else trial.number
         if outcome.state == TrialState.COMPLETE:
-            self.study.tell(target, outcome.value)
+            _tell(self.study, target, outcome.value)
             return
         if outcome.state == TrialState.FAIL:
             trial_id = trial._trial_id
@@ -147,7 +162,7 @@ class Driver:
                 self._storage.set_trial_system_attr(trial_id, FAIL_REASON, outcome.reason)
             if outcome.traceback:
                 self._storage.set_trial_system_attr(trial_id, TRACEBACK, outcome.traceback)
-        self.study.tell(target, state=outcome.state)
+        _tell(self.study, target, state=outcome.state)
 
     def fatal(self, error: BaseException) -> None:
         """A lane broke outside any trial: stop handing out work and keep the error."""

@@ -12,27 +12,18 @@ from nas_notebook.benchmarks import (
     TabulatedBenchmark,
     cell_index,
     edge_name,
-    write_table,
 )
 from nas_notebook.executors import SimulatedExecutor
 from nas_notebook.executors._simulated import SIM_END, SIM_START
+from nas_notebook.testing import synthetic_table
 
-N_CELLS, EPOCHS = 5**6, 4
+EPOCHS = 4
 
 
 @pytest.fixture(scope="module")
 def table(tmp_path_factory):
-    rng = np.random.default_rng(0)
-    acc = np.sort(rng.uniform(0.1, 0.95, (N_CELLS, 1, EPOCHS)), axis=2).astype(np.float16)
-    epoch_time = rng.uniform(1, 3, (N_CELLS, 1, EPOCHS)).astype(np.float32)
-    arrays = {
-        "valid_acc": acc,
-        "epoch_time": epoch_time,
-        "time": np.cumsum(epoch_time, axis=2),
-        "test_acc": acc[:, :, -1],
-    }
     path = tmp_path_factory.mktemp("table") / "t.npz"
-    write_table(path, arrays, {"protocol": {"epochs": EPOCHS}, "seeds": [0]})
+    synthetic_table(path, epochs=EPOCHS)
     return path
 
 
@@ -111,11 +102,12 @@ def test_search_runs_a_benchmark_by_name(table):
     assert search.executor.now > 0
 
 
-def test_the_magic_takes_a_benchmark_and_simulates_by_default(table):
+def test_the_magic_takes_a_benchmark_and_simulates_by_default(table, tmp_path, monkeypatch):
     from IPython.core.error import UsageError
 
     from nas_notebook.testing import ipython_shell
 
+    monkeypatch.chdir(tmp_path)  # the default storage is a journal file in the working folder
     shell = ipython_shell()
     shell.run_line_magic(
         "search", f"sim --benchmark nas201_digits:path={table} -n 20 --workers 4 --seed 0"
