@@ -53,6 +53,12 @@ class SimulatedExecutor(Executor):
     Blocking: :meth:`start` returns when the search has ended. ``now`` is the simulated time
     reached (the end of the last trial).
 
+    Args:
+        workers: How many trials run at once.
+        time_budget: Simulated seconds after which no trial starts (trials running then finish).
+            A :class:`~nas_notebook.Search` with this executor passes its ``timeout`` here:
+            in a simulation, ``--timeout`` is simulated time.
+
     Example:
         >>> from nas_notebook import Search
         >>> body = "x = floatv(1, 3)\\nelapse(x)\\nx"
@@ -65,8 +71,11 @@ class SimulatedExecutor(Executor):
     name = "simulated"
     blocking = True
 
-    def __init__(self, workers: int = 1) -> None:
+    def __init__(self, workers: int = 1, time_budget: float | None = None) -> None:
         super().__init__(workers)
+        if time_budget is not None and not time_budget > 0:
+            raise ValueError(f"time_budget: positive simulated seconds, got {time_budget!r}")
+        self.time_budget = time_budget
         self._mutex = threading.Lock()
         self._waiting: list[tuple[float, int, int, _Lane]] = []
         self._order = itertools.count()
@@ -101,7 +110,7 @@ class SimulatedExecutor(Executor):
         lane.gate.acquire()
         _local.executor, _local.lane = self, lane
         try:
-            while True:
+            while self.time_budget is None or lane.time < self.time_budget:
                 job = feed.next_job()
                 if job is None:
                     break

@@ -13,7 +13,12 @@ OPTIONS: list[tuple[tuple[str, ...], dict[str, Any]]] = [
     (("--n-trials", "-n"), {"type": int, "default": None, "help": "number of trials to run"}),
     (
         ("--timeout",),
-        {"type": float, "default": None, "help": "seconds after which no trial starts"},
+        {
+            "type": float,
+            "default": None,
+            "help": "seconds after which no trial starts (simulated seconds with the "
+            "simulated executor)",
+        },
     ),
     (
         ("--algo",),

@@ -17,7 +17,7 @@ from optuna.trial import FrozenTrial
 from .._errors import StorageError
 from .._logging import quiet_optuna
 from ..algorithms import make_pruner, make_sampler
-from ..executors import Executor, make_executor
+from ..executors import Executor, SimulatedExecutor, make_executor
 from ._driver import Driver
 from ._objective import Objective, infer_direction
 from ._output import TrialLog
@@ -94,7 +94,8 @@ class Search:
             expression) when None: names like loss, error or latency minimize, others maximize.
         metric: The reported metric that is the objective (``report(accuracy=...)``).
         n_trials: How many trials to run (None: until stopped or timed out).
-        timeout: Seconds after which no new trial starts.
+        timeout: Seconds after which no new trial starts (simulated seconds with the simulated
+            executor).
         seed: Seed of the algorithm.
         executor: ``thread`` (background, the default), ``inline`` (blocking) or an executor.
         workers: Number of concurrent trials.
@@ -155,6 +156,9 @@ class Search:
         self._remote = bool(getattr(self.executor, "remote", False))
         self.objective = Objective(metric)
         self.n_trials = n_trials
+        if timeout is not None and isinstance(self.executor, SimulatedExecutor):
+            self.executor.time_budget = timeout
+            timeout = None
         self.timeout = timeout
         self._storage = open_storage(storage)
         #: Where worker processes open the study (remote executors only).

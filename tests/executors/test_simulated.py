@@ -162,3 +162,21 @@ def test_search_magic_runs_a_simulation(tmp_path):
     assert search.executor.name == "simulated" and len(search.trials) == 6
     spans = [t.system_attrs[SIM_END] - t.system_attrs[SIM_START] for t in search.trials]
     assert spans == pytest.approx([t.params["d"] for t in search.trials])
+
+
+def test_timeout_is_simulated_time():
+    # Two lanes run 3 s trials back to back; none starts at or after t = 10: 4 per lane.
+    search = nb.Search(
+        "x = floatv(0, 1)\nelapse(3)\nx",
+        timeout=10,
+        executor=SimulatedExecutor(workers=2),
+        algo="random",
+        seed=0,
+        direction="minimize",
+    )
+    assert search.timeout is None and search.executor.time_budget == 10
+    search.start()
+    assert len(search.trials) == 8 and search.executor.now == 12
+    assert max(t.system_attrs[SIM_START] for t in search.trials) == 9
+    with pytest.raises(ValueError, match="time_budget: positive"):
+        SimulatedExecutor(workers=2, time_budget=0)
