@@ -1,0 +1,268 @@
+"""Search quality on the tabulated benchmark: anytime regret of every algorithm against random
+search, at equal simulated budget, over several seeds.
+
+What is measured
+----------------
+Each registered algorithm (``nas_notebook.algorithms.sampler_names()``), alone and with each
+registered pruner (``pruner_names()``, ``none`` meaning alone), searches the tabulated benchmark
+(``Search(benchmark="nas201_digits:path=...,seed=S")``, the table's training seed ``S`` = the
+first in the table unless ``--table-seed``) with the simulated executor: ``--workers`` (8)
+simulated workers and a simulated time budget of ``--budget`` (50) times the table's mean full
+training time *per worker* (so 8 workers get about 400 full trainings' worth of time). No trial
+starts after the budget; each run uses algorithm seed 0, 1, ... ``--seeds - 1`` (10).
+
+Regret at simulated time ``t`` is the best final validation accuracy in the table (that seed)
+minus the best final validation accuracy among the trials *completed* by ``t`` (a pruned trial
+never counts: it has no final value). The incumbent's test accuracy is read from the table too.
+Printed per configuration: trials run, final regret (mean +- std over seeds), regret at a
+quarter and half of the budget, the incumbent's test accuracy, and how the final regret compares
+with random search alone (``vs random``: mean final regret of random / of the configuration;
+above 1 is better than random; ``wins``: seeds on which it ended strictly below random's regret
+for the same seed). The anytime regret curves (mean over seeds, log scale) go to
+``bench/results/search_quality.html`` (plotly, self-contained), the figures to
+``bench/results/search_quality.json``.
+
+``--quick`` runs random search with and without ASHA on a synthetic table, 2 seeds, a small
+budget: a smoke test of the script. Run it with the project's virtualenv:
+``.venv/bin/python bench/search_quality.py``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+import tempfile
+import time
+import warnings
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+for path in (ROOT, ROOT / "bench"):
+    if str(path) not in sys.path:
+        sys.path.insert(0, str(path))
+
+import numpy as np  # noqa: E402
+from _environment import environment  # noqa: E402
+from optuna.trial import TrialState  # noqa: E402
+
+import nas_notebook as nb  # noqa: E402
+from nas_notebook.algorithms import pruner_names, sampler_names  # noqa: E402
+from nas_notebook.benchmarks import (  # noqa: E402
+    EDGES,
+    TABLE_PATH,
+    TabulatedBenchmark,
+    cell_index,
+    edge_name,
+)
+from nas_notebook.executors import SimulatedExecutor  # noqa: E402
+from nas_notebook.executors._simulated import SIM_END  # noqa: E402
+from nas_notebook.testing import synthetic_table  # noqa: E402
+
+DEFAULT_JSON = ROOT / "bench" / "results" / "search_quality.json"
+#: Options that make a pruner fit the table: resources are epochs (1..E).
+PRUNER_OPTIONS = {
+    "asha": "min_resource=1,reduction_factor=3",
+    "hyperband": "min_resource=1,reduction_factor=3",
+    "median": "n_startup_trials=5,n_warmup_steps=1",
+}
+GRID = 60
+
+
+def configurations(algos: list[str] | None, pruners: list[str] | None) -> list[tuple[str, str]]:
+    """(algorithm, pruner) pairs: every registered one unless restricted; random alone first."""
+    algos = algos or sampler_names()
+    pruners = pruners or pruner_names()
+    pairs = [(a, p) for a in algos for p in pruners]
+    pairs.sort(key=lambda pair: (pair != ("random", "none"), pair))
+    if ("random", "none") not in pairs:
+        pairs.insert(0, ("random", "none"))
+    return pairs
+
+
+def run_one(
+    table: Path, table_seed: int, algo: str, pruner: str, seed: int, workers: int, budget: float
+) -> dict[str, Any]:
+    """One search; its incumbent (best completed value so far) over simulated time."""
+    spec = f"{pruner}:{PRUNER_OPTIONS[pruner]}" if pruner in PRUNER_OPTIONS else pruner
+    start = time.perf_counter()
+    search = nb.Search(
+        benchmark=f"nas201_digits:path={table},seed={table_seed}",
+        executor=SimulatedExecutor(workers=workers, time_budget=budget),
+        algo=algo,
+        pruner=None if pruner == "none" else spec,
+        seed=seed,
+    ).start()
+    wall = time.perf_counter() - start
+    done = sorted(
+        (t.system_attrs[SIM_END], t.value, cell_index([t.params[edge_name(e)] for e in EDGES]))
+        for t in search.trials
+        if t.state == TrialState.COMPLETE and t.value is not None
+    )
+    ends = [end for end, _, _ in done]
+    best, cells = [], []
+    for _, value, cell in done:
+        if not best or value > best[-1]:
+            best.append(value)
+            cells.append(cell)
+        else:
+            best.append(best[-1])
+            cells.append(cells[-1])
+    return {
+        "trials": len(search.trials),
+        "pruned": sum(t.state == TrialState.PRUNED for t in search.trials),
+        "wall_s": wall,
+        "ends": ends,
+        "best": best,
+        "cells": cells,
+    }
+
+
+def regret_curve(run: dict[str, Any], grid: np.ndarray, optimum: float) -> np.ndarray:
+    """Regret at each time of ``grid`` (the optimum's regret, i.e. NaN, before any completion)."""
+    index = np.searchsorted(run["ends"], grid, side="right") - 1
+    best = np.asarray(run["best"], dtype=float)
+    values = np.where(index >= 0, best[np.maximum(index, 0)] if len(best) else np.nan, np.nan)
+    return optimum - values
+
+
+def _nanmean(curves: np.ndarray) -> np.ndarray:
+    """Mean over seeds, NaN where no seed has completed a trial yet."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.nanmean(curves, axis=0)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--table", type=Path, default=None, help="the table (default: shipped)")
+    parser.add_argument("--table-seed", type=int, default=None)
+    parser.add_argument("--seeds", type=int, default=10)
+    parser.add_argument("--workers", type=int, default=8)
+    parser.add_argument("--budget", type=float, default=50.0, help="full trainings per worker")
+    parser.add_argument("--algos", nargs="*", default=None, help="default: every registered one")
+    parser.add_argument("--pruners", nargs="*", default=None, help="default: every registered")
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--json", type=Path, default=DEFAULT_JSON)
+    parser.add_argument("--html", type=Path, default=None, help="default: next to the JSON")
+    args = parser.parse_args(argv)
+    scratch = tempfile.TemporaryDirectory()
+    table = args.table or TABLE_PATH
+    if args.quick:
+        table = Path(scratch.name) / "synthetic.npz"
+        synthetic_table(table, epochs=10)
+        args.seeds, args.budget = 2, 10.0
+        args.algos, args.pruners = args.algos or ["random"], args.pruners or ["none", "asha"]
+    bench = TabulatedBenchmark(table)
+    table_seed = bench.seeds[0] if args.table_seed is None else args.table_seed
+    s = bench.seeds.index(table_seed)
+    final_valid = bench.arrays["valid_acc"][:, s, -1].astype(float)
+    test = bench.arrays["test_acc"][:, s].astype(float)
+    optimum = float(np.nanmax(final_valid))
+    mean_training = float(np.nanmean(bench.arrays["time"][:, s, -1].astype(float)))
+    budget = args.budget * mean_training
+    pairs = configurations(args.algos, args.pruners)
+    print(
+        f"{len(pairs)} configurations x {args.seeds} seeds, {args.workers} simulated workers, "
+        f"budget {budget:.0f} simulated s ({args.budget:g} mean trainings of "
+        f"{mean_training:.2f} s per worker); best valid acc in the table {optimum:.4f}"
+    )
+    grid = np.geomspace(budget / 100, budget, GRID)
+    results: dict[str, Any] = {}
+    for algo, pruner in pairs:
+        runs = [
+            run_one(table, table_seed, algo, pruner, seed, args.workers, budget)
+            for seed in range(args.seeds)
+        ]
+        curves = np.array([regret_curve(run, grid, optimum) for run in runs])
+        final = curves[:, -1]
+        incumbents = [run["cells"][-1] if run["cells"] else None for run in runs]
+        results[f"{algo}+{pruner}"] = {
+            "algo": algo,
+            "pruner": pruner,
+            "trials": float(np.mean([r["trials"] for r in runs])),
+            "pruned": float(np.mean([r["pruned"] for r in runs])),
+            "wall_s": float(np.mean([r["wall_s"] for r in runs])),
+            "final": final.tolist(),
+            "quarter": curves[:, np.searchsorted(grid, budget / 4)].tolist(),
+            "half": curves[:, np.searchsorted(grid, budget / 2)].tolist(),
+            "test_acc": [float(test[c]) if c is not None else math.nan for c in incumbents],
+            "curve_mean": _nanmean(curves).tolist(),
+        }
+        print(f"  {algo}+{pruner}: {np.nanmean(final):.4f}", flush=True)
+    baseline = np.asarray(results["random+none"]["final"])
+
+    def stat(values: list[float]) -> str:
+        a = np.asarray(values, dtype=float)
+        return f"{np.nanmean(a):.4f} +- {np.nanstd(a):.4f}"
+
+    header = (
+        f"{'configuration':24} {'trials':>7} {'final regret':>17} {'at 1/4':>8} {'at 1/2':>8} "
+        f"{'test acc':>9} {'vs random':>9} {'wins':>5} {'wall s':>7}"
+    )
+    print(header)
+    for name, r in results.items():
+        final = np.asarray(r["final"], dtype=float)
+        mean = float(np.nanmean(final))
+        ratio = float(np.nanmean(baseline)) / mean if mean > 0 else math.inf
+        wins = int(np.sum(final < baseline))
+        r["vs_random"], r["wins"] = ratio, wins
+        print(
+            f"{name:24} {r['trials']:7.0f} {stat(r['final']):>17} "
+            f"{np.nanmean(r['quarter']):8.4f} {np.nanmean(r['half']):8.4f} "
+            f"{np.nanmean(r['test_acc']):9.4f} {ratio:9.2f} {wins:>2}/{args.seeds:<2} "
+            f"{r['wall_s']:7.2f}"
+        )
+    payload = {
+        "benchmark": "search_quality",
+        "config": {
+            "table": "synthetic" if args.quick else str(table),
+            "table_sha256": bench.meta["sha256"],
+            "table_seed": table_seed,
+            "seeds": args.seeds,
+            "workers": args.workers,
+            "budget_trainings_per_worker": args.budget,
+            "budget_s": budget,
+            "optimum": optimum,
+            "grid": grid.tolist(),
+        },
+        "environment": environment(),
+        "results": results,
+    }
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(payload, indent=1))
+    html = args.html or args.json.with_suffix(".html")
+    write_plot(html, grid, results, args)
+    print(f"figures: {args.json}; plot: {html}")
+    scratch.cleanup()
+    return 0
+
+
+def write_plot(path: Path, grid: np.ndarray, results: dict[str, Any], args: Any) -> None:
+    """Mean anytime regret per configuration, log-log, as a self-contained HTML file."""
+    import plotly.graph_objects as go
+
+    fig = go.Figure()
+    for name, r in results.items():
+        fig.add_trace(
+            go.Scatter(
+                x=grid,
+                y=r["curve_mean"],
+                mode="lines",
+                name=name,
+                line={"width": 3 if name == "random+none" else 1.5},
+            )
+        )
+    fig.update_layout(
+        title=f"Anytime regret, mean over {args.seeds} seeds, {args.workers} simulated workers",
+        xaxis={"title": "simulated time (s)", "type": "log"},
+        yaxis={"title": "regret (validation accuracy)", "type": "log"},
+        template="plotly_white",
+    )
+    fig.write_html(path, include_plotlyjs=True, full_html=True)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,44 @@
+"""The simulated-time benchmarks keep running: ``bench/simulator.py`` and
+``bench/search_quality.py`` in their quick modes, on a synthetic table. (Their figures are read
+from their output, not asserted: timings and search quality belong to the benchmarks.)"""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run(script, out):
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / script), "--quick", "--json", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    return done.stdout, json.loads(out.read_text())
+
+
+def test_simulator_quick_run_times_ours_and_says_what_happened_to_the_peer(tmp_path):
+    stdout, results = run("simulator.py", tmp_path / "sim.json")
+    ours = results["ours"]
+    assert results["config"]["trials"] == 100 and ours["runs"][0]["trials"] == 100
+    assert ours["runs"][0]["pruned"] > 0 and ours["sim_time"] > 0
+    if "syne_tune" in results:
+        assert results["syne_tune"]["runs"][0]["trials"] == 100
+        assert "faster than Syne Tune" in stdout
+    else:
+        assert "Syne Tune not run: " in stdout and results["peer_skipped"]
+
+
+def test_search_quality_quick_run_compares_with_random(tmp_path):
+    stdout, results = run("search_quality.py", tmp_path / "sq.json")
+    assert set(results["results"]) == {"random+none", "random+asha"}
+    asha = results["results"]["random+asha"]
+    assert len(asha["final"]) == 2 and asha["pruned"] > 0
+    assert results["results"]["random+none"]["vs_random"] == 1.0
+    assert (tmp_path / "sq.html").stat().st_size > 100_000  # plotly inlined: opens offline
+    assert "final regret" in stdout
