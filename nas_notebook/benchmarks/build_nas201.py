@@ -66,6 +66,7 @@ from ._nas201 import (
     N_CELLS,
     NUM_CLASSES,
     OPS,
+    canonical_key,
     cell_ops,
     flops,
     isomorphism_classes,
@@ -78,6 +79,7 @@ __all__ = [
     "DEFAULT_PROTOCOL",
     "BatchedNetworks",
     "build",
+    "check_isomorphs",
     "checksum",
     "initial_network",
     "load_digits_split",
@@ -447,17 +449,34 @@ def build(
     return trained
 
 
-def merge(out: str | os.PathLike[str], table: str | os.PathLike[str]) -> dict[str, Any]:
+def merge(
+    out: str | os.PathLike[str],
+    table: str | os.PathLike[str],
+    seeds: Sequence[int] | None = None,
+) -> dict[str, Any]:
     """Assemble the chunks in ``out`` into the compressed table file ``table``; returns its
     metadata. Entries never trained are NaN (``trained_as`` -1); with representative-only
-    training, each class member gets its representative's results."""
+    training, each class member gets its representative's results.
+
+    ``seeds`` picks the seeds; by default, those with as many trained cells as the most complete
+    one (so a seed still being built is left out rather than half NaN)."""
     chunks = list(_read_chunks(Path(out)))
     if not chunks:
         raise ValueError(f"no chunks in {out}")
     protocol = chunks[0][1]["protocol"]
     if any(meta["protocol"] != protocol for _, meta, _ in chunks):
         raise ValueError("the chunks were built with different protocols")
-    seeds = sorted({meta["seed"] for _, meta, _ in chunks})
+    counts: dict[int, int] = {}
+    for _, meta, chunk in chunks:
+        counts[meta["seed"]] = counts.get(meta["seed"], 0) + len(chunk["cells"])
+    if seeds is None:
+        seeds = sorted(seed for seed, n in counts.items() if n == max(counts.values()))
+    else:
+        missing = sorted(set(seeds) - set(counts))
+        if missing:
+            raise ValueError(f"seeds: no chunks for seeds {missing} (built: {sorted(counts)})")
+        seeds = sorted(seeds)
+    chunks = [chunk for chunk in chunks if chunk[1]["seed"] in seeds]
     epochs, channels = protocol["epochs"], protocol["channels"]
     shape = (N_CELLS, len(seeds), epochs)
     curves = {
@@ -499,6 +518,69 @@ def merge(out: str | os.PathLike[str], table: str | os.PathLike[str]) -> dict[st
     return write_table(table, arrays, {"protocol": protocol, "seeds": seeds})
 
 
+def _trained(out: Path, seed: int) -> dict[int, dict[str, Any]]:
+    """cell -> its final results in the chunks of ``out`` for ``seed``."""
+    found: dict[int, dict[str, Any]] = {}
+    for _, meta, chunk in _read_chunks(out):
+        if meta["seed"] != seed:
+            continue
+        for row, cell in enumerate(chunk["cells"].tolist()):
+            found[cell] = {
+                "valid_acc": float(chunk["valid_acc"][row, -1]),
+                "test_acc": float(chunk["test_acc"][row]),
+                "protocol": meta["protocol"],
+            }
+    return found
+
+
+def check_isomorphs(
+    out: str | os.PathLike[str], n: int, seed: int = 0, batch: int = 16, log: Any = None
+) -> dict[str, Any]:
+    """Train ``n`` cells that are *not* their class's representative (one per class, from
+    classes whose representative ``out`` holds for ``seed``) under the same protocol, and
+    compare their final validation and test accuracies with their representatives'.
+
+    An isomorph computes the same function class as its representative but starts from other
+    initial weights (the init seed includes the cell index), so the differences should look
+    like seed noise: they are reported next to the differences between seeds 0 and 1 of the
+    same cells, where ``out`` holds both."""
+    directory = Path(out)
+    reps = _trained(directory, seed)
+    if not reps:
+        raise ValueError(f"no cells trained for seed {seed} in {out}")
+    protocol = next(iter(reps.values()))["protocol"]
+    classes = [m for m in isomorphism_classes().values() if len(m) > 1 and m[0] in reps]
+    rng = np.random.default_rng(0)
+    picked = sorted(rng.choice(len(classes), size=min(n, len(classes)), replace=False).tolist())
+    members = [int(classes[i][1 + int(rng.integers(len(classes[i]) - 1))]) for i in picked]
+    data = load_digits_split()
+    diffs: dict[str, list[float]] = {"valid_acc": [], "test_acc": []}
+    for first in range(0, len(members), batch):
+        group = members[first : first + batch]
+        arrays = train_cells(group, seed, data, protocol)
+        for row, cell in enumerate(group):
+            rep = reps[min(isomorphism_classes()[canonical_key(cell_ops(cell))])]
+            diffs["valid_acc"].append(float(arrays["valid_acc"][row, -1]) - rep["valid_acc"])
+            diffs["test_acc"].append(float(arrays["test_acc"][row]) - rep["test_acc"])
+    other = _trained(directory, 1 - seed) if seed in (0, 1) else {}
+    both = sorted(set(reps) & set(other))
+    noise = {
+        name: [other[c][name] - reps[c][name] for c in both] for name in ("valid_acc", "test_acc")
+    }
+    report: dict[str, Any] = {"cells": members, "seed": seed, "seed_pairs": len(both)}
+    for name in diffs:
+        d = np.abs(np.asarray(diffs[name]))
+        report[f"isomorph_{name}_mean_abs"] = float(d.mean())
+        report[f"isomorph_{name}_max_abs"] = float(d.max())
+        if both:
+            e = np.abs(np.asarray(noise[name]))
+            report[f"seed_{name}_mean_abs"] = float(e.mean())
+            report[f"seed_{name}_max_abs"] = float(e.max())
+    if log is not None:
+        print(json.dumps(report, indent=1), file=log, flush=True)
+    return report
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """The command line (see the module docstring)."""
     parser = argparse.ArgumentParser(prog="python -m nas_notebook.benchmarks.build_nas201")
@@ -507,7 +589,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--batch", type=int, default=16, help="cells trained at once")
     parser.add_argument("--epochs", type=int, default=DEFAULT_PROTOCOL["epochs"])
     parser.add_argument("--channels", type=int, default=DEFAULT_PROTOCOL["channels"])
-    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1])
+    parser.add_argument("--seeds", type=int, nargs="+", default=None, help="default: 0 1")
     parser.add_argument(
         "--all-cells", action="store_true", help="train all 15,625 cells, not one per class"
     )
@@ -519,14 +601,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         default="0/1",
         help="I/N: this process trains the blocks of --batch cells numbered I modulo N",
     )
-    parser.add_argument("--merge", metavar="TABLE", help="assemble the chunks into TABLE.npz")
+    parser.add_argument(
+        "--merge",
+        metavar="TABLE",
+        help="assemble the chunks into TABLE.npz (with --seeds given: only those seeds; "
+        "otherwise every seed built as far as the most complete one)",
+    )
+    parser.add_argument(
+        "--check-isomorphs",
+        type=int,
+        metavar="N",
+        help="train N non-representative cells and compare them with their representatives",
+    )
     args = parser.parse_args(argv)
-    if args.merge:
-        meta = merge(args.out, args.merge)
-        print(f"wrote {args.merge}: seeds {meta['seeds']}, sha256 {meta['sha256']}")
-        return 0
     if args.threads:
         torch.set_num_threads(args.threads)
+    if args.check_isomorphs:
+        check_isomorphs(args.out, args.check_isomorphs, batch=args.batch, log=sys.stdout)
+        return 0
+    if args.merge:
+        meta = merge(args.out, args.merge, seeds=args.seeds)
+        print(f"wrote {args.merge}: seeds {meta['seeds']}, sha256 {meta['sha256']}")
+        return 0
     protocol = {
         "epochs": args.epochs,
         "channels": args.channels,
@@ -534,7 +630,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     }
     trained = build(
         args.out,
-        seeds=args.seeds,
+        seeds=args.seeds or [0, 1],
         batch=args.batch,
         limit=args.limit,
         protocol=protocol,

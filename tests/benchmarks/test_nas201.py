@@ -256,3 +256,18 @@ def test_shards_split_the_cells_between_processes(tmp_path):
     second = builder.build(tmp_path, seeds=[0], batch=2, limit=5, protocol=protocol, shard=(1, 2))
     assert (first, second) == (3, 2)
     assert builder.build(tmp_path, seeds=[0], batch=2, limit=5, protocol=protocol) == 0
+
+
+def test_merge_leaves_out_a_seed_still_being_built_and_isomorphs_are_checked(tmp_path):
+    protocol = {"epochs": 1, "channels": 4}
+    builder.build(tmp_path, seeds=[0], batch=4, limit=6, protocol=protocol)
+    builder.build(tmp_path, seeds=[1], batch=4, limit=3, protocol=protocol)
+    assert builder.merge(tmp_path, tmp_path / "t.npz")["seeds"] == [0]
+    assert builder.merge(tmp_path, tmp_path / "t.npz", seeds=[0, 1])["seeds"] == [0, 1]
+    with pytest.raises(ValueError, match=r"no chunks for seeds \[2\]"):
+        builder.merge(tmp_path, tmp_path / "t.npz", seeds=[2])
+    report = builder.check_isomorphs(tmp_path, 2, batch=2)
+    reps = {min(m) for m in isomorphism_classes().values()}
+    assert len(report["cells"]) == 2 and not set(report["cells"]) & reps
+    assert 0 <= report["isomorph_valid_acc_mean_abs"] <= report["isomorph_valid_acc_max_abs"] <= 1
+    assert report["seed_pairs"] == 3 and report["seed_test_acc_max_abs"] >= 0
