@@ -15,7 +15,8 @@ the turn to the earliest lane. A pruned or failed trial ends at the simulated mo
 stopped: its lane takes the next trial at that moment, so it consumes no more simulated time.
 
 Each trial records its simulated start and end as system attributes (:data:`SIM_START`,
-:data:`SIM_END`, in seconds from the start of the simulation).
+:data:`SIM_END`, in seconds from the start of the simulation) and the worker (lane) that ran it
+(:data:`SIM_WORKER`).
 """
 
 from __future__ import annotations
@@ -23,15 +24,20 @@ from __future__ import annotations
 import heapq
 import itertools
 import threading
+from typing import TYPE_CHECKING, Any
 
 from ..study._elapse import local as _local
 from ..study._job import Job, run_job
 from ._base import Executor, JobFeed
 
-__all__ = ["SIM_END", "SIM_START", "SimulatedExecutor"]
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["SIM_END", "SIM_START", "SIM_WORKER", "SimulatedExecutor", "simulated_timeline"]
 
 SIM_START = "nas_notebook:sim_start"
 SIM_END = "nas_notebook:sim_end"
+SIM_WORKER = "nas_notebook:sim_worker"
 
 
 class _Lane:
@@ -120,7 +126,7 @@ class SimulatedExecutor(Executor):
                     outcome = run_job(job)
                 finally:
                     lane.job = None
-                self._record(job, start, lane.time)
+                self._record(job, lane.index, start, lane.time)
                 feed.job_done(job, outcome)
         except BaseException as exc:
             self._error = exc
@@ -135,13 +141,14 @@ class SimulatedExecutor(Executor):
                     self._done.set()
 
     @staticmethod
-    def _record(job: Job, start: float, end: float) -> None:
+    def _record(job: Job, worker: int, start: float, end: float) -> None:
         trial = job.trial
         storage = getattr(trial, "storage", None)
         if storage is None:  # a TrialRef: simulated trials run here, never in other processes
             return
         storage.set_trial_system_attr(trial._trial_id, SIM_START, start)
         storage.set_trial_system_attr(trial._trial_id, SIM_END, end)
+        storage.set_trial_system_attr(trial._trial_id, SIM_WORKER, worker)
 
     # -- the contract -------------------------------------------------------------------------
 
@@ -192,3 +199,38 @@ class SimulatedExecutor(Executor):
     def clock(self) -> dict[int, float]:
         """Each lane's simulated time."""
         return {lane.index: lane.time for lane in self._lanes}
+
+
+def simulated_timeline(study: Any) -> pd.DataFrame:
+    """When and where each trial of a simulated search ran: one row per trial with ``number``,
+    ``worker``, ``start`` and ``end`` (simulated seconds), ``state`` and ``value``, in start
+    order. Trials not run by the simulated executor are left out.
+
+    Args:
+        study: A :class:`~nas_notebook.Search` or an ``optuna.Study``.
+
+    Example:
+        >>> from nas_notebook import Search
+        >>> s = Search("x = floatv(1, 2)\\nelapse(x)\\nx", n_trials=4, algo="random", seed=0,
+        ...            executor=SimulatedExecutor(workers=2), direction="minimize").start()
+        >>> simulated_timeline(s)[["number", "worker"]].values.tolist()
+        [[0, 0], [1, 1], [2, 0], [3, 1]]
+    """
+    import pandas as pd
+
+    study = getattr(study, "study", study)
+    rows = [
+        {
+            "number": t.number,
+            "worker": t.system_attrs[SIM_WORKER],
+            "start": t.system_attrs[SIM_START],
+            "end": t.system_attrs[SIM_END],
+            "state": t.state.name,
+            "value": t.value if len(t.values or ()) == 1 else None,
+        }
+        for t in study.get_trials(deepcopy=False)
+        if SIM_WORKER in t.system_attrs
+    ]
+    columns = ["number", "worker", "start", "end", "state", "value"]
+    frame = pd.DataFrame(rows, columns=columns)
+    return frame.sort_values(["start", "number"], ignore_index=True)

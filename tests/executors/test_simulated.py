@@ -9,7 +9,7 @@ from optuna.trial import TrialState
 
 import nas_notebook as nb
 from nas_notebook.executors import SimulatedExecutor, make_executor
-from nas_notebook.executors._simulated import SIM_END, SIM_START
+from nas_notebook.executors._simulated import SIM_END, SIM_START, SIM_WORKER
 from nas_notebook.study import simulated_time
 
 NS = {"floatv": nb.floatv, "simulated_time": simulated_time}
@@ -49,6 +49,7 @@ def test_two_workers_by_hand():
     # lane 0 takes the 5 s trial; lane 1 runs 1 + 1 + 1 s, then the 3 s trial from t=3 to 6.
     search, events = run(BODY, [5, 1, 1.5, 1, 3], workers=2)
     assert times(search) == {0: (0, 5), 1: (0, 1), 2: (1, 2.5), 3: (2.5, 3.5), 4: (3.5, 6.5)}
+    assert [t.system_attrs[SIM_WORKER] for t in search.trials] == [0, 1, 1, 1, 1]
     assert search.executor.now == 6.5
     ends = [(d, t) for kind, d, t in events if kind == "end"]
     assert ends == [(1, 1), (1.5, 2.5), (1, 3.5), (5, 5), (3, 6.5)]  # in simulated order
