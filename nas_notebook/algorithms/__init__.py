@@ -1,5 +1,6 @@
 """Search algorithms and pruners by name (a registry over Optuna samplers and pruners)."""
 
+from ._evolution import RegularizedEvolution
 from ._fast import AsyncSuccessiveHalving, RandomSearch
 from ._registry import (
     make_pruner,
@@ -14,6 +15,7 @@ from ._registry import (
 __all__ = [
     "AsyncSuccessiveHalving",
     "RandomSearch",
+    "RegularizedEvolution",
     "make_pruner",
     "make_sampler",
     "parse_spec",

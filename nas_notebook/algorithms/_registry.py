@@ -15,6 +15,7 @@ from typing import Any
 import optuna
 
 from .._errors import UnknownAlgorithmError
+from ._evolution import RegularizedEvolution
 from ._fast import AsyncSuccessiveHalving, RandomSearch
 
 __all__ = [
@@ -137,6 +138,11 @@ def make_pruner(spec: str | optuna.pruners.BasePruner | None) -> optuna.pruners.
 
 register_sampler("random", RandomSearch, "uniform random search")
 register_sampler("tpe", optuna.samplers.TPESampler, "tree-structured Parzen estimator (Optuna)")
+register_sampler(
+    "evolution",
+    RegularizedEvolution,
+    "regularized (ageing) evolution: tournament selection, one decision mutated per child",
+)
 register_pruner("none", optuna.pruners.NopPruner, "never prune")
 register_pruner("median", optuna.pruners.MedianPruner, "prune below the median of earlier trials")
 register_pruner(

@@ -569,13 +569,14 @@ def check_isomorphs(
     }
     report: dict[str, Any] = {"cells": members, "seed": seed, "seed_pairs": len(both)}
     for name in diffs:
-        d = np.abs(np.asarray(diffs[name]))
-        report[f"isomorph_{name}_mean_abs"] = float(d.mean())
-        report[f"isomorph_{name}_max_abs"] = float(d.max())
-        if both:
-            e = np.abs(np.asarray(noise[name]))
-            report[f"seed_{name}_mean_abs"] = float(e.mean())
-            report[f"seed_{name}_max_abs"] = float(e.max())
+        kinds = [("isomorph", diffs[name])] + ([("seed", noise[name])] if both else [])
+        for kind, values in kinds:
+            d = np.abs(np.asarray(values))
+            report[f"{kind}_{name}_mean_abs"] = float(d.mean())
+            report[f"{kind}_{name}_median_abs"] = float(np.median(d))
+            report[f"{kind}_{name}_p90_abs"] = float(np.quantile(d, 0.9))
+            report[f"{kind}_{name}_max_abs"] = float(d.max())
+            report[f"{kind}_{name}_over_0.1"] = float(np.mean(d > 0.1))
     if log is not None:
         print(json.dumps(report, indent=1), file=log, flush=True)
     return report

@@ -1,0 +1,355 @@
+"""Regularized ("aging") evolution as an Optuna sampler.
+
+Regularized evolution (Real et al., 2019, "Regularized Evolution for Image Classifier
+Architecture Search"; PyGlove's ``pg.evolution.regularized_evolution``) keeps a *population* of
+the ``population_size`` most recent completed trials. Each new trial is a child of one of them:
+
+1. ``tournament_size`` members of the population are drawn uniformly without replacement, and
+   the best of them (by the study's direction) is the *parent*;
+2. one of the parent's decisions, drawn uniformly, is *mutated*: the child gets a different
+   value for it; every other decision is copied from the parent.
+
+Ageing is what makes it "regularized": the population is the newest trials by trial number, so a
+good architecture survives only as long as its descendants keep being good, not forever. Until
+``population_size`` trials have completed, trials are drawn uniformly at random. Pruned and failed
+trials never join the population.
+
+Who calls what: Optuna calls :meth:`RegularizedEvolution.before_trial` when a trial is created
+(``study.ask()``, also inside ``study.optimize``) and then
+:meth:`RegularizedEvolution.sample_independent` for each ``suggest_*`` call, on the thread that
+runs the trial. ``before_trial`` reads the population from the storage, runs the tournament and
+records the lineage on the trial as system attributes: ``"evolution:parent"`` (the parent's
+trial number) and ``"evolution:mutated"`` (the name of the mutated decision). ``sample_independent``
+reads them back from the trial, so the sampler holds no per-trial state: several threads can
+share one instance, each process can have its own instance on a shared storage, and a new
+instance (a restart, an unpickled copy) continues from the population stored in the study.
+
+Search spaces are define-by-run and may be conditional. A decision is copied from the parent
+when the parent has it with a value the child's distribution contains; otherwise (a decision only
+present under a branch the parent did not take, or a changed range) it is drawn at random. The
+mutated decision gets a value different from the parent's: another choice of a categorical, another
+point of the grid of a stepped or integer distribution, a fresh (log-)uniform draw of a float.
+
+Regularized evolution is single-objective. A multi-objective study gets a ``ValueError`` from the
+first ``suggest_*`` call, not from ``before_trial``: Optuna creates the trial in the storage before
+calling ``before_trial``, so an error there would leave it ``RUNNING`` forever; from inside the
+objective Optuna marks it ``FAIL`` and ``study.optimize`` re-raises the error.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Any
+
+import numpy as np
+import optuna
+from optuna.distributions import (
+    BaseDistribution,
+    CategoricalDistribution,
+    FloatDistribution,
+    IntDistribution,
+)
+from optuna.study import StudyDirection
+from optuna.trial import FrozenTrial, TrialState
+
+__all__ = ["RegularizedEvolution"]
+
+PARENT_ATTR = "evolution:parent"
+MUTATED_ATTR = "evolution:mutated"
+ALSO_MUTATED_ATTR = "evolution:also_mutated"
+
+# Redraws of a continuous or log-integer value that happens to equal the parent's one.
+_MAX_REDRAWS = 100
+
+
+class RegularizedEvolution(optuna.samplers.BaseSampler):
+    """Regularized (aging) evolution: tournament selection of a parent among the most recent
+    completed trials, and a child that differs from it in one mutated decision.
+
+    Single-objective only. Architecture decisions (``suggest_categorical``) and hyperparameters
+    (``suggest_float`` / ``suggest_int``, log or stepped) mutate alike. The lineage of each child
+    is stored on its trial: ``trial.system_attrs["evolution:parent"]`` is the parent's trial
+    number and ``trial.system_attrs["evolution:mutated"]`` the mutated decision's name (``None``
+    when the parent had no decision with more than one value).
+
+    Args:
+        population_size: How many of the most recent completed trials (by trial number) form the
+            population; also how many random trials start the search.
+        tournament_size: How many members of the population compete to be a parent, between 1
+            (a random parent) and ``population_size`` (always the best alive).
+        seed: Seed of the random number generator; seeded runs with one worker are reproducible.
+        mutation_rate: ``None`` (the paper's rule, the default) mutates exactly one decision.
+            A probability in ``[0, 1]`` also mutates each other decision of the parent with that
+            probability; their names are stored, sorted, in
+            ``trial.system_attrs["evolution:also_mutated"]``.
+
+    Raises:
+        ValueError: When an argument is out of range (the message names it).
+
+    Example:
+        >>> import optuna
+        >>> def objective(trial):
+        ...     op = trial.suggest_categorical("op", ["conv", "pool", "skip"])
+        ...     kernel = trial.suggest_categorical("kernel", [3, 5]) if op == "conv" else 0
+        ...     return (op == "conv") + (kernel == 5)
+        >>> sampler = RegularizedEvolution(population_size=4, tournament_size=2, seed=0)
+        >>> study = optuna.create_study(direction="maximize", sampler=sampler)
+        >>> study.optimize(objective, n_trials=12)
+        >>> child = study.trials[-1]
+        >>> child.system_attrs["evolution:parent"] < child.number
+        True
+        >>> child.system_attrs["evolution:mutated"] in study.trials[
+        ...     child.system_attrs["evolution:parent"]].params
+        True
+    """
+
+    def __init__(
+        self,
+        population_size: int = 20,
+        tournament_size: int = 5,
+        seed: int | None = None,
+        mutation_rate: float | None = None,
+    ) -> None:
+        if isinstance(population_size, bool) or not isinstance(population_size, numbers.Integral):
+            raise ValueError(
+                f"population_size must be a positive integer, got {population_size!r}."
+            )
+        if population_size < 1:
+            raise ValueError(f"population_size must be at least 1, got {population_size}.")
+        if isinstance(tournament_size, bool) or not isinstance(tournament_size, numbers.Integral):
+            raise ValueError(f"tournament_size must be an integer, got {tournament_size!r}.")
+        if not 1 <= tournament_size <= population_size:
+            raise ValueError(
+                f"tournament_size must be between 1 and population_size ({population_size}), "
+                f"got {tournament_size}."
+            )
+        if mutation_rate is not None:
+            if isinstance(mutation_rate, bool) or not isinstance(mutation_rate, numbers.Real):
+                raise ValueError(
+                    f"mutation_rate must be None or a number between 0 and 1, "
+                    f"got {mutation_rate!r}."
+                )
+            if not 0.0 <= float(mutation_rate) <= 1.0:
+                raise ValueError(f"mutation_rate must be between 0 and 1, got {mutation_rate}.")
+            mutation_rate = float(mutation_rate)
+        if seed is not None and (
+            isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0
+        ):
+            raise ValueError(f"seed must be None or a non-negative integer, got {seed!r}.")
+        self._population_size: int = int(population_size)
+        self._tournament_size: int = int(tournament_size)
+        self._mutation_rate: float | None = mutation_rate
+        self._rng: np.random.RandomState = np.random.RandomState(seed)
+
+    @property
+    def population_size(self) -> int:
+        """How many of the most recent completed trials form the population."""
+        return self._population_size
+
+    @property
+    def tournament_size(self) -> int:
+        """How many members of the population compete to be a parent."""
+        return self._tournament_size
+
+    @property
+    def mutation_rate(self) -> float | None:
+        """The probability of mutating each further decision, or ``None`` (exactly one)."""
+        return self._mutation_rate
+
+    def reseed_rng(self) -> None:
+        """Reseed the random number generator from the operating system's entropy.
+
+        Optuna calls it on each worker thread of ``study.optimize(..., n_jobs=k)``.
+        """
+        self._rng.seed()
+
+    def infer_relative_search_space(
+        self, study: optuna.Study, trial: FrozenTrial
+    ) -> dict[str, BaseDistribution]:
+        """No relative sampling: every decision goes through :meth:`sample_independent`."""
+        return {}
+
+    def sample_relative(
+        self,
+        study: optuna.Study,
+        trial: FrozenTrial,
+        search_space: dict[str, BaseDistribution],
+    ) -> dict[str, Any]:
+        """No relative sampling: every decision goes through :meth:`sample_independent`."""
+        return {}
+
+    def before_trial(self, study: optuna.Study, trial: FrozenTrial) -> None:
+        """Choose the new trial's parent and the decision to mutate, and record them.
+
+        Does nothing while fewer than ``population_size`` trials have completed (the trial is
+        then random) or for a multi-objective study (:meth:`sample_independent` raises).
+
+        Args:
+            study: The study the trial belongs to.
+            trial: The trial just created, before any ``suggest_*`` call.
+        """
+        if len(study.directions) > 1:
+            return
+        completed = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+        if len(completed) < self._population_size:
+            return
+        population = sorted(completed, key=lambda t: t.number)[-self._population_size :]
+        picks = self._rng.choice(len(population), size=self._tournament_size, replace=False)
+        contenders = [population[int(i)] for i in picks]
+        values = [float(t.values[0]) for t in contenders]
+        if study.direction == StudyDirection.MAXIMIZE:
+            parent = contenders[int(np.argmax(values))]
+        else:
+            parent = contenders[int(np.argmin(values))]
+
+        mutable = sorted(name for name, dist in parent.distributions.items() if not dist.single())
+        mutated = mutable[int(self._rng.randint(len(mutable)))] if mutable else None
+        storage = study._storage
+        storage.set_trial_system_attr(trial._trial_id, PARENT_ATTR, parent.number)
+        storage.set_trial_system_attr(trial._trial_id, MUTATED_ATTR, mutated)
+        if self._mutation_rate is not None:
+            rate = self._mutation_rate
+            also = [
+                name
+                for name in mutable
+                if name != mutated and float(self._rng.random_sample()) < rate
+            ]
+            storage.set_trial_system_attr(trial._trial_id, ALSO_MUTATED_ATTR, also)
+
+    def sample_independent(
+        self,
+        study: optuna.Study,
+        trial: FrozenTrial,
+        param_name: str,
+        param_distribution: BaseDistribution,
+    ) -> Any:
+        """The value of one decision: mutated, copied from the parent, or random.
+
+        Args:
+            study: The study the trial belongs to.
+            trial: The trial being sampled; its lineage is read from its system attributes.
+            param_name: The decision's name.
+            param_distribution: The decision's distribution in this trial.
+
+        Returns:
+            A value of ``param_distribution``, as a native Python value (a choice as given,
+            an ``int`` or a ``float``).
+
+        Raises:
+            ValueError: When the study has several objectives.
+        """
+        if len(study.directions) > 1:
+            raise ValueError(
+                "RegularizedEvolution is single-objective: regularized evolution needs one "
+                f"objective to rank a tournament, but the study has {len(study.directions)}."
+            )
+        attrs = trial.system_attrs
+        if PARENT_ATTR not in attrs:
+            return _random_value(self._rng, param_distribution)
+        parent = _get_trial(study, int(attrs[PARENT_ATTR]))
+        old: float | None = None
+        if param_name in parent.params:
+            old = _internal_if_contained(param_distribution, parent.params[param_name])
+        if param_name == attrs.get(MUTATED_ATTR) or param_name in attrs.get(ALSO_MUTATED_ATTR, ()):
+            return _mutated_value(self._rng, param_distribution, old)
+        if old is not None:
+            return param_distribution.to_external_repr(old)
+        return _random_value(self._rng, param_distribution)
+
+
+def _get_trial(study: optuna.Study, number: int) -> FrozenTrial:
+    """The study's trial with this number, read from the storage."""
+    storage = study._storage
+    trial_id = storage.get_trial_id_from_study_id_trial_number(study._study_id, number)
+    return storage.get_trial(trial_id)
+
+
+def _internal_if_contained(dist: BaseDistribution, value: Any) -> float | None:
+    """``value``'s internal representation in ``dist``, or ``None`` when ``dist`` lacks it."""
+    try:
+        internal = dist.to_internal_repr(value)
+    except (ValueError, TypeError):
+        return None
+    return internal if dist._contains(internal) else None
+
+
+def _grid_size(dist: FloatDistribution | IntDistribution) -> int:
+    """The number of points of a stepped distribution's grid ``low, low + step, ..., high``."""
+    assert dist.step is not None
+    return math.floor((dist.high - dist.low) / dist.step + 1e-8) + 1
+
+
+def _grid_value(dist: FloatDistribution | IntDistribution, index: int) -> Any:
+    """The ``index``-th point of a stepped distribution's grid, as a native value."""
+    assert dist.step is not None
+    if isinstance(dist, IntDistribution):
+        return int(dist.low + index * dist.step)
+    return float(min(max(dist.low + index * dist.step, dist.low), dist.high))
+
+
+def _on_grid(dist: BaseDistribution) -> bool:
+    """Whether values are drawn uniformly from a finite grid (categorical, stepped)."""
+    if isinstance(dist, CategoricalDistribution):
+        return True
+    if isinstance(dist, IntDistribution):
+        return not dist.log
+    return isinstance(dist, FloatDistribution) and dist.step is not None
+
+
+def _n_points(dist: BaseDistribution) -> int:
+    if isinstance(dist, CategoricalDistribution):
+        return len(dist.choices)
+    assert isinstance(dist, FloatDistribution | IntDistribution)
+    return _grid_size(dist)
+
+
+def _point(dist: BaseDistribution, index: int) -> Any:
+    if isinstance(dist, CategoricalDistribution):
+        return dist.choices[index]
+    assert isinstance(dist, FloatDistribution | IntDistribution)
+    return _grid_value(dist, index)
+
+
+def _index_of(dist: BaseDistribution, internal: float) -> int:
+    """The grid index of a contained value given in internal representation."""
+    if isinstance(dist, CategoricalDistribution):
+        return int(internal)
+    assert isinstance(dist, FloatDistribution | IntDistribution) and dist.step is not None
+    return round((internal - dist.low) / dist.step)
+
+
+def _random_value(rng: np.random.RandomState, dist: BaseDistribution) -> Any:
+    """A uniform (log-uniform for log distributions) draw from ``dist``, as a native value."""
+    if _on_grid(dist):
+        return _point(dist, int(rng.randint(_n_points(dist))))
+    if isinstance(dist, IntDistribution):  # log scale, step 1: as Optuna's RandomSampler
+        log_value = rng.uniform(math.log(dist.low - 0.5), math.log(dist.high + 0.5))
+        return int(min(max(round(math.exp(log_value)), dist.low), dist.high))
+    if isinstance(dist, FloatDistribution):
+        if dist.log:
+            value = math.exp(rng.uniform(math.log(dist.low), math.log(dist.high)))
+        else:
+            value = float(rng.uniform(dist.low, dist.high))
+        return float(min(max(value, dist.low), dist.high))
+    raise TypeError(f"RegularizedEvolution cannot sample a {type(dist).__name__}.")
+
+
+def _mutated_value(rng: np.random.RandomState, dist: BaseDistribution, old: float | None) -> Any:
+    """A draw from ``dist`` different from ``old`` (the parent's value in internal
+    representation, ``None`` when ``dist`` does not contain it)."""
+    if old is None:
+        return _random_value(rng, dist)
+    if _on_grid(dist):
+        old_index = _index_of(dist, old)
+        index = int(rng.randint(_n_points(dist) - 1))
+        return _point(dist, index + 1 if index >= old_index else index)
+    for _ in range(_MAX_REDRAWS):
+        value = _random_value(rng, dist)
+        if dist.to_internal_repr(value) != old:
+            return value
+    if isinstance(dist, IntDistribution):  # a two-point log range keeps drawing the parent's
+        index = int(rng.randint(dist.high - dist.low))
+        value = dist.low + index
+        return int(value + 1 if value >= old else value)
+    return value  # a float equal to the parent's a hundred times in a row: a degenerate range
