@@ -158,3 +158,44 @@ def test_the_command_line_runs_a_benchmark(table, tmp_path, capsys):
     script.write_text(f"# %%search nas --benchmark nas201_digits:path={table} --workers 8\n")
     assert main(["run", str(script), "-n", "30", "--storage", "memory", "--quiet"]) == 0
     assert "study 'nas': 30 complete" in capsys.readouterr().out
+
+
+def test_the_shipped_table_is_complete_and_consistent():
+    from nas_notebook.benchmarks import (
+        TABLE_PATH,
+        cell_ops,
+        flops,
+        isomorphism_classes,
+        param_count,
+    )
+
+    assert TABLE_PATH.stat().st_size < 8_000_000
+    bench = TabulatedBenchmark()  # verifies the checksum
+    arrays, protocol = bench.arrays, bench.meta["protocol"]
+    seeds, epochs = len(bench.seeds), protocol["epochs"]
+    assert bench.seeds[0] == 0 and epochs == bench.epochs == 10
+    for name in ("train_loss", "train_acc", "valid_loss", "valid_acc", "epoch_time", "time"):
+        assert arrays[name].shape == (15_625, seeds, epochs), name
+        assert np.isfinite(arrays[name].astype(float)).all(), name
+    for name in ("test_loss", "test_acc", "trained_as"):
+        assert arrays[name].shape == (15_625, seeds), name
+    for name in ("train_acc", "valid_acc", "test_acc"):
+        values = arrays[name].astype(float)
+        assert ((values >= 0) & (values <= 1)).all(), name
+    assert (arrays["epoch_time"] > 0).all()
+    assert (np.diff(arrays["time"], axis=2) > 0).all()  # cumulative time strictly increases
+    np.testing.assert_allclose(arrays["time"], np.cumsum(arrays["epoch_time"], axis=2), rtol=1e-5)
+    # one representative per isomorphism class, its results copied to the members
+    trained = arrays["trained_as"]
+    for members in isomorphism_classes().values():
+        rep, rest = members[0], list(members)
+        assert (trained[rest] == rep).all()
+        assert (arrays["valid_acc"][rest] == arrays["valid_acc"][rep]).all()
+    channels = protocol["channels"]
+    for cell in (0, 1, 777, 15_624):
+        assert arrays["params"][cell] == param_count(cell_ops(cell), channels)
+        assert arrays["flops"][cell] == flops(cell_ops(cell), channels)
+    # the table says something: good cells are far better than the empty one, and learn
+    final = arrays["valid_acc"][:, 0, -1].astype(float)
+    assert final.max() > 0.95 and final[0] < 0.2
+    assert np.median(final) > 0.5
