@@ -37,6 +37,14 @@ OPTIONS: list[tuple[tuple[str, ...], dict[str, Any]]] = [
             "loss/error/latency minimize, others maximize)",
         },
     ),
+    (
+        ("--directions",),
+        {
+            "default": None,
+            "help": "several objectives, one direction each: maximize,minimize (the trial "
+            "evaluates to a tuple, or --metric names the reported metrics: accuracy,latency)",
+        },
+    ),
     (("--metric",), {"default": None, "help": "the reported metric that is the objective"}),
     (
         ("--storage",),
@@ -137,6 +145,7 @@ def search_kwargs(
         "algo": args.algo,
         "pruner": args.pruner,
         "direction": args.direction,
+        "directions": args.directions,
         "metric": args.metric,
         "storage": args.storage,
         "seed": args.seed,

@@ -125,10 +125,13 @@ class TrialContext(EvaluationContext):
         trial: optuna.trial.BaseTrial,
         registry: NameRegistry | None = None,
         objective_metric: str | None = None,
+        multi_objective: bool = False,
     ) -> None:
         super().__init__(registry)
         self.trial = trial
         self.objective_metric = objective_metric
+        #: Optuna keeps no intermediate values (and prunes nothing) with several objectives.
+        self.multi_objective = multi_objective
         self.reports: dict[str, Any] = {}
         self.next_step = 0
         self.tracked_metric: str | None = None

@@ -60,13 +60,14 @@ class Job:
 class Outcome:
     """How a trial ended, as a worker saw it.
 
-    ``state`` is COMPLETE (with ``value``), PRUNED, or FAIL (with ``reason`` and, for an exception
-    in the user's code, ``traceback``). ``interrupted`` is set when the user interrupted the run
-    (KeyboardInterrupt) so the driver stops the search after recording it.
+    ``state`` is COMPLETE (with ``value``: one number, or a list with several objectives),
+    PRUNED, or FAIL (with ``reason`` and, for an exception in the user's code, ``traceback``).
+    ``interrupted`` is set when the user interrupted the run (KeyboardInterrupt) so the driver
+    stops the search after recording it.
     """
 
     state: TrialState
-    value: float | None = None
+    value: float | list[float] | None = None
     reason: str | None = None
     traceback: str | None = None
     interrupted: bool = False
@@ -102,7 +103,12 @@ def run_job(job: Job) -> Outcome:
 
 
 def _run(job: Job) -> Outcome:
-    context = TrialContext(cast(optuna.Trial, job.trial), job.registry, job.objective.metric)
+    context = TrialContext(
+        cast(optuna.Trial, job.trial),
+        job.registry,
+        job.objective.tracked,
+        job.objective.n_objectives > 1,
+    )
     job.context = context
     program = job.program
     token = _current.set(context)  # not `with activate(...)`: this is the per-trial hot path

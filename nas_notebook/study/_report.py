@@ -20,8 +20,10 @@ def report(value: Any = None, step: int | None = None, **metrics: Any) -> bool:
     without either the first metric the trial reports) goes to the storage as an Optuna
     intermediate value at ``step``; when the search has a pruner and it decides to stop this
     trial, :class:`optuna.TrialPruned` is raised and the trial is recorded as PRUNED. Other
-    metrics are stored as user attributes (their latest value). Outside a search the call does
-    nothing, so a trial body also runs as a plain cell.
+    metrics are stored as user attributes (their latest value). In a multi-objective search every
+    metric is stored as a user attribute and nothing is pruned (Optuna keeps no intermediate
+    values there). Outside a search the call does nothing, so a trial body also runs as a plain
+    cell.
 
     Args:
         value: The objective's intermediate value.
@@ -47,6 +49,15 @@ def report(value: Any = None, step: int | None = None, **metrics: Any) -> bool:
         raise ValueError(f"report: `step` must be a non-negative int, got {step!r}")
     context.next_step = step + 1
     trial = context.trial
+    if context.multi_objective:
+        # Optuna records no intermediate values with several objectives: every metric becomes
+        # a user attribute (its latest value), and nothing is pruned.
+        if value is not None:
+            context.reports["value"] = value
+        for key, item in metrics.items():
+            context.reports[key] = number = to_number(item, f"report: metric {key!r}")
+            trial.set_user_attr(key, number)
+        return False
     metric = context.objective_metric
     if metric is None and value is None and metrics:
         # Without --metric the first metric a trial reports is its learning curve.

@@ -7,12 +7,12 @@ import logging
 import threading
 import uuid
 import weakref
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import optuna
 from optuna.storages import BaseStorage
-from optuna.trial import FrozenTrial
+from optuna.trial import FrozenTrial, TrialState
 
 from .._errors import StorageError
 from .._logging import quiet_optuna
@@ -64,6 +64,21 @@ def _benchmark_body(
     if metric is not None and metric != bench.metric:
         raise ValueError(f"--metric: the benchmark {spec} reports {bench.metric!r}, not {metric!r}")
     return bench, bench.metric, direction or bench.direction
+
+
+def _parse_directions(directions: str | Sequence[str] | None) -> list[str] | None:
+    """``"maximize,minimize"`` or a sequence of directions as a list (None stays None)."""
+    if directions is None:
+        return None
+    items = directions.split(",") if isinstance(directions, str) else list(directions)
+    parsed = [str(item).strip().lower() for item in items]
+    bad = [item for item in parsed if item not in _DIRECTIONS]
+    if bad or not parsed:
+        raise ValueError(
+            f"`directions` must be 'minimize' or 'maximize' for each objective, separated by "
+            f"commas, got {directions!r}"
+        )
+    return parsed
 
 
 def _only_comments(text: str) -> bool:
@@ -122,6 +137,7 @@ class Search:
         algo: str | optuna.samplers.BaseSampler = "tpe",
         pruner: str | optuna.pruners.BasePruner | None = None,
         direction: str | None = None,
+        directions: str | Sequence[str] | None = None,
         metric: str | None = None,
         n_trials: int | None = None,
         timeout: float | None = None,
@@ -138,6 +154,9 @@ class Search:
             raise ValueError(f"`timeout` must be positive, got {timeout!r}")
         if direction is not None and direction not in _DIRECTIONS:
             raise ValueError(f"`direction` must be 'minimize' or 'maximize', got {direction!r}")
+        wanted = _parse_directions(directions)
+        if wanted is not None and direction is not None:
+            raise ValueError("give `direction` (one objective) or `directions`, not both")
         self.user_ns: Mapping[str, Any] = user_ns if user_ns is not None else {}
         #: The benchmark spec the trials run, if any.
         self.benchmark = benchmark
@@ -154,7 +173,14 @@ class Search:
         self.program.check(self.user_ns)
         self.executor = make_executor(executor, workers)
         self._remote = bool(getattr(self.executor, "remote", False))
-        self.objective = Objective(metric)
+        n_metrics = len(metric.split(",")) if metric else 0
+        n_objectives = len(wanted) if wanted else max(n_metrics, 1)
+        self.objective = Objective(metric, n_objectives)
+        if wanted is None and direction is not None and n_objectives > 1:
+            raise ValueError(
+                f"--metric names {n_objectives} objectives: give --directions (one each), "
+                "not --direction"
+            )
         self.n_trials = n_trials
         if timeout is not None and isinstance(self.executor, SimulatedExecutor):
             self.executor.time_budget = timeout
@@ -171,8 +197,13 @@ class Search:
         if self._remote:  # before any study is created
             self._check_picklable(sampler, self._pruner)
         self.recovered: list[int] = []
-        self.study = self._open_study(name, sampler, self._pruner, direction, resume)
-        self.direction = self.study.direction.name.lower()
+        if wanted is None and direction is not None:
+            wanted = [direction]
+        self.study = self._open_study(name, sampler, self._pruner, wanted, resume)
+        #: Each objective's direction (``minimize`` or ``maximize``).
+        self.directions = [d.name.lower() for d in self.study.directions]
+        #: The first objective's direction.
+        self.direction = self.directions[0]
         self.driver: Driver | None = None
         #: What background trials printed (a blocking executor prints to the cell instead).
         self.log = TrialLog()
@@ -197,7 +228,7 @@ class Search:
         name: str | None,
         sampler: optuna.samplers.BaseSampler,
         pruner: optuna.pruners.BasePruner,
-        direction: str | None,
+        directions: list[str] | None,
         resume: bool,
     ) -> optuna.Study:
         storage = self._storage
@@ -214,10 +245,11 @@ class Search:
                 study = optuna.load_study(
                     study_name=name, storage=storage, sampler=sampler, pruner=pruner
                 )
-            stored = study.direction.name.lower()
-            if direction is not None and direction != stored:
+            stored = [d.name.lower() for d in study.directions]
+            if directions is not None and directions != stored:
                 raise ValueError(
-                    f"--direction {direction} does not match the resumed study, which is {stored}"
+                    f"--direction(s) {','.join(directions)} does not match the resumed study, "
+                    f"which is {','.join(stored)}"
                 )
             where = describe_storage(storage)
             live_here = any(
@@ -231,14 +263,19 @@ class Search:
             return study
         if name in existing:
             name = _next_version(name, existing)
-        chosen = direction or infer_direction(self._hint())
+        if directions is not None:
+            chosen = directions
+        elif self.objective.n_objectives > 1:
+            chosen = [infer_direction(metric) for metric in self.objective.metrics]
+        else:
+            chosen = [infer_direction(self._hint())]
         with quiet_optuna():
             study = optuna.create_study(
                 storage=storage,
                 study_name=name,
                 sampler=sampler,
                 pruner=pruner,
-                direction=chosen,  # type: ignore[arg-type]
+                directions=chosen,  # type: ignore[arg-type]
             )
         study.set_user_attr(
             "nas_notebook",
@@ -513,7 +550,14 @@ class Search:
 
     @property
     def best(self) -> Best:
-        """The best completed trial: ``.value``, ``.params``, ``.number``, ``.trial``."""
+        """The best completed trial: ``.value``, ``.params``, ``.number``, ``.trial``.
+
+        A multi-objective search has no single best: see :meth:`pareto_front`."""
+        if len(self.directions) > 1:
+            raise ValueError(
+                f"{self.name!r} has {len(self.directions)} objectives and no single best trial: "
+                "use .pareto_front()"
+            )
         snapshot = self.snapshot()
         trial = snapshot.best()
         if trial is None:
@@ -523,6 +567,40 @@ class Search:
                 f"{progress.pruned} pruned, {progress.running} running)"
             )
         return Best(trial.value, dict(trial.params), trial.number, trial)  # type: ignore[arg-type]
+
+    def pareto_front(self) -> pd.DataFrame:
+        """The completed trials no other completed trial beats on every objective: one row per
+        trial with ``number``, each objective (named by ``--metric``, else ``value_0``...) and
+        each parameter, sorted by the first objective (best first).
+
+        Example:
+            >>> s = Search("x = floatv(0, 1)\\n(x, 1 - x)", directions="maximize,maximize",
+            ...            n_trials=5, executor="inline", algo="random", seed=0).start()
+            >>> len(s.pareto_front()) == 5   # every trial trades one objective for the other
+            True
+        """
+        import pandas as pd
+
+        from ..plots._pareto_front import pareto_rows
+
+        snapshot = self.snapshot()
+        done = [t for t in snapshot.trials if t.state == TrialState.COMPLETE and t.values]
+        names = list(self.objective.metrics) or [f"value_{i}" for i in range(len(self.directions))]
+        if len(names) == 1:
+            names = ["value"]
+        front = (
+            [done[int(i)] for i in pareto_rows([t.values for t in done], self.directions)]
+            if done
+            else []
+        )
+        frame = pd.DataFrame(
+            [{"number": t.number, **dict(zip(names, t.values)), **t.params} for t in front],
+            columns=["number", *names, *sorted({k for t in front for k in t.params})],
+        )
+        ascending = self.directions[0] == "minimize"
+        return frame.sort_values(
+            [names[0], "number"], ascending=[ascending, True], ignore_index=True
+        )
 
     def dataframe(self) -> pd.DataFrame:
         """All trials as a pandas DataFrame (see :func:`~nas_notebook.study.trials_table`)."""
@@ -536,6 +614,8 @@ class Search:
     def __repr__(self) -> str:
         p = self.progress()
         best = "none yet" if p.best_value is None else f"{p.best_value:.6g} (trial {p.best_number})"
+        if len(self.directions) > 1:
+            best = f"on the first of {len(self.directions)} objectives {best}"
         planned = self.driver.n_trials if self.driver is not None else self.n_trials
         total = f"/{planned}" if planned else ""
         earlier = f" after {self.baseline} earlier" if self.baseline else ""

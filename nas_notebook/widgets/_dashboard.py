@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
 import plotly.graph_objects as go
+from optuna.trial import TrialState
 
 from ..plots import _contour as contour
 from ..plots import _intermediate_values as curves
@@ -343,6 +344,23 @@ class Dashboard(widgets.VBox):
         self._closed.set()
         super().close()
 
+    @staticmethod
+    def _front_summary(search: Any, cols: Any) -> str:
+        """The Pareto front's size and each objective's best, for a multi-objective search."""
+        done = cols.mask(TrialState.COMPLETE)
+        values = cols.values[done]
+        directions = search.directions
+        if not len(values):
+            return f"Pareto front ({', '.join(directions)}): none yet"
+        front = pareto.pareto_rows(values, directions)
+        names = list(search.objective.metrics) or [f"objective {i}" for i in range(len(directions))]
+        bests = [
+            f"{html.escape(name)} {'min' if d == 'minimize' else 'max'} "
+            f"<b>{(values[:, i].min() if d == 'minimize' else values[:, i].max()):.6g}</b>"
+            for i, (name, d) in enumerate(zip(names, directions))
+        ]
+        return f"Pareto front: <b>{len(front)}</b> trials &middot; " + " &middot; ".join(bests)
+
     def _draw_selected_soon(self) -> None:
         # On the kernel's thread (a click): draw on a thread so a slow plot never blocks it,
         # after importing here what that plot imports (see __init__ on why).
@@ -417,7 +435,9 @@ class Dashboard(widgets.VBox):
                 ("PRUNED", progress.pruned, "pruned"),
             )
         )
-        if progress.best_number is not None:
+        if len(search.directions) > 1:
+            self.best.value = self._front_summary(search, cols)
+        elif progress.best_number is not None:
             best = cols.trials[int((cols.number == progress.best_number).argmax())]
             params = ", ".join(f"{k}={_fmt(v)}" for k, v in best.params.items())
             self.best.value = (

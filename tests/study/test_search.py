@@ -165,7 +165,7 @@ def test_add_trials_and_pause_resume():
         ({"n_trials": 0}, "n_trials"),
         ({"timeout": -1}, "timeout"),
         ({"direction": "up"}, "direction"),
-        ({"algo": "annealing"}, "unknown algorithm 'annealing'; known algorithms: random, tpe"),
+        ({"algo": "annealing"}, "unknown algorithm 'annealing'; known algorithms: "),
         ({"pruner": "sometimes"}, "unknown pruner"),
         ({"algo": "tpe:bogus_option=1"}, "bad options"),
     ],
