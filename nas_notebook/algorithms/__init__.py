@@ -2,6 +2,7 @@
 
 from ._evolution import RegularizedEvolution
 from ._fast import AsyncSuccessiveHalving, RandomSearch
+from ._policy import PolicyGradient, PPOController, ReinforceController
 from ._registry import (
     make_pruner,
     make_sampler,
@@ -14,8 +15,11 @@ from ._registry import (
 
 __all__ = [
     "AsyncSuccessiveHalving",
+    "PPOController",
+    "PolicyGradient",
     "RandomSearch",
     "RegularizedEvolution",
+    "ReinforceController",
     "make_pruner",
     "make_sampler",
     "parse_spec",

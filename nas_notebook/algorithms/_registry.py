@@ -17,6 +17,7 @@ import optuna
 from .._errors import UnknownAlgorithmError
 from ._evolution import RegularizedEvolution
 from ._fast import AsyncSuccessiveHalving, RandomSearch
+from ._policy import PPOController, ReinforceController
 
 __all__ = [
     "make_pruner",
@@ -142,6 +143,16 @@ register_sampler(
     "evolution",
     RegularizedEvolution,
     "regularized (ageing) evolution: tournament selection, one decision mutated per child",
+)
+register_sampler(
+    "reinforce",
+    ReinforceController,
+    "policy-gradient controller (REINFORCE with a moving-average baseline, as in TuNAS)",
+)
+register_sampler(
+    "ppo",
+    PPOController,
+    "policy-gradient controller trained with PPO's clipped objective (as in PyGlove)",
 )
 register_pruner("none", optuna.pruners.NopPruner, "never prune")
 register_pruner("median", optuna.pruners.MedianPruner, "prune below the median of earlier trials")
