@@ -114,7 +114,7 @@ def make_sampler(
 
     Example:
         >>> type(make_sampler("random", seed=0)).__name__
-        'RandomSampler'
+        'RandomSearch'
     """
     if isinstance(spec, optuna.samplers.BaseSampler):
         return spec
