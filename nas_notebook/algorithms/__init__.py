@@ -4,6 +4,7 @@ from ._evolution import RegularizedEvolution
 from ._fast import AsyncSuccessiveHalving, RandomSearch
 from ._policy import PolicyGradient, PPOController, ReinforceController
 from ._registry import (
+    default_pruner,
     make_pruner,
     make_sampler,
     parse_spec,
@@ -20,6 +21,7 @@ __all__ = [
     "RandomSearch",
     "RegularizedEvolution",
     "ReinforceController",
+    "default_pruner",
     "make_pruner",
     "make_sampler",
     "parse_spec",

@@ -20,6 +20,7 @@ from ._fast import AsyncSuccessiveHalving, RandomSearch
 from ._policy import PPOController, ReinforceController
 
 __all__ = [
+    "default_pruner",
     "make_pruner",
     "make_sampler",
     "parse_spec",
@@ -35,6 +36,7 @@ class _Entry:
     factory: Callable[..., Any]
     summary: str
     seeded: bool
+    pruner: str | None = None
 
 
 _samplers: dict[str, _Entry] = {}
@@ -46,9 +48,25 @@ def register_sampler(
     factory: Callable[..., optuna.samplers.BaseSampler],
     summary: str,
     seeded: bool = True,
+    pruner: str | None = None,
 ) -> None:
-    """Make ``--algo name`` build ``factory(seed=..., **options)`` (``seed`` only when seeded)."""
-    _samplers[name] = _Entry(factory, summary, seeded)
+    """Make ``--algo name`` build ``factory(seed=..., **options)`` (``seed`` only when seeded);
+    ``pruner`` is the pruner spec the algorithm comes with when no ``--pruner`` is given (BOHB
+    is TPE with Hyperband)."""
+    _samplers[name] = _Entry(factory, summary, seeded, pruner)
+
+
+def default_pruner(spec: str | optuna.samplers.BaseSampler) -> str | None:
+    """The pruner spec algorithm ``spec`` comes with (None for most; an object has none).
+
+    Example:
+        >>> default_pruner("bohb"), default_pruner("tpe")
+        ('hyperband', None)
+    """
+    if not isinstance(spec, str):
+        return None
+    entry = _samplers.get(parse_spec(spec)[0])
+    return None if entry is None else entry.pruner
 
 
 def register_pruner(
@@ -123,6 +141,16 @@ def make_sampler(
     return _build("algorithm", _samplers, spec, seed=seed)
 
 
+def _gp(**options: Any) -> optuna.samplers.BaseSampler:
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        raise UnknownAlgorithmError(
+            "algorithm 'gp' needs PyTorch: pip install 'nas_notebook[torch]'"
+        ) from None
+    return optuna.samplers.GPSampler(**options)
+
+
 def make_pruner(spec: str | optuna.pruners.BasePruner | None) -> optuna.pruners.BasePruner:
     """The pruner for ``spec`` (``None`` means no pruning).
 
@@ -153,6 +181,27 @@ register_sampler(
     "ppo",
     PPOController,
     "policy-gradient controller trained with PPO's clipped objective (as in PyGlove)",
+)
+register_sampler(
+    "gp",
+    lambda **options: _gp(**options),
+    "Gaussian-process Bayesian optimization (Optuna's GPSampler; needs torch)",
+)
+register_sampler(
+    "cmaes",
+    optuna.samplers.CmaEsSampler,
+    "CMA-ES over the numeric decisions, the others sampled at random (Optuna)",
+)
+register_sampler(
+    "nsga2",
+    optuna.samplers.NSGAIISampler,
+    "NSGA-II genetic algorithm, for several objectives (Optuna)",
+)
+register_sampler(
+    "bohb",
+    lambda **options: optuna.samplers.TPESampler(**{"multivariate": True, **options}),
+    "BOHB: multivariate TPE with the Hyperband pruner unless --pruner says otherwise",
+    pruner="hyperband",
 )
 register_pruner("none", optuna.pruners.NopPruner, "never prune")
 register_pruner("median", optuna.pruners.MedianPruner, "prune below the median of earlier trials")

@@ -16,7 +16,7 @@ from optuna.trial import FrozenTrial, TrialState
 
 from .._errors import StorageError
 from .._logging import quiet_optuna
-from ..algorithms import make_pruner, make_sampler
+from ..algorithms import default_pruner, make_pruner, make_sampler
 from ..executors import Executor, SimulatedExecutor, make_executor
 from ._driver import Driver
 from ._objective import Objective, infer_direction
@@ -193,7 +193,8 @@ class Search:
         self.seed = seed
         #: The algorithm's spec (a registry name) or its class name.
         self.algo = algo if isinstance(algo, str) else type(algo).__name__
-        self._pruner = make_pruner(pruner)
+        # An algorithm may come with a pruner (BOHB: Hyperband) unless one is named.
+        self._pruner = make_pruner(pruner if pruner is not None else default_pruner(algo))
         if self._remote:  # before any study is created
             self._check_picklable(sampler, self._pruner)
         self.recovered: list[int] = []

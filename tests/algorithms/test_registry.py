@@ -58,3 +58,37 @@ def test_registry_is_open_for_extension():
 def test_pruners():
     assert isinstance(make_pruner(None), optuna.pruners.NopPruner)
     assert isinstance(make_pruner("median:n_warmup_steps=2"), optuna.pruners.MedianPruner)
+
+
+def test_optuna_algorithms_by_name_and_bohb_comes_with_hyperband():
+    import nas_notebook as nb
+    from nas_notebook.algorithms import default_pruner
+
+    body = "x = floatv(-1, 1)\nk = oneof(['a', 'b'])\n(x - 0.3) ** 2"
+    kinds = {
+        "gp": optuna.samplers.GPSampler,
+        "cmaes": optuna.samplers.CmaEsSampler,
+        "nsga2": optuna.samplers.NSGAIISampler,
+        "bohb": optuna.samplers.TPESampler,
+    }
+    for name, kind in kinds.items():
+        search = nb.Search(
+            body, algo=name, n_trials=6, executor="inline", direction="minimize", seed=0
+        ).start()
+        assert isinstance(search.study.sampler, kind), name
+        assert all(t.state.name == "COMPLETE" for t in search.trials), name
+    bohb = nb.Search(body, algo="bohb", executor="inline", direction="minimize")
+    assert isinstance(bohb.study.pruner, optuna.pruners.HyperbandPruner)
+    assert bohb.study.sampler._multivariate
+    plain = nb.Search(body, algo="bohb", pruner="none", executor="inline", direction="minimize")
+    assert isinstance(plain.study.pruner, optuna.pruners.NopPruner)
+    assert default_pruner("bohb:n_startup_trials=3") == "hyperband" and default_pruner("gp") is None
+    pareto = nb.Search(
+        "x = floatv(0, 1)\n(x, 1 - x)",
+        algo="nsga2",
+        directions="minimize,minimize",
+        n_trials=8,
+        executor="inline",
+        seed=0,
+    ).start()
+    assert len(pareto.pareto_front()) == 8
