@@ -1,4 +1,11 @@
-"""``sample``: the define-by-run feedback loop, one Optuna ask/tell per example."""
+"""``sample``: the define-by-run feedback loop, one Optuna ask/tell per example.
+
+Factorized search (the PyGlove paper's NAS-Bench-101 example): ``sample(f, outer_algo, n,
+partition=pred)`` yields *outer* examples that decide only the decisions ``pred(name)`` accepts;
+``sample(outer_example, inner_algo, k)`` then searches the remaining decisions with the outer
+ones fixed, in a study of its own. Each loop's algorithm sees only its own decisions, and each
+feedback goes to its own study.
+"""
 
 from __future__ import annotations
 
@@ -9,15 +16,61 @@ from typing import Any
 import optuna
 from optuna.trial import TrialState
 
-from .._errors import ObjectiveError
+from .._errors import ObjectiveError, SearchSpaceError
 from .._logging import quiet_optuna
 from ..algorithms import make_pruner, make_sampler
-from ..space import NameRegistry, Space, TrialContext, activate
+from ..space import HyperPrimitive, NameRegistry, Space, TrialContext, activate
+from ..space._codec import suggest as _suggest
+from ..space._naming import Site, call_site
 from ._driver import FAIL_REASON
 from ._objective import to_number
 from ._storage import open_storage
 
 __all__ = ["Example", "Feedback", "sample"]
+
+Partition = Callable[[str], bool]
+
+
+class _OuterContext(TrialContext):
+    """The outer example's own context: it makes the decisions the partition gives the outer
+    loop and refuses the others (they belong to an inner loop)."""
+
+    def __init__(self, trial: optuna.Trial, registry: NameRegistry, partition: Partition) -> None:
+        super().__init__(trial, registry)
+        self.partition = partition
+
+    def outer_value(self, name: str, primitive: HyperPrimitive) -> Any:
+        # Optuna returns the stored value when a trial suggests a name again: every inner
+        # example sees the same outer decision.
+        value = self.values[name] = _suggest(self.trial, name, primitive)
+        return value
+
+    def decide(self, primitive: HyperPrimitive, site: Site | None = None) -> Any:
+        name = self.name_for(primitive, site or call_site())
+        if not self.partition(name):
+            raise SearchSpaceError(
+                f"decision {name!r} is left to an inner loop by `partition`: search it with "
+                "sample(example, ...)"
+            )
+        return self.outer_value(name, primitive)
+
+
+class _InnerContext(TrialContext):
+    """An inner example's context: the partition's decisions come from the outer example (fixed
+    for the whole inner loop), the others from the inner trial."""
+
+    def __init__(self, trial: optuna.Trial, registry: NameRegistry, outer: _OuterContext) -> None:
+        super().__init__(trial, registry)
+        self.outer = outer
+
+    def decide(self, primitive: HyperPrimitive, site: Site | None = None) -> Any:
+        name = self.name_for(primitive, site or call_site())
+        if self.outer.partition(name):
+            value = self.outer.outer_value(name, primitive)
+        else:
+            value = _suggest(self.trial, name, primitive)
+        self.values[name] = value
+        return value
 
 
 class Example:
@@ -29,9 +82,24 @@ class Example:
         values: The decisions made so far, by parameter name (user-facing values).
     """
 
-    def __init__(self, trial: optuna.Trial, registry: NameRegistry) -> None:
+    def __init__(
+        self,
+        trial: optuna.Trial,
+        registry: NameRegistry,
+        partition: Partition | None = None,
+        outer: Example | None = None,
+    ) -> None:
         self.trial = trial
-        self.context = TrialContext(trial, registry)
+        self.partition = partition
+        self.outer = outer
+        self.context: TrialContext
+        if outer is not None:
+            assert isinstance(outer.context, _OuterContext)
+            self.context = _InnerContext(trial, registry, outer.context)
+        elif partition is not None:
+            self.context = _OuterContext(trial, registry, partition)
+        else:
+            self.context = TrialContext(trial, registry)
 
     @property
     def number(self) -> int:
@@ -47,7 +115,8 @@ class Example:
             yield self
 
     def __repr__(self) -> str:
-        return f"<Example {self.number} {self.values}>"
+        kind = "outer " if self.partition is not None else ""
+        return f"<{kind}Example {self.number} {self.values}>"
 
 
 class Feedback:
@@ -86,10 +155,11 @@ class Feedback:
 
 
 def sample(
-    space: Space | Callable[..., Any],
+    space: Space | Callable[..., Any] | Example,
     algorithm: str | optuna.samplers.BaseSampler = "random",
     num_examples: int | None = None,
     *,
+    partition: Partition | None = None,
     direction: str = "maximize",
     seed: int | None = None,
     pruner: str | optuna.pruners.BasePruner | None = None,
@@ -101,7 +171,11 @@ def sample(
 
     Args:
         space: A :class:`~nas_notebook.space.Space` from :func:`~nas_notebook.trace`, or the
-            function itself (the loop body calls it).
+            function itself (the loop body calls it); or an outer example of a factorized
+            search (see ``partition``), whose remaining decisions this loop searches.
+        partition: Makes this an outer loop of a factorized search: its examples decide only
+            the decisions whose name ``partition(name)`` accepts; search the rest of each
+            with ``sample(example, ...)`` and give this loop what the inner loop found.
         algorithm: An algorithm name (``random``, ``tpe``...) or an Optuna sampler.
         num_examples: How many examples (None: until the loop is left).
         direction: ``maximize`` (a reward, the default) or ``minimize``.
@@ -116,7 +190,7 @@ def sample(
         ``feedback(value)``. An example left without feedback is recorded as failed.
 
     Example:
-        >>> from nas_notebook import floatv, sample
+        >>> from nas_notebook import floatv, oneof, sample
         >>> def f():
         ...     x = floatv(-1.0, 1.0)
         ...     return -(x - 0.3) ** 2
@@ -128,8 +202,35 @@ def sample(
         ...     best = max(best, reward)
         >>> best > -0.5
         True
+
+        A factorized search: the outer loop picks ``k``, an inner loop tunes ``x`` for it.
+
+        >>> def g():
+        ...     k = oneof([1, 2, 3])
+        ...     x = floatv(-1.0, 1.0)
+        ...     return -(x - 0.1 * k) ** 2 + k
+        >>> for outer, outer_feedback in sample(g, "random", 3, seed=0,
+        ...                                     partition=lambda name: name == "k"):
+        ...     found = []
+        ...     for inner, inner_feedback in sample(outer, "random", 4, seed=1):
+        ...         with inner():
+        ...             reward = g()
+        ...         inner_feedback(reward)
+        ...         found.append(reward)
+        ...     outer_feedback(max(found))
+        >>> sorted(outer.trial.params), sorted(inner.trial.params)
+        (['k'], ['x'])
     """
-    if not isinstance(space, Space) and not callable(space):
+    outer = space if isinstance(space, Example) else None
+    if outer is not None:
+        if outer.partition is None:
+            raise ValueError(
+                "sample: an example is a space only in a factorized search: give the outer "
+                "sample(...) a `partition`"
+            )
+        if partition is not None:
+            raise ValueError("sample: `partition` is for the outer loop, not an inner one")
+    elif not isinstance(space, Space) and not callable(space):
         raise TypeError(f"sample: `space` must be a traced Space or a function, got {space!r}")
     if num_examples is not None and num_examples < 0:
         raise ValueError(f"sample: `num_examples` must be >= 0, got {num_examples!r}")
@@ -142,10 +243,11 @@ def sample(
                 pruner=make_pruner(pruner),
                 direction=direction,  # type: ignore[arg-type]  # checked by optuna
             )
-    registry = NameRegistry()
+    # An inner loop names decisions as its outer loop does (one registry).
+    registry = outer.context.registry if outer is not None else NameRegistry()
     count = 0
     while num_examples is None or count < num_examples:
-        example = Example(study.ask(), registry)
+        example = Example(study.ask(), registry, partition, outer)
         feedback = Feedback(study, example)
         try:
             yield example, feedback
