@@ -18,7 +18,7 @@ from ._errors import (
 )
 from ._version import __version__
 from .space import Space, floatv, intv, manyof, oneof, trace
-from .study import Search, elapse, load_search, report, sample
+from .study import Search, checkpoint, elapse, load_search, report, restore, sample
 
 __all__ = [
     "DuplicateNameError",
@@ -30,6 +30,7 @@ __all__ = [
     "TrialStopped",
     "UnknownAlgorithmError",
     "__version__",
+    "checkpoint",
     "elapse",
     "floatv",
     "intv",
@@ -38,6 +39,7 @@ __all__ = [
     "manyof",
     "oneof",
     "report",
+    "restore",
     "sample",
     "trace",
 ]

@@ -3,6 +3,7 @@
 from ._evolution import RegularizedEvolution
 from ._fast import AsyncSuccessiveHalving, RandomSearch
 from ._policy import PolicyGradient, PPOController, ReinforceController
+from ._promotion import PromotingSuccessiveHalving
 from ._registry import (
     default_pruner,
     make_pruner,
@@ -18,6 +19,7 @@ __all__ = [
     "AsyncSuccessiveHalving",
     "PPOController",
     "PolicyGradient",
+    "PromotingSuccessiveHalving",
     "RandomSearch",
     "RegularizedEvolution",
     "ReinforceController",

@@ -18,6 +18,7 @@ from .._errors import UnknownAlgorithmError
 from ._evolution import RegularizedEvolution
 from ._fast import AsyncSuccessiveHalving, RandomSearch
 from ._policy import PPOController, ReinforceController
+from ._promotion import PromotingSuccessiveHalving
 
 __all__ = [
     "default_pruner",
@@ -205,10 +206,21 @@ register_sampler(
 )
 register_pruner("none", optuna.pruners.NopPruner, "never prune")
 register_pruner("median", optuna.pruners.MedianPruner, "prune below the median of earlier trials")
+
+
+def _asha(type: str = "stopping", **options: Any) -> optuna.pruners.BasePruner:
+    if type == "stopping":
+        return AsyncSuccessiveHalving(**options)
+    if type == "promotion":
+        return PromotingSuccessiveHalving(**options)
+    raise UnknownAlgorithmError(f"pruner 'asha': type is 'stopping' or 'promotion', not {type!r}")
+
+
 register_pruner(
     "asha",
-    AsyncSuccessiveHalving,
-    "asynchronous successive halving, stopping type",
+    _asha,
+    "asynchronous successive halving: type=stopping (the default) stops trials below a rung's "
+    "top fraction; type=promotion pauses them and resumes the promoted ones (checkpoint/restore)",
 )
 register_pruner(
     "hyperband",

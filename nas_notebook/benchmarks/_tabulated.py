@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from ..study._checkpoint import checkpoint, restore
 from ..study._elapse import elapse
 from ..study._report import report
 from ._nas201 import cell_index, search_space
@@ -145,7 +146,9 @@ class TableBody:
             self._arrays = self._read(_open(self.path))
         valid, times = self._arrays
         cell = cell_index(search_space())
-        for epoch in range(valid.shape[1]):
+        state = restore()  # a trial paused at a rung and promoted goes on where it stopped
+        for epoch in range(0 if state is None else state["epochs"], valid.shape[1]):
             elapse(times[cell, epoch])
+            checkpoint({"epochs": epoch + 1})
             report(valid_acc=float(valid[cell, epoch]), step=epoch + 1)
         return float(valid[cell, -1])

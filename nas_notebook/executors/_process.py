@@ -196,6 +196,8 @@ class ProcessExecutor(LaneExecutor):
     def _message(self, job: Job, worker: _Worker) -> dict[str, Any]:
         study_part, study_token, names, names_token = self.message_for(job)
         message: dict[str, Any] = {"trial_id": job.trial._trial_id}
+        if job.resumed:
+            message["restore"] = job.restore
         if worker.study_token != study_token:
             message["study"] = study_part
             worker.study_token = study_token

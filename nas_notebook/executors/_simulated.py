@@ -33,11 +33,19 @@ from ._base import Executor, JobFeed
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["SIM_END", "SIM_START", "SIM_WORKER", "SimulatedExecutor", "simulated_timeline"]
+__all__ = [
+    "SIM_END",
+    "SIM_SEGMENTS",
+    "SIM_START",
+    "SIM_WORKER",
+    "SimulatedExecutor",
+    "simulated_timeline",
+]
 
 SIM_START = "nas_notebook:sim_start"
 SIM_END = "nas_notebook:sim_end"
 SIM_WORKER = "nas_notebook:sim_worker"
+SIM_SEGMENTS = "nas_notebook:sim_segments"
 
 
 class _Lane:
@@ -146,9 +154,16 @@ class SimulatedExecutor(Executor):
         storage = getattr(trial, "storage", None)
         if storage is None:  # a TrialRef: simulated trials run here, never in other processes
             return
-        storage.set_trial_system_attr(trial._trial_id, SIM_START, start)
-        storage.set_trial_system_attr(trial._trial_id, SIM_END, end)
-        storage.set_trial_system_attr(trial._trial_id, SIM_WORKER, worker)
+        trial_id = trial._trial_id
+        segments = [[worker, start, end]]
+        if job.resumed:  # a trial paused at a rung and promoted: one more stretch of work
+            earlier = storage.get_trial(trial_id).system_attrs.get(SIM_SEGMENTS, [])
+            segments = [*earlier, *segments]
+        else:
+            storage.set_trial_system_attr(trial_id, SIM_START, start)
+        storage.set_trial_system_attr(trial_id, SIM_END, end)
+        storage.set_trial_system_attr(trial_id, SIM_WORKER, worker)
+        storage.set_trial_system_attr(trial_id, SIM_SEGMENTS, segments)
 
     # -- the contract -------------------------------------------------------------------------
 
@@ -202,9 +217,11 @@ class SimulatedExecutor(Executor):
 
 
 def simulated_timeline(study: Any) -> pd.DataFrame:
-    """When and where each trial of a simulated search ran: one row per trial with ``number``,
-    ``worker``, ``start`` and ``end`` (simulated seconds), ``state`` and ``value``, in start
-    order. Trials not run by the simulated executor are left out.
+    """When and where each trial of a simulated search ran: one row per stretch of work with
+    ``number``, ``worker``, ``start`` and ``end`` (simulated seconds), ``state`` and ``value``,
+    in start order. A trial paused at a rung and resumed later (promotion-type ASHA) has one row
+    per stretch, the earlier ones in state ``PAUSED``. Trials not run by the simulated executor
+    are left out.
 
     Args:
         study: A :class:`~nas_notebook.Search` or an ``optuna.Study``.
@@ -219,18 +236,27 @@ def simulated_timeline(study: Any) -> pd.DataFrame:
     import pandas as pd
 
     study = getattr(study, "study", study)
-    rows = [
-        {
-            "number": t.number,
-            "worker": t.system_attrs[SIM_WORKER],
-            "start": t.system_attrs[SIM_START],
-            "end": t.system_attrs[SIM_END],
-            "state": t.state.name,
-            "value": t.value if len(t.values or ()) == 1 else None,
-        }
-        for t in study.get_trials(deepcopy=False)
-        if SIM_WORKER in t.system_attrs
-    ]
+    rows = []
+    for t in study.get_trials(deepcopy=False):
+        attrs = t.system_attrs
+        if SIM_WORKER not in attrs:
+            continue
+        segments = attrs.get(SIM_SEGMENTS) or [
+            [attrs[SIM_WORKER], attrs[SIM_START], attrs[SIM_END]]
+        ]
+        value = t.value if len(t.values or ()) == 1 else None
+        for i, (worker, start, end) in enumerate(segments):
+            last = i == len(segments) - 1
+            rows.append(
+                {
+                    "number": t.number,
+                    "worker": worker,
+                    "start": start,
+                    "end": end,
+                    "state": t.state.name if last else "PAUSED",
+                    "value": value if last else None,
+                }
+            )
     columns = ["number", "worker", "start", "end", "state", "value"]
     frame = pd.DataFrame(rows, columns=columns)
     return frame.sort_values(["start", "number"], ignore_index=True)

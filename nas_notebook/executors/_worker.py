@@ -68,6 +68,8 @@ def _evaluate(message: dict[str, Any], state: dict[str, Any]) -> Any:
     )
     trial = optuna.Trial(study, message["trial_id"])
     job = Job(trial, state["program"], state["names"], state["objective"], state["registry"])
+    if "restore" in message:
+        job.restore, job.resumed = message["restore"], True
     buffer = io.StringIO()
     with contextlib.redirect_stdout(buffer), contextlib.redirect_stderr(buffer):
         outcome = _run(job)

@@ -132,6 +132,11 @@ class TrialContext(EvaluationContext):
         self.objective_metric = objective_metric
         #: Optuna keeps no intermediate values (and prunes nothing) with several objectives.
         self.multi_objective = multi_objective
+        #: The state given to ``checkpoint`` (``has_saved`` tells None apart from nothing).
+        self.saved: Any = None
+        self.has_saved = False
+        #: The checkpoint a resumed trial starts from (``restore()``).
+        self.restored: Any = None
         self.reports: dict[str, Any] = {}
         self.next_step = 0
         self.tracked_metric: str | None = None

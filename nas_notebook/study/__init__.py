@@ -1,5 +1,6 @@
 """Searches over Optuna studies: the handle, the driver, storages, the feedback loop, views."""
 
+from ._checkpoint import checkpoint, restore
 from ._driver import Driver
 from ._elapse import elapse, simulated_time
 from ._job import Job, Outcome, run_job
@@ -24,6 +25,7 @@ __all__ = [
     "Search",
     "Snapshot",
     "TrialProgram",
+    "checkpoint",
     "default_storage_url",
     "elapse",
     "infer_direction",
@@ -31,6 +33,7 @@ __all__ = [
     "open_storage",
     "read_control",
     "report",
+    "restore",
     "run_job",
     "sample",
     "simulated_time",

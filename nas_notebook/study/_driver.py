@@ -21,7 +21,7 @@ from ._objective import Objective
 from ._output import TrialLog
 from ._program import TrialProgram
 
-__all__ = ["FAIL_REASON", "STOPPED_REASON", "TRACEBACK", "Driver"]
+__all__ = ["FAIL_REASON", "PAUSED", "STOPPED_REASON", "TRACEBACK", "Driver"]
 
 
 def _tell_function() -> Callable[..., Any]:
@@ -42,6 +42,8 @@ _tell = _tell_function()
 FAIL_REASON = "fail_reason"
 #: The user's traceback of a trial that failed with an exception.
 TRACEBACK = "nas_notebook:traceback"
+#: The step a trial is paused at by a promotion-type scheduler (None once resumed or ended).
+PAUSED = "nas_notebook:paused_at"
 
 
 class Driver:
@@ -82,6 +84,9 @@ class Driver:
         self._cond = threading.Condition(self._lock)
         self._running: dict[int, Job] = {}
         self._settled: dict[int, object] = {}
+        #: Trials a promotion-type scheduler paused at a rung: number -> (trial, checkpoint).
+        self.paused_trials: dict[int, tuple[optuna.Trial | TrialRef, Any]] = {}
+        self._finalized = False
         self.asked = 0
         self.stopping = False
         self.cancelling = False
@@ -94,15 +99,23 @@ class Driver:
     # -- JobFeed --------------------------------------------------------------------------
 
     def next_job(self) -> Job | None:
-        """Ask Optuna for the next trial; None when the search has no more work for a lane."""
+        """The next trial for a lane -- a paused trial to resume if the scheduler promotes one,
+        else a new one from Optuna; None when the search has no more work for a lane."""
         with self._lock:
             while self.paused and not self.stopping:
                 self._cond.wait()
+            stopping = self.stopping
+        if not stopping and self.paused_trials:
+            resumed = self._promote()
+            if resumed is not None:
+                return resumed
+        with self._lock:
             if (
                 self.stopping
                 or (self.n_trials is not None and self.asked >= self.n_trials)
                 or (self.timeout is not None and time.monotonic() - self.started >= self.timeout)
             ):
+                self._finish_paused()
                 return None
             self.asked += 1
         try:
@@ -119,6 +132,38 @@ class Driver:
             return None
         return job
 
+    def _promote(self) -> Job | None:
+        """Resume the paused trial the scheduler promotes now, if any."""
+        scheduler = self.study.pruner
+        with self._lock:
+            paused = dict(self.paused_trials)
+        number = scheduler.promotable(self.study, paused)  # type: ignore[attr-defined]
+        if number is None:
+            return None
+        with self._lock:
+            entry = self.paused_trials.pop(number, None)
+        if entry is None:  # another lane took it
+            return None
+        trial, state = entry
+        self._storage.set_trial_system_attr(trial._trial_id, PAUSED, None)
+        job = Job(trial, self.program, self.user_ns, self.objective, self.registry, self.log)
+        job.restore, job.resumed = state, True
+        self._running[number] = job
+        return job
+
+    def _finish_paused(self) -> None:
+        """Called with the lock held by a lane that gets no more work: once no trial runs, the
+        trials still paused were not promoted: they end as pruned."""
+        if self._running or not self.paused_trials or self._finalized:
+            return
+        self._finalized = True
+        left = list(self.paused_trials.items())
+        self.paused_trials.clear()
+        for number, (trial, _) in left:
+            if self._settle(number):
+                self._storage.set_trial_system_attr(trial._trial_id, PAUSED, None)
+                self._record(trial, Outcome(TrialState.PRUNED, reason="not promoted"))
+
     def _create_remote_trial(self) -> TrialRef:
         storage, study_id = self._storage, self.study._study_id
         # Optuna's own ask() takes enqueued (WAITING) trials first; so do we.
@@ -133,6 +178,15 @@ class Driver:
         if outcome.output and self.log is not None:
             self.log.write(number, outcome.output)
             self.log.flush(number)
+        if outcome.paused and not self.cancelling:
+            step = self.study._storage.get_trial(job.trial._trial_id).last_step
+            self._storage.set_trial_system_attr(job.trial._trial_id, PAUSED, step)
+            with self._lock:
+                self.paused_trials[number] = (job.trial, outcome.checkpoint)
+                self._running.pop(number, None)
+            return
+        if outcome.paused:  # a cancelling stop: it does not wait to be promoted
+            outcome = Outcome(TrialState.FAIL, reason=STOPPED_REASON)
         try:
             if self._settle(number):
                 self._record(job.trial, outcome)
@@ -217,7 +271,12 @@ class Driver:
         """
         with self._lock:
             jobs = list(self._running.values())
+            paused = list(self.paused_trials.items())
+            self.paused_trials.clear()
         marked = []
+        for number, (trial, _) in paused:
+            if self._settle(number):
+                self._record(trial, Outcome(TrialState.PRUNED, reason=f"paused; {reason}"))
         for job in jobs:
             if not self._settle(job.trial.number):
                 continue

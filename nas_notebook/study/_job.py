@@ -18,6 +18,7 @@ from optuna.trial import TrialState
 from .._errors import ObjectiveError, SearchSpaceError, TrialStopped
 from ..space import NameRegistry, TrialContext
 from ..space._context import _current
+from ._checkpoint import TrialPaused
 from ._objective import Objective
 from ._output import TrialLog, route, unroute
 from ._program import TrialProgram
@@ -50,6 +51,9 @@ class Job:
     registry: NameRegistry
     log: TrialLog | None = field(default=None, repr=False)
     context: TrialContext | None = field(default=None, repr=False)
+    #: A paused trial being resumed: the state its body saved with ``checkpoint``.
+    restore: Any = field(default=None, repr=False)
+    resumed: bool = False
 
     @property
     def number(self) -> int:
@@ -73,6 +77,9 @@ class Outcome:
     interrupted: bool = False
     #: What the trial printed, when it ran where the driver's log could not catch it directly.
     output: str | None = None
+    #: The trial was paused at a rung (``state`` stays RUNNING); ``checkpoint`` resumes it.
+    paused: bool = False
+    checkpoint: Any = None
 
 
 def _user_traceback(exc: BaseException, filename: str) -> str:
@@ -109,6 +116,7 @@ def _run(job: Job) -> Outcome:
         job.objective.tracked,
         job.objective.n_objectives > 1,
     )
+    context.restored = job.restore
     job.context = context
     program = job.program
     token = _current.set(context)  # not `with activate(...)`: this is the per-trial hot path
@@ -125,6 +133,8 @@ def _run(job: Job) -> Outcome:
         return Outcome(TrialState.COMPLETE, job.objective.resolve(result, context))
     except optuna.TrialPruned as exc:
         return Outcome(TrialState.PRUNED, reason=str(exc) or "pruned")
+    except TrialPaused as exc:
+        return Outcome(TrialState.RUNNING, reason=str(exc), paused=True, checkpoint=context.saved)
     except TrialStopped:
         return Outcome(TrialState.FAIL, reason=STOPPED_REASON)
     except ObjectiveError as exc:

@@ -6,8 +6,9 @@ from typing import Any
 
 import optuna
 
-from .._errors import TrialStopped
+from .._errors import ObjectiveError, TrialStopped
 from ..space import TrialContext, current
+from ._checkpoint import TrialPaused
 from ._objective import to_number
 
 __all__ = ["report"]
@@ -76,4 +77,22 @@ def report(value: Any = None, step: int | None = None, **metrics: Any) -> bool:
         trial.report(to_number(target, "report: `value`"), step)
         if trial.should_prune():
             raise optuna.TrialPruned(f"pruned at step {step}")
+        study = getattr(trial, "study", None)
+        if study is not None and getattr(study.pruner, "promotes", False):
+            _maybe_pause(context, study, step)
     return False
+
+
+def _maybe_pause(context: TrialContext, study: optuna.Study, step: int) -> None:
+    """Ask a promotion-type scheduler whether the trial goes on past ``step``; pause it (with
+    its checkpoint) if not."""
+    frozen = study._storage.get_trial(context.trial._trial_id)  # type: ignore[attr-defined]
+    if not study.pruner.should_pause(study, frozen):  # type: ignore[attr-defined]
+        return
+    if not context.has_saved:
+        raise ObjectiveError(
+            f"the scheduler pauses trials at rungs (step {step}) to resume them if promoted: "
+            "call checkpoint(state) before report(...) and start the body with restore() "
+            "(or use --pruner asha, which stops trials instead)"
+        )
+    raise TrialPaused(f"paused at step {step}")

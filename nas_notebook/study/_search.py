@@ -195,6 +195,11 @@ class Search:
         self.algo = algo if isinstance(algo, str) else type(algo).__name__
         # An algorithm may come with a pruner (BOHB: Hyperband) unless one is named.
         self._pruner = make_pruner(pruner if pruner is not None else default_pruner(algo))
+        if getattr(self._pruner, "promotes", False) and self.executor.name == "dask":
+            raise ValueError(
+                "--pruner: a promotion-type scheduler resumes paused trials, which the thread, "
+                "process, inline and simulated executors can do, not dask"
+            )
         if self._remote:  # before any study is created
             self._check_picklable(sampler, self._pruner)
         self.recovered: list[int] = []
