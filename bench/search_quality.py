@@ -3,8 +3,10 @@ search, at equal simulated budget, over several seeds.
 
 What is measured
 ----------------
-Each registered algorithm (``nas_notebook.algorithms.sampler_names()``), alone and with each
-registered pruner (``pruner_names()``, ``none`` meaning alone), searches the tabulated benchmark
+Each registered algorithm (``nas_notebook.algorithms.sampler_names()``) alone, random search with
+each multi-fidelity scheduler (ASHA stopping and promotion types, Hyperband, median), and BOHB
+(with the Hyperband pruner it comes with) -- or the configurations given with ``--configs``
+(``ALGO+PRUNER``, e.g. ``tpe+asha``) -- search the tabulated benchmark
 (``Search(benchmark="nas201_digits:path=...,seed=S")``, the table's training seed ``S`` = the
 first in the table unless ``--table-seed``) with the simulated executor: ``--workers`` (8)
 simulated workers and a simulated time budget of ``--budget`` (50) times the table's mean full
@@ -49,7 +51,7 @@ from _environment import environment  # noqa: E402
 from optuna.trial import TrialState  # noqa: E402
 
 import nas_notebook as nb  # noqa: E402
-from nas_notebook.algorithms import pruner_names, sampler_names  # noqa: E402
+from nas_notebook.algorithms import sampler_names  # noqa: E402
 from nas_notebook.benchmarks import (  # noqa: E402
     EDGES,
     TABLE_PATH,
@@ -65,34 +67,40 @@ DEFAULT_JSON = ROOT / "bench" / "results" / "search_quality.json"
 #: Options that make a pruner fit the table: resources are epochs (1..E).
 PRUNER_OPTIONS = {
     "asha": "min_resource=1,reduction_factor=3",
+    "asha-promotion": "type=promotion,min_resource=1,reduction_factor=3",
     "hyperband": "min_resource=1,reduction_factor=3",
     "median": "n_startup_trials=5,n_warmup_steps=1",
 }
 GRID = 60
 
 
-def configurations(algos: list[str] | None, pruners: list[str] | None) -> list[tuple[str, str]]:
-    """(algorithm, pruner) pairs: every registered one unless restricted; random alone first."""
-    algos = algos or sampler_names()
-    pruners = pruners or pruner_names()
-    pairs = [(a, p) for a in algos for p in pruners]
-    pairs.sort(key=lambda pair: (pair != ("random", "none"), pair))
-    if ("random", "none") not in pairs:
-        pairs.insert(0, ("random", "none"))
-    return pairs
+def configurations(specs: list[str] | None) -> list[tuple[str, str]]:
+    """(algorithm, pruner) pairs, random search alone first. ``pruner`` is a registered name,
+    ``asha-promotion``, ``none``, or ``default`` (the pruner the algorithm comes with)."""
+    if specs:
+        pairs = [tuple(spec.split("+", 1)) if "+" in spec else (spec, "none") for spec in specs]
+    else:
+        pairs = [(a, "none") for a in sampler_names() if a != "bohb"]
+        pairs += [("random", p) for p in ("asha", "asha-promotion", "hyperband", "median")]
+        pairs += [("bohb", "default")]
+    result = [(str(a), str(p)) for a, p in pairs]
+    if ("random", "none") in result:
+        result.remove(("random", "none"))
+    return [("random", "none"), *result]
 
 
 def run_one(
     table: Path, table_seed: int, algo: str, pruner: str, seed: int, workers: int, budget: float
 ) -> dict[str, Any]:
     """One search; its incumbent (best completed value so far) over simulated time."""
-    spec = f"{pruner}:{PRUNER_OPTIONS[pruner]}" if pruner in PRUNER_OPTIONS else pruner
+    name = "asha" if pruner == "asha-promotion" else pruner
+    spec = f"{name}:{PRUNER_OPTIONS[pruner]}" if pruner in PRUNER_OPTIONS else pruner
     start = time.perf_counter()
     search = nb.Search(
         benchmark=f"nas201_digits:path={table},seed={table_seed}",
         executor=SimulatedExecutor(workers=workers, time_budget=budget),
         algo=algo,
-        pruner=None if pruner == "none" else spec,
+        pruner=None if pruner == "default" else spec,
         seed=seed,
     ).start()
     wall = time.perf_counter() - start
@@ -120,6 +128,10 @@ def run_one(
     }
 
 
+def _run_task(task: tuple[Any, ...]) -> dict[str, Any]:
+    return run_one(*task)
+
+
 def regret_curve(run: dict[str, Any], grid: np.ndarray, optimum: float) -> np.ndarray:
     """Regret at each time of ``grid`` (the optimum's regret, i.e. NaN, before any completion)."""
     index = np.searchsorted(run["ends"], grid, side="right") - 1
@@ -142,8 +154,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seeds", type=int, default=10)
     parser.add_argument("--workers", type=int, default=8)
     parser.add_argument("--budget", type=float, default=50.0, help="full trainings per worker")
-    parser.add_argument("--algos", nargs="*", default=None, help="default: every registered one")
-    parser.add_argument("--pruners", nargs="*", default=None, help="default: every registered")
+    parser.add_argument(
+        "--configs", nargs="*", default=None, help="ALGO or ALGO+PRUNER (default: see above)"
+    )
+    parser.add_argument("--jobs", type=int, default=1, help="runs in parallel processes")
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--json", type=Path, default=DEFAULT_JSON)
     parser.add_argument("--html", type=Path, default=None, help="default: next to the JSON")
@@ -154,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
         table = Path(scratch.name) / "synthetic.npz"
         synthetic_table(table, epochs=10)
         args.seeds, args.budget = 2, 10.0
-        args.algos, args.pruners = args.algos or ["random"], args.pruners or ["none", "asha"]
+        args.configs = args.configs or ["random", "random+asha"]
     bench = TabulatedBenchmark(table)
     table_seed = bench.seeds[0] if args.table_seed is None else args.table_seed
     s = bench.seeds.index(table_seed)
@@ -163,7 +177,7 @@ def main(argv: list[str] | None = None) -> int:
     optimum = float(np.nanmax(final_valid))
     mean_training = float(np.nanmean(bench.arrays["time"][:, s, -1].astype(float)))
     budget = args.budget * mean_training
-    pairs = configurations(args.algos, args.pruners)
+    pairs = configurations(args.configs)
     print(
         f"{len(pairs)} configurations x {args.seeds} seeds, {args.workers} simulated workers, "
         f"budget {budget:.0f} simulated s ({args.budget:g} mean trainings of "
@@ -171,11 +185,20 @@ def main(argv: list[str] | None = None) -> int:
     )
     grid = np.geomspace(budget / 100, budget, GRID)
     results: dict[str, Any] = {}
-    for algo, pruner in pairs:
-        runs = [
-            run_one(table, table_seed, algo, pruner, seed, args.workers, budget)
-            for seed in range(args.seeds)
-        ]
+    tasks = [
+        (table, table_seed, algo, pruner, seed, args.workers, budget)
+        for algo, pruner in pairs
+        for seed in range(args.seeds)
+    ]
+    if args.jobs > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(args.jobs) as pool:
+            done = list(pool.map(_run_task, tasks))
+    else:
+        done = [_run_task(task) for task in tasks]
+    for index, (algo, pruner) in enumerate(pairs):
+        runs = done[index * args.seeds : (index + 1) * args.seeds]
         curves = np.array([regret_curve(run, grid, optimum) for run in runs])
         final = curves[:, -1]
         incumbents = [run["cells"][-1] if run["cells"] else None for run in runs]
