@@ -141,6 +141,10 @@ class SimulatedExecutor(Executor):
             feed.fatal(exc)
         finally:
             _local.executor = _local.lane = None
+            if self._active == 1 and hasattr(feed, "finish_paused"):
+                # The last lane (it holds the turn): trials a promotion-type scheduler left
+                # paused, e.g. when the time budget ran out, end as pruned.
+                feed.finish_paused()
             with self._mutex:
                 self.now = max(self.now, lane.time)
                 self._active -= 1

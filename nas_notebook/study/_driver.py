@@ -105,19 +105,32 @@ class Driver:
             while self.paused and not self.stopping:
                 self._cond.wait()
             stopping = self.stopping
-        if not stopping and self.paused_trials:
-            resumed = self._promote()
-            if resumed is not None:
-                return resumed
-        with self._lock:
-            if (
-                self.stopping
-                or (self.n_trials is not None and self.asked >= self.n_trials)
-                or (self.timeout is not None and time.monotonic() - self.started >= self.timeout)
-            ):
+        while True:
+            if not stopping and self.paused_trials:
+                resumed = self._promote()
+                if resumed is not None:
+                    return resumed
+            with self._lock:
+                if not (
+                    self.stopping
+                    or (self.n_trials is not None and self.asked >= self.n_trials)
+                    or (
+                        self.timeout is not None and time.monotonic() - self.started >= self.timeout
+                    )
+                ):
+                    self.asked += 1
+                    break
+                if (
+                    not self.stopping
+                    and self.paused_trials
+                    and not self._running
+                    and self._promotable() is not None
+                ):
+                    # A trial paused since the check above made another promotable: with no
+                    # trial running, nothing else would resume it.
+                    continue
                 self._finish_paused()
                 return None
-            self.asked += 1
         try:
             trial = self._create_remote_trial() if self.remote else self.study.ask()
         except BaseException:
@@ -132,12 +145,15 @@ class Driver:
             return None
         return job
 
+    def _promotable(self) -> int | None:
+        paused = dict(self.paused_trials)
+        return self.study.pruner.promotable(self.study, paused)  # type: ignore[attr-defined]
+
     def _promote(self) -> Job | None:
         """Resume the paused trial the scheduler promotes now, if any."""
-        scheduler = self.study.pruner
         with self._lock:
             paused = dict(self.paused_trials)
-        number = scheduler.promotable(self.study, paused)  # type: ignore[attr-defined]
+        number = self.study.pruner.promotable(self.study, paused)  # type: ignore[attr-defined]
         if number is None:
             return None
         with self._lock:
@@ -150,6 +166,12 @@ class Driver:
         job.restore, job.resumed = state, True
         self._running[number] = job
         return job
+
+    def finish_paused(self) -> None:
+        """The executor ends (for a reason of its own, such as a simulated time budget): trials
+        still paused were not promoted and end as pruned."""
+        with self._lock:
+            self._finish_paused()
 
     def _finish_paused(self) -> None:
         """Called with the lock held by a lane that gets no more work: once no trial runs, the

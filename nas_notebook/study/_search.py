@@ -66,6 +66,19 @@ def _benchmark_body(
     return bench, bench.metric, direction or bench.direction
 
 
+def _continued_seed(seed: int, n_trials: int) -> int:
+    """The seed for an algorithm that takes over a study of ``n_trials`` trials: reproducible,
+    and different from the seed that drew those trials.
+
+    Example:
+        >>> _continued_seed(0, 6) == _continued_seed(0, 6) != _continued_seed(0, 7)
+        True
+    """
+    import numpy as np
+
+    return int(np.random.SeedSequence([seed, n_trials]).generate_state(1)[0])
+
+
 def _parse_directions(directions: str | Sequence[str] | None) -> list[str] | None:
     """``"maximize,minimize"`` or a sequence of directions as a list (None stays None)."""
     if directions is None:
@@ -206,6 +219,9 @@ class Search:
         if wanted is None and direction is not None:
             wanted = [direction]
         self.study = self._open_study(name, sampler, self._pruner, wanted, resume)
+        if resume and seed is not None and self.study.trials:
+            # Seeded like the first run, a resumed algorithm would draw that run's trials again.
+            self.study.sampler = make_sampler(algo, _continued_seed(seed, len(self.study.trials)))
         #: Each objective's direction (``minimize`` or ``maximize``).
         self.directions = [d.name.lower() for d in self.study.directions]
         #: The first objective's direction.
@@ -496,7 +512,10 @@ class Search:
             >>> s.set_algorithm("tpe").algo
             'tpe'
         """
-        sampler = make_sampler(algo, self.seed)
+        seed = self.seed
+        if seed is not None and self.study.trials:
+            seed = _continued_seed(seed, len(self.study.trials))
+        sampler = make_sampler(algo, seed)
         if self._remote:
             self._check_picklable(sampler, self.study.pruner)
         self.study.sampler = sampler

@@ -147,3 +147,10 @@ def test_stopping_leaves_no_trial_running():
     search.stop(wait=True)
     states = {t.state for t in search.trials}
     assert TrialState.RUNNING not in states and not math.isnan(len(states))
+
+
+def test_a_simulated_time_budget_ends_paused_trials_as_pruned():
+    search, _ = run(SimulatedExecutor(workers=4), n_trials=None, timeout=30)
+    states = {t.state for t in search.trials}
+    assert TrialState.RUNNING not in states and TrialState.PRUNED in states
+    assert all(t.system_attrs.get("nas_notebook:paused_at") is None for t in search.trials)
