@@ -288,8 +288,9 @@ def test_a_tiny_rebuild_matches_the_shipped_table(tmp_path):
         cells = z["cells"].tolist()
         rebuilt = {name: z[name] for name in ("valid_acc", "train_loss", "test_acc")}
     assert cells == sorted(m[0] for m in isomorphism_classes().values())[:3]
-    # Trained in another batch of cells, the same cells differ only by float rounding, far
-    # below the seed-to-seed noise (about 0.01 to 0.02 in final accuracy, see the module).
+    # Trained in another batch of cells, the same cells differ only by float rounding that
+    # grows over the epochs (seen: up to 0.011, 4 of 359 images), below the seed-to-seed noise
+    # of the final validation accuracy (median 0.031 over 2,080 cells, see the builder).
     for row, cell in enumerate(cells):
         np.testing.assert_allclose(rebuilt["valid_acc"][row], bench.curve(cell), atol=0.025)
         np.testing.assert_allclose(
