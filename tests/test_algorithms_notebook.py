@@ -1,0 +1,83 @@
+"""The tutorial ``notebooks/04_algorithms.py`` runs end to end in a real Jupyter kernel: the
+registry, four algorithms on the same simulated budget, a switch of algorithm within a study,
+an NSGA-II Pareto front, ASHA stopping and promotion with their pruned and resumed trials, and a
+factorized search whose loops see only their own decisions."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from test_notebooks import cell_tagged, errors, execute, results, search_cells, stdout
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOK = ROOT / "notebooks" / "04_algorithms.py"
+PLOTLY = "application/vnd.plotly.v1+json"
+
+
+@pytest.fixture(scope="module")
+def notebook(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    nb, searches = search_cells(NOTEBOOK)
+    assert [s.split()[1] for s in searches] == ["mo"]
+    return execute(nb, tmp_path_factory.mktemp("algorithms"))
+
+
+def html_rows(nb: Any, tag: str) -> str:
+    (html,) = results(cell_tagged(nb, tag), "text/html")
+    return html
+
+
+def test_runs_without_errors(notebook: Any) -> None:
+    assert errors(notebook) == []
+
+
+def test_registry_and_unknown_name(notebook: Any) -> None:
+    text = stdout(cell_tagged(notebook, "registry"))
+    for name in ("evolution", "ppo", "reinforce", "nsga2", "bohb", "tpe", "random"):
+        assert name in text
+    assert "asha" in text and "hyperband" in text
+    assert "unknown algorithm 'annealing'; known algorithms:" in stdout(
+        cell_tagged(notebook, "unknown")
+    )
+
+
+def test_four_algorithms_and_their_traces(notebook: Any) -> None:
+    html = html_rows(notebook, "four-table")
+    for name in ("random", "tpe", "evolution", "ppo"):
+        assert f"<th>{name}</th>" in html
+    assert len(results(cell_tagged(notebook, "histories"), PLOTLY)[0]["data"]) == 4
+    text = stdout(cell_tagged(notebook, "inspect"))
+    assert re.search(r"trial \d+ is a child of trial \d+, mutated 'edge_\d<-\d'", text)
+    assert len(re.findall(r"edge_\d<-\d: \w+ \(0\.\d\d\)", text)) == 6
+
+
+def test_switching_keeps_one_study(notebook: Any) -> None:
+    text = stdout(cell_tagged(notebook, "switch"))
+    assert text.startswith("120 trials in one study")
+
+
+def test_pareto_front(notebook: Any) -> None:
+    text = stdout(cell_tagged(notebook, "front"))
+    front, total = map(int, re.search(r"(\d+) trials on the Pareto front of (\d+)", text).groups())
+    assert total == 300 and 1 < front < 300
+    fig = results(cell_tagged(notebook, "pareto"), PLOTLY)[0]
+    assert {trace["name"] for trace in fig["data"]} >= {"Pareto front"} or fig["data"]
+
+
+def test_multi_fidelity_stops_and_promotes(notebook: Any) -> None:
+    html = html_rows(notebook, "mf-table")
+    assert "<th>asha stopping</th>" in html and "<th>asha promotion</th>" in html
+    rows = dict(re.findall(r"<th>(asha \w+)</th>\s*((?:<td>[^<]*</td>\s*)+)", html))
+    stopping = [float(v) for v in re.findall(r"<td>([^<]*)</td>", rows["asha stopping"])]
+    promotion = [float(v) for v in re.findall(r"<td>([^<]*)</td>", rows["asha promotion"])]
+    assert stopping[2] > stopping[1]  # most trials stopped early
+    assert promotion[3] > 0  # some paused trials were resumed
+    assert results(cell_tagged(notebook, "curves"), PLOTLY)
+
+
+def test_factorized_search(notebook: Any) -> None:
+    text = stdout(cell_tagged(notebook, "factorized"))
+    assert "outer study: 40 cells, params ['edge_1<-0', 'edge_2<-0']" in text
+    assert "inner study of the last cell: params ['epochs']" in text
