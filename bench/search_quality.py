@@ -47,6 +47,7 @@ for path in (ROOT, ROOT / "bench"):
         sys.path.insert(0, str(path))
 
 import numpy as np  # noqa: E402
+import optuna  # noqa: E402
 from _environment import environment  # noqa: E402
 from optuna.trial import TrialState  # noqa: E402
 
@@ -129,6 +130,8 @@ def run_one(
 
 
 def _run_task(task: tuple[Any, ...]) -> dict[str, Any]:
+    # Optuna warns at every trial that CMA-ES samples categorical decisions at random.
+    optuna.logging.set_verbosity(optuna.logging.ERROR)
     return run_one(*task)
 
 
