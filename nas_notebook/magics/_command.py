@@ -22,11 +22,19 @@ OPTIONS: list[tuple[tuple[str, ...], dict[str, Any]]] = [
     ),
     (
         ("--algo",),
-        {"default": None, "help": "search algorithm, NAME[:key=value,...] (random, tpe, ...)"},
+        {
+            "default": None,
+            "help": "search algorithm, NAME[:key=value,...]: random, tpe, gp, cmaes, nsga2, "
+            "evolution, reinforce, ppo, bohb (nas_notebook.algorithms.sampler_names())",
+        },
     ),
     (
         ("--pruner",),
-        {"default": None, "help": "pruner for reported values (median, asha, hyperband, none)"},
+        {
+            "default": None,
+            "help": "scheduler for reported values: median, hyperband, asha (stopping), "
+            "asha:type=promotion (pauses and resumes trials: checkpoint/restore), none",
+        },
     ),
     (
         ("--direction",),
