@@ -2,6 +2,7 @@
 
 from ._evolution import RegularizedEvolution
 from ._fast import AsyncSuccessiveHalving, RandomSearch
+from ._grid import GridSearch
 from ._policy import PolicyGradient, PPOController, ReinforceController
 from ._promotion import PromotingSuccessiveHalving
 from ._registry import (
@@ -17,6 +18,7 @@ from ._registry import (
 
 __all__ = [
     "AsyncSuccessiveHalving",
+    "GridSearch",
     "PPOController",
     "PolicyGradient",
     "PromotingSuccessiveHalving",

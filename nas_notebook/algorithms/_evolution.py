@@ -53,6 +53,8 @@ from optuna.distributions import (
 from optuna.study import StudyDirection
 from optuna.trial import FrozenTrial, TrialState
 
+from ._base import IndependentSampler
+
 __all__ = ["RegularizedEvolution"]
 
 PARENT_ATTR = "evolution:parent"
@@ -63,7 +65,7 @@ ALSO_MUTATED_ATTR = "evolution:also_mutated"
 _MAX_REDRAWS = 100
 
 
-class RegularizedEvolution(optuna.samplers.BaseSampler):
+class RegularizedEvolution(IndependentSampler):
     """Regularized (aging) evolution: tournament selection of a parent among the most recent
     completed trials, and a child that differs from it in one mutated decision.
 
@@ -163,21 +165,6 @@ class RegularizedEvolution(optuna.samplers.BaseSampler):
         Optuna calls it on each worker thread of ``study.optimize(..., n_jobs=k)``.
         """
         self._rng.seed()
-
-    def infer_relative_search_space(
-        self, study: optuna.Study, trial: FrozenTrial
-    ) -> dict[str, BaseDistribution]:
-        """No relative sampling: every decision goes through :meth:`sample_independent`."""
-        return {}
-
-    def sample_relative(
-        self,
-        study: optuna.Study,
-        trial: FrozenTrial,
-        search_space: dict[str, BaseDistribution],
-    ) -> dict[str, Any]:
-        """No relative sampling: every decision goes through :meth:`sample_independent`."""
-        return {}
 
     def before_trial(self, study: optuna.Study, trial: FrozenTrial) -> None:
         """Choose the new trial's parent and the decision to mutate, and record them.

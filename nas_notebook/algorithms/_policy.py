@@ -82,6 +82,8 @@ from optuna.distributions import (
 from optuna.study import StudyDirection
 from optuna.trial import FrozenTrial, TrialState
 
+from ._base import IndependentSampler
+
 __all__ = ["PPOController", "PolicyGradient", "ReinforceController"]
 
 ATTR_PREFIX = "policy:choice:"
@@ -250,7 +252,7 @@ def _completion_key(trial: FrozenTrial) -> tuple[bool, datetime, int]:
     return (when is None, when or datetime.min, trial.number)
 
 
-class PolicyGradient(optuna.samplers.BaseSampler):
+class PolicyGradient(IndependentSampler):
     """A policy-gradient controller: independent categorical distributions over the decisions,
     learned with REINFORCE or PPO from the study's completed trials (see the module docstring).
 
@@ -373,19 +375,6 @@ class PolicyGradient(optuna.samplers.BaseSampler):
             self._rng = np.random.RandomState()
 
     # -- Optuna's hooks -------------------------------------------------------------------------
-
-    def infer_relative_search_space(
-        self, study: optuna.Study, trial: FrozenTrial
-    ) -> dict[str, BaseDistribution]:
-        return {}
-
-    def sample_relative(
-        self,
-        study: optuna.Study,
-        trial: FrozenTrial,
-        search_space: dict[str, BaseDistribution],
-    ) -> dict[str, Any]:
-        return {}
 
     def before_trial(self, study: optuna.Study, trial: FrozenTrial) -> None:
         """Learn from the trials completed since the last call."""

@@ -17,6 +17,7 @@ import optuna
 from .._errors import UnknownAlgorithmError
 from ._evolution import RegularizedEvolution
 from ._fast import AsyncSuccessiveHalving, RandomSearch
+from ._grid import GridSearch
 from ._policy import PPOController, ReinforceController
 from ._promotion import PromotingSuccessiveHalving
 
@@ -168,6 +169,12 @@ def make_pruner(spec: str | optuna.pruners.BasePruner | None) -> optuna.pruners.
 
 register_sampler("random", RandomSearch, "uniform random search")
 register_sampler("tpe", optuna.samplers.TPESampler, "tree-structured Parzen estimator (Optuna)")
+register_sampler(
+    "grid",
+    GridSearch,
+    "every combination, the space discovered as trials run (points=N per numeric decision; "
+    "shuffle=True for a seeded random order); the search ends when it is exhausted",
+)
 register_sampler(
     "evolution",
     RegularizedEvolution,

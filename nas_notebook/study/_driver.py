@@ -117,6 +117,7 @@ class Driver:
                     or (
                         self.timeout is not None and time.monotonic() - self.started >= self.timeout
                     )
+                    or self._exhausted()
                 ):
                     self.asked += 1
                     break
@@ -144,6 +145,11 @@ class Driver:
             self.job_done(job, Outcome(TrialState.FAIL, reason=STOPPED_REASON))
             return None
         return job
+
+    def _exhausted(self) -> bool:
+        """The algorithm has nothing new to propose (a grid search that covered its grid)."""
+        check = getattr(self.study.sampler, "is_exhausted", None)
+        return bool(check is not None and check(self.study))
 
     def _promotable(self) -> int | None:
         paused = dict(self.paused_trials)
