@@ -290,7 +290,7 @@ def test_a_tiny_rebuild_matches_the_shipped_table(tmp_path):
     assert cells == sorted(m[0] for m in isomorphism_classes().values())[:3]
     # Trained in another batch of cells, the same cells differ only by float rounding that
     # grows over the epochs (seen: up to 0.011, 4 of 359 images), below the seed-to-seed noise
-    # of the final validation accuracy (median 0.031 over 2,080 cells, see the builder).
+    # of the final validation accuracy (median 0.033 over the 4,930 classes, see the builder).
     for row, cell in enumerate(cells):
         np.testing.assert_allclose(rebuilt["valid_acc"][row], bench.curve(cell), atol=0.025)
         np.testing.assert_allclose(
