@@ -16,6 +16,7 @@ Both are called by Optuna on the thread that runs the trial (``suggest_*``, ``sh
 
 from __future__ import annotations
 
+import bisect
 import math
 import threading
 from typing import Any
@@ -58,7 +59,8 @@ def _rung_key(rung: int) -> str:
 
 
 class _Finished:
-    """The rung values of the study's trials before ``upto`` (all finished)."""
+    """The rung values of the study's trials before ``upto`` (all finished), each rung's kept
+    sorted (a decision then counts the values that beat it by bisection)."""
 
     __slots__ = ("upto", "values")
 
@@ -104,8 +106,11 @@ class AsyncSuccessiveHalving(optuna.pruners.SuccessiveHalvingPruner):
         self._cache = {}
         self._cache_lock = threading.Lock()
 
-    def _competing(self, study: optuna.Study, trial: FrozenTrial, rung_key: str) -> list[float]:
-        """The values at ``rung_key`` of every trial but ``trial``."""
+    def _competing(
+        self, study: optuna.Study, trial: FrozenTrial, rung_key: str
+    ) -> tuple[list[float], list[float]]:
+        """The values at ``rung_key`` of every trial but ``trial``: the finished trials' (sorted,
+        shared: not to be changed) and the others'."""
         trials = study.get_trials(deepcopy=False)
         key = (id(study._storage), study._study_id)
         with self._cache_lock:
@@ -113,16 +118,17 @@ class AsyncSuccessiveHalving(optuna.pruners.SuccessiveHalvingPruner):
             while done.upto < len(trials) and trials[done.upto].state in _FINISHED:
                 for name, value in trials[done.upto].system_attrs.items():
                     if name.startswith("completed_rung_"):
-                        done.values.setdefault(name, []).append(value)
+                        bisect.insort(done.values.setdefault(name, []), value)
                 done.upto += 1
-            values = list(done.values.get(rung_key, ()))
+            finished = done.values.get(rung_key, [])
             start = done.upto
+        others = []
         for other in trials[start:]:
             if other.number != trial.number:
                 attrs = other.system_attrs
                 if rung_key in attrs:
-                    values.append(attrs[rung_key])
-        return values
+                    others.append(attrs[rung_key])
+        return finished, others
 
     def prune(self, study: optuna.Study, trial: FrozenTrial) -> bool:
         step = trial.last_step
@@ -135,6 +141,7 @@ class AsyncSuccessiveHalving(optuna.pruners.SuccessiveHalvingPruner):
         while _rung_key(rung) in trial.system_attrs:
             rung += 1
         value = trial.intermediate_values[step]
+        maximize = study.direction == optuna.study.StudyDirection.MAXIMIZE
         while True:
             promotion_step = self._min_resource * (
                 self._reduction_factor ** (self._min_early_stopping_rate + rung)
@@ -145,16 +152,17 @@ class AsyncSuccessiveHalving(optuna.pruners.SuccessiveHalvingPruner):
                 return True
             rung_key = _rung_key(rung)
             study._storage.set_trial_system_attr(trial._trial_id, rung_key, value)
-            competing = self._competing(study, trial, rung_key)
-            competing.append(value)
-            if len(competing) <= self._bootstrap_count:
+            finished, others = self._competing(study, trial, rung_key)
+            n = len(finished) + len(others) + 1
+            if n <= self._bootstrap_count:
                 return True
-            keep = max(len(competing) // self._reduction_factor, 1)
-            competing.sort(reverse=study.direction == optuna.study.StudyDirection.MAXIMIZE)
-            threshold = competing[keep - 1]
-            if study.direction == optuna.study.StudyDirection.MAXIMIZE:
-                if value < threshold:
-                    return True
-            elif value > threshold:
+            keep = max(n // self._reduction_factor, 1)
+            # In the top `keep` when fewer than `keep` values beat it (ties do not).
+            if maximize:
+                better = len(finished) - bisect.bisect_right(finished, value)
+                better += sum(v > value for v in others)
+            else:
+                better = bisect.bisect_left(finished, value) + sum(v < value for v in others)
+            if better >= keep:
                 return True
             rung += 1

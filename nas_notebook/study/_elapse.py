@@ -1,8 +1,9 @@
 """``elapse``: how long a trial body's work takes, for the simulated executor.
 
-The simulated executor (:mod:`nas_notebook.executors._simulated`) sets, on each of its lane
-threads, ``local.executor`` (itself) and ``local.lane`` (the lane, with its simulated ``time``);
-:func:`elapse` hands them the seconds. Everywhere else both are absent and it does nothing.
+The simulated executor (:mod:`nas_notebook.executors._simulated`) sets, on the thread that runs
+the simulation, ``local.executor`` (itself) and ``local.lane`` (the lane whose greenlet runs now,
+with its simulated ``time``); :func:`elapse` hands them the seconds. Everywhere else both are
+absent and it does nothing.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import threading
 
 __all__ = ["elapse", "local", "simulated_time"]
 
-#: Set by the simulated executor on its lane threads.
+#: Set by the simulated executor while it runs a simulation on this thread.
 local = threading.local()
 
 
