@@ -54,10 +54,21 @@ class TabulatedBenchmark:
         self.seeds: list[int] = list(self.meta["seeds"])
         self.epochs = int(self.arrays["valid_acc"].shape[2])
 
-    def curve(self, ops: Any, seed: int = 0, metric: str = "valid_acc") -> np.ndarray:
-        """The per-epoch ``metric`` of cell ``ops`` (ops or an index) for ``seed``."""
+    def values(self, metric: str, seed: int | str = 0) -> np.ndarray:
+        """``metric`` of every cell for ``seed`` (a seed of the table, or ``"mean"``: the mean
+        over its seeds), as floats: ``(cells, epochs)`` or ``(cells,)``."""
+        values = self.arrays[metric].astype(float)
+        if seed == "mean":
+            return np.asarray(np.nanmean(values, axis=1))
+        if seed not in self.seeds:
+            raise ValueError(f"seed: the table has seeds {self.seeds} (or 'mean'), not {seed!r}")
+        return np.asarray(values[:, self.seeds.index(seed)])
+
+    def curve(self, ops: Any, seed: int | str = 0, metric: str = "valid_acc") -> np.ndarray:
+        """The per-epoch ``metric`` of cell ``ops`` (ops or an index) for ``seed`` (or the mean
+        over the seeds with ``"mean"``)."""
         cell = ops if isinstance(ops, (int, np.integer)) else cell_index(ops)
-        return np.asarray(self.arrays[metric][cell, self.seeds.index(seed)], dtype=float)
+        return np.asarray(self.values(metric, seed)[cell])
 
     def best(self, metric: str = "valid_acc", seed: int | None = None) -> float:
         """The best final ``metric`` in the table (averaged over seeds unless ``seed``)."""
@@ -66,12 +77,13 @@ class TabulatedBenchmark:
         final = final[:, self.seeds.index(seed)] if seed is not None else np.nanmean(final, axis=1)
         return float(np.nanmax(final))
 
-    def objective(self, seed: int = 0, epochs: int | None = None) -> TableBody:
+    def objective(self, seed: int | str = 0, epochs: int | None = None) -> TableBody:
         """A trial body over the table: validation accuracy reported per epoch, at the epochs'
         recorded times; returns the last epoch's.
 
         Args:
-            seed: The training seed whose results are read.
+            seed: The training seed whose results are read, or ``"mean"``: the mean over the
+                table's seeds (a less noisy landscape; epoch times are averaged too).
             epochs: Stop after this many epochs (all by default).
         """
         return TableBody(self.path, seed=seed, epochs=epochs, _bench=self)
@@ -110,7 +122,7 @@ class TableBody:
     def __init__(
         self,
         path: str | os.PathLike[str],
-        seed: int = 0,
+        seed: int | str = 0,
         epochs: int | None = None,
         _bench: TabulatedBenchmark | None = None,
     ) -> None:
@@ -122,14 +134,11 @@ class TableBody:
             self._arrays = self._read(_bench)
 
     def _read(self, bench: TabulatedBenchmark) -> tuple[np.ndarray, np.ndarray]:
-        if self.seed not in bench.seeds:
-            raise ValueError(f"seed: the table has seeds {bench.seeds}, not {self.seed!r}")
         last = bench.epochs if self.epochs is None else self.epochs
         if isinstance(last, bool) or not isinstance(last, int) or not 1 <= last <= bench.epochs:
             raise ValueError(f"epochs: an integer from 1 to {bench.epochs}, got {self.epochs!r}")
-        s = bench.seeds.index(self.seed)
-        valid = bench.arrays["valid_acc"][:, s, :last].astype(float)
-        times = bench.arrays["epoch_time"][:, s, :last].astype(float)
+        valid = bench.values("valid_acc", self.seed)[:, :last]
+        times = bench.values("epoch_time", self.seed)[:, :last]
         return valid, times
 
     def __getstate__(self) -> dict[str, Any]:
@@ -139,7 +148,7 @@ class TableBody:
         self.__init__(**state)  # type: ignore[misc]
 
     def __repr__(self) -> str:
-        return f"TableBody({str(self.path)!r}, seed={self.seed}, epochs={self.epochs})"
+        return f"TableBody({str(self.path)!r}, seed={self.seed!r}, epochs={self.epochs})"
 
     def __call__(self) -> float:
         if self._arrays is None:

@@ -199,3 +199,24 @@ def test_the_shipped_table_is_complete_and_consistent():
     final = arrays["valid_acc"][:, 0, -1].astype(float)
     assert final.max() > 0.95 and final[0] < 0.2
     assert np.median(final) > 0.5
+
+
+def test_the_mean_over_seeds_is_a_benchmark_too(tmp_path):
+    path = tmp_path / "two.npz"
+    synthetic_table(path, seeds=2, epochs=3)
+    bench = TabulatedBenchmark(path)
+    both = bench.arrays["valid_acc"][7].astype(float)  # (seeds, epochs)
+    np.testing.assert_allclose(bench.curve(7, seed="mean"), both.mean(axis=0))
+    assert bench.values("test_acc", "mean").shape == (15_625,)
+    search = nb.Search(
+        benchmark=f"nas201_digits:path={path},seed='mean'",
+        n_trials=6,
+        executor="simulated",
+        workers=2,
+        algo="random",
+        seed=0,
+    ).start()
+    for t in search.trials:
+        assert t.value == pytest.approx(bench.curve(cell_of(t), seed="mean")[-1])
+    with pytest.raises(ValueError, match=r"seeds \[0, 1\] \(or 'mean'\), not 5"):
+        bench.objective(seed=5)
