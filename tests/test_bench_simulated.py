@@ -3,6 +3,7 @@
 from their output, not asserted: timings and search quality belong to the benchmarks.)"""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -27,7 +28,7 @@ def test_simulator_quick_run_times_ours_and_says_what_happened_to_the_peer(tmp_p
     ours = results["ours"]
     assert results["config"]["trials"] == 100 and ours["runs"][0]["trials"] == 100
     assert ours["runs"][0]["pruned"] > 0 and ours["sim_time"] > 0
-    if "syne_tune" in results:
+    if "syne_tune" in results or os.environ.get("CI"):  # the test install includes the peer
         assert results["syne_tune"]["runs"][0]["trials"] == 100
         assert "faster than Syne Tune" in stdout
     else:

@@ -24,8 +24,10 @@ def load_module():
 
 
 synetune = load_module()
+# The test install includes Syne Tune: in CI a missing peer is a failure, not a skip.
 pytestmark = pytest.mark.skipif(
-    synetune.synetune_available() is not None, reason=str(synetune.synetune_available())
+    synetune.synetune_available() is not None and not os.environ.get("CI"),
+    reason=str(synetune.synetune_available()),
 )
 
 
