@@ -169,11 +169,17 @@ class SimulatedExecutor(Executor):
                 # Trials a promotion-type scheduler left paused (e.g. when the time budget ran
                 # out) end as pruned.
                 feed.finish_paused()
+            if self._error is not None and not isinstance(self._error, Exception):
+                raise self._error  # a KeyboardInterrupt or SystemExit of a lane
+        except BaseException:
+            # Interrupted outside a trial body (Ctrl-C between two trials): the trials the
+            # lanes held are recorded as failed, none is left RUNNING.
+            if hasattr(feed, "abandon"):
+                feed.abandon("interrupted by the user")
+            raise
         finally:
             _local.executor = _local.lane = None
             self._done = True
-        if self._error is not None and not isinstance(self._error, Exception):
-            raise self._error  # a KeyboardInterrupt or SystemExit of a lane
 
     def join(self, timeout: float | None = None) -> bool:
         return self._done or not self._lanes

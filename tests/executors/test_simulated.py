@@ -181,3 +181,32 @@ def test_timeout_is_simulated_time():
     assert max(t.system_attrs[SIM_START] for t in search.trials) == 9
     with pytest.raises(ValueError, match="time_budget: positive"):
         SimulatedExecutor(workers=2, time_budget=0)
+
+
+def test_an_interrupt_between_trials_leaves_no_trial_running(monkeypatch):
+    from nas_notebook.study._driver import Driver
+
+    search = nb.Search(
+        "x = floatv(0, 1)\nelapse(1 + x)\nx",
+        n_trials=50,
+        executor=SimulatedExecutor(workers=3),
+        algo="random",
+        seed=0,
+        direction="minimize",
+        user_ns=NS,
+    )
+    # Ctrl-C lands while the driver records the fifth trial, outside any trial body.
+    original, calls = Driver.job_done, []
+
+    def job_done(self, job, outcome):
+        calls.append(job.number)
+        if len(calls) == 5:
+            raise KeyboardInterrupt
+        return original(self, job, outcome)
+
+    monkeypatch.setattr(Driver, "job_done", job_done)
+    with pytest.raises(KeyboardInterrupt):
+        search.start()
+    states = [t.state for t in search.trials]
+    assert TrialState.RUNNING not in states and TrialState.FAIL in states
+    assert states.count(TrialState.COMPLETE) >= 4  # the ones recorded before are kept
