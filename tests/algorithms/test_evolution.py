@@ -323,3 +323,24 @@ def test_values_of_every_distribution_kind_stay_valid_when_mutated():
             assert dist._contains(dist.to_internal_repr(mutated))
             assert dist.to_internal_repr(mutated) != internal
             assert type(mutated) is type(value) or isinstance(dist, CategoricalDistribution)
+
+
+def test_children_do_not_repeat_a_configuration_already_tried():
+    sampler = RegularizedEvolution(population_size=4, tournament_size=2, seed=3)
+    study = optuna.create_study(sampler=sampler, direction="maximize")
+
+    def objective(trial):
+        picks = [trial.suggest_categorical(f"d{i}", ["a", "b", "c", "d"]) for i in range(3)]
+        return float(sum(p == "a" for p in picks)) + 0.01 * trial.suggest_int("n", 0, 3)
+
+    study.optimize(objective, n_trials=60)
+    seen = set()
+    for t in study.trials:
+        key = tuple(sorted(t.params.items()))
+        if "evolution:parent" in t.system_attrs:
+            assert key not in seen, t.number  # each child is new
+            assert (
+                t.system_attrs["evolution:value"] == t.params[t.system_attrs["evolution:mutated"]]
+            )
+        seen.add(key)
+    assert sum("evolution:parent" in t.system_attrs for t in study.trials) >= 50
