@@ -119,13 +119,20 @@ class PromotingSuccessiveHalving(optuna.pruners.BasePruner):
             if t.number != number and key in t.system_attrs
         ]
         values.append(value)
+        maximize = study.direction == StudyDirection.MAXIMIZE
+        threshold = self._threshold(values, maximize)
+        if threshold is None:
+            return False
+        return value >= threshold if maximize else value <= threshold
+
+    def _threshold(self, values: list[float], maximize: bool) -> float | None:
+        """The worst value still in the top ``1 / reduction_factor`` of a rung (None while the
+        rung has fewer than ``reduction_factor`` values); sorts ``values``."""
         keep = len(values) // self.reduction_factor
         if keep == 0:
-            return False
-        maximize = study.direction == StudyDirection.MAXIMIZE
+            return None
         values.sort(reverse=maximize)
-        threshold = values[keep - 1]
-        return value >= threshold if maximize else value <= threshold
+        return values[keep - 1]
 
     def promotable(self, study: optuna.Study, paused: Mapping[int, Any]) -> int | None:
         """The paused trial (by number) to resume now, or None: the highest rung first, the
@@ -143,12 +150,7 @@ class PromotingSuccessiveHalving(optuna.pruners.BasePruner):
                 rung += 1
             if rung and t.number in paused:
                 waiting.append((rung - 1, attrs[_rung_key(rung - 1)], t.number))
-        thresholds: dict[int, float] = {}
-        for rung, values in rungs.items():
-            keep = len(values) // self.reduction_factor
-            if keep:
-                values.sort(reverse=maximize)
-                thresholds[rung] = values[keep - 1]
+        thresholds = {rung: self._threshold(values, maximize) for rung, values in rungs.items()}
         best: tuple[int, float, int] | None = None
         for rung, value, number in waiting:
             threshold = thresholds.get(rung)

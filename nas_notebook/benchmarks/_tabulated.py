@@ -70,12 +70,10 @@ class TabulatedBenchmark:
         cell = ops if isinstance(ops, (int, np.integer)) else cell_index(ops)
         return np.asarray(self.values(metric, seed)[cell])
 
-    def best(self, metric: str = "valid_acc", seed: int | None = None) -> float:
+    def best(self, metric: str = "valid_acc", seed: int | str | None = None) -> float:
         """The best final ``metric`` in the table (averaged over seeds unless ``seed``)."""
-        values = self.arrays[metric].astype(float)
-        final = values[..., -1] if values.ndim == 3 else values
-        final = final[:, self.seeds.index(seed)] if seed is not None else np.nanmean(final, axis=1)
-        return float(np.nanmax(final))
+        values = self.values(metric, "mean" if seed is None else seed)
+        return float(np.nanmax(values[:, -1] if values.ndim == 2 else values))
 
     def objective(self, seed: int | str = 0, epochs: int | None = None) -> TableBody:
         """A trial body over the table: validation accuracy reported per epoch, at the epochs'

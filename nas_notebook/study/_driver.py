@@ -152,14 +152,13 @@ class Driver:
         return bool(check is not None and check(self.study))
 
     def _promotable(self) -> int | None:
+        """The paused trial the scheduler promotes now (a snapshot of the paused set is read)."""
         paused = dict(self.paused_trials)
         return self.study.pruner.promotable(self.study, paused)  # type: ignore[attr-defined]
 
     def _promote(self) -> Job | None:
         """Resume the paused trial the scheduler promotes now, if any."""
-        with self._lock:
-            paused = dict(self.paused_trials)
-        number = self.study.pruner.promotable(self.study, paused)  # type: ignore[attr-defined]
+        number = self._promotable()
         if number is None:
             return None
         with self._lock:
