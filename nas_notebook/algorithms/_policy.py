@@ -20,9 +20,13 @@ Learning:
     studies only. Pruned and failed trials, and values that are not finite, are ignored.
 
     * ``"reinforce"`` (TuNAS): a baseline ``b`` (an exponential moving average of the rewards,
-      started at the first reward); each completed trial adds
-      ``learning_rate * (r - b) * (onehot(choice) - softmax(logits))`` to the logits of each of
-      its decisions, then updates ``b``.
+      started at the first reward) and a scale ``s`` (the same moving average of the squared
+      advantages ``(r - b) ** 2``, started at the first non-zero one). Each completed trial
+      first updates ``s`` with its advantage, then adds
+      ``learning_rate * (r - b) / sqrt(s) * (onehot(choice) - softmax(logits))`` to the logits of
+      each of its decisions, then updates ``b``. Dividing by ``sqrt(s)`` makes the step
+      independent of the objective's units (an accuracy's differences are a few hundredths, a
+      loss's may be thousands) and bounds it: ``|r - b| / sqrt(s) <= 1 / sqrt(1 - decay)``.
     * ``"ppo"``: completed trials form batches of ``batch_size``. A batch's advantages are its
       rewards minus the moving-average baseline (as of the batch's start), divided by their
       root mean square over the batch (so the learning rate does not depend on the objective's
@@ -90,7 +94,7 @@ ATTR_PREFIX = "policy:choice:"
 """System attribute (plus the parameter name) holding ``[index, logp, size]`` of a decision."""
 
 _METHODS = ("reinforce", "ppo")
-_DEFAULT_LEARNING_RATE = {"reinforce": 0.05, "ppo": 0.5}
+_DEFAULT_LEARNING_RATE = {"reinforce": 0.1, "ppo": 0.5}
 _MAX_LOG_RATIO = 30.0  # exp() of a larger log-ratio would overflow; PPO clips it long before
 
 _Vector = npt.NDArray[np.float64]
@@ -222,6 +226,7 @@ class _State:
         self.logits: dict[str, _Vector] = {}
         self.arms: dict[str, _Arm] = {}
         self.baseline: float | None = None
+        self.scale: float | None = None  # REINFORCE's moving mean square of the advantages
         self.seen: set[int] = set()
         self.last_key: tuple[bool, datetime, int] | None = None
         self.pending: list[_Record] = []
@@ -259,8 +264,9 @@ class PolicyGradient(IndependentSampler):
     Args:
         method: ``"reinforce"`` (a moving-average baseline, one update per trial) or ``"ppo"``
             (clipped surrogate over batches of trials).
-        learning_rate: The gradient-ascent step on the logits; ``None``: 0.05 for REINFORCE
-            (whose advantages are in the objective's units), 0.5 for PPO (normalized ones).
+        learning_rate: The gradient-ascent step on the logits, per unit of normalized
+            advantage; ``None``: 0.1 for REINFORCE (one step per trial), 0.5 for PPO (a few
+            steps per batch).
         baseline_decay: The decay of the rewards' moving average, in ``[0, 1)``.
         n_bins: Bins of a numeric parameter (ints with at most this many values get one logit
             per value instead).
@@ -536,6 +542,13 @@ class PolicyGradient(IndependentSampler):
         if state.baseline is None:
             state.baseline = record.reward
         advantage = record.reward - state.baseline
+        square = advantage * advantage
+        if state.scale is not None:
+            state.scale = self._baseline_decay * state.scale + (1 - self._baseline_decay) * square
+        elif square > 0.0:
+            state.scale = square
+        if state.scale:
+            advantage /= math.sqrt(state.scale)
         for decision in record.decisions:
             z = self._logits_for(state, decision)
             log_p = _log_softmax(z)
@@ -605,7 +618,7 @@ class ReinforceController(PolicyGradient):
     def __init__(
         self,
         *,
-        learning_rate: float = 0.05,
+        learning_rate: float = 0.1,
         baseline_decay: float = 0.95,
         n_bins: int = 10,
         entropy_weight: float = 0.0,

@@ -72,7 +72,7 @@ def test_factories_and_defaults():
     )
     assert PPOController(seed=0).method == "ppo" and isinstance(PPOController(), PolicyGradient)
     assert "batch_size=8" in repr(PPOController()) and "clip=0.2" in repr(PPOController())
-    assert "learning_rate=0.05" in repr(PolicyGradient())
+    assert "learning_rate=0.1" in repr(PolicyGradient())
     with pytest.raises(ValueError, match="epochs"):
         PPOController(epochs=-1)
     with pytest.raises(TypeError):
@@ -194,17 +194,25 @@ def test_reinforce_update_follows_its_definition_on_a_conditional_space():
     study = optuna.create_study(sampler=sampler, direction="maximize")
     study.optimize(conditional_objective, n_trials=40)
 
-    logits, baseline, seen = {}, None, {}
+    logits, baseline, scale, seen = {}, None, None, {}
     for trial in study.trials:  # one worker: completion order is trial order
         r = trial.value
         baseline = r if baseline is None else baseline
+        a = r - baseline
+        if scale is not None:
+            scale = decay * scale + (1 - decay) * a**2
+        elif a != 0:
+            scale = a**2
+        a = a / np.sqrt(scale) if scale else a
+        assert abs(a) <= 1 / np.sqrt(1 - decay) + 1e-12
         for name in trial.params:
             index, _, size = trial.system_attrs[ATTR_PREFIX + name]
             z = logits.setdefault(name, np.zeros(size))
             p = np.exp(log_softmax(z))
-            z += lr * (r - baseline) * (np.eye(size)[index] - p)
+            z += lr * a * (np.eye(size)[index] - p)
             seen[name] = seen.get(name, 0) + 1
         baseline = decay * baseline + (1 - decay) * r
+    assert scale is not None and scale > 0
 
     actual = sampler.logits(study)
     assert set(actual) == {"op", "kernel", "pool_type", "depth"}
@@ -213,6 +221,20 @@ def test_reinforce_update_follows_its_definition_on_a_conditional_space():
         np.testing.assert_allclose(actual[name], z, rtol=1e-12, atol=1e-12)
     p = sampler.probabilities(study)
     assert max(p["op"], key=p["op"].get) == "conv"
+
+
+def test_reinforce_steps_do_not_depend_on_the_objectives_units():
+    def logits(scale):
+        sampler = ReinforceController(seed=3)
+        study = optuna.create_study(sampler=sampler, direction="maximize")
+        study.optimize(lambda t: scale * conditional_objective(t), n_trials=30)
+        return sampler.logits(study)
+
+    small, large = logits(0.001), logits(1000.0)
+    assert small.keys() == large.keys()
+    for name, z in small.items():
+        np.testing.assert_allclose(large[name], z, rtol=1e-9, atol=1e-9)
+        assert np.ptp(z) > 0.1  # it learned, even from differences of a thousandth
 
 
 def test_entropy_bonus_flattens_the_policy():
