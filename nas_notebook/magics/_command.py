@@ -87,6 +87,14 @@ OPTIONS: list[tuple[tuple[str, ...], dict[str, Any]]] = [
             "a distributed.Client in the namespace, or a local cluster",
         },
     ),
+    (
+        ("--space",),
+        {
+            "default": None,
+            "help": "a variable holding a symbolic space (a dict configuration space, or a "
+            "symbolized object with hyper values): each trial sees it materialized",
+        },
+    ),
     (("--workers",), {"type": int, "default": 1, "help": "number of trials run at once"}),
     (
         ("--resume",),
@@ -162,4 +170,5 @@ def search_kwargs(
         "resume": args.resume,
         "benchmark": args.benchmark,
         "scheduler": args.scheduler,
+        "space": args.space,
     }

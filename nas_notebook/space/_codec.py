@@ -33,7 +33,15 @@ from optuna.distributions import (
 
 from ._primitives import Float, HyperPrimitive, Int, ManyOf, OneOf
 
-__all__ = ["choices_for", "decode", "distributions", "label", "suggest"]
+__all__ = [
+    "choices_for",
+    "contains",
+    "decode",
+    "distributions",
+    "encode_choice",
+    "label",
+    "suggest",
+]
 
 _NATIVE = (type(None), bool, int, float, str)
 _ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
@@ -173,3 +181,46 @@ def decode(name: str, primitive: HyperPrimitive, params: Mapping[str, Any]) -> A
     if isinstance(primitive, ManyOf):
         return _pick(primitive, [params[f"{name}[{i}]"] for i in range(primitive.k)])
     raise TypeError(f"not a hyper primitive: {primitive!r}")
+
+
+def contains(primitive: Float | Int, value: Any) -> bool:
+    """Whether ``value`` is a value ``primitive`` can take (in bounds, on its step)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    if isinstance(primitive, Int) and not isinstance(value, int):
+        return False
+    if not primitive.low <= value <= primitive.high:
+        return False
+    step = primitive.step
+    if step is None or (isinstance(primitive, Int) and step == 1):
+        return True
+    steps = (value - primitive.low) / step
+    return math.isclose(steps, round(steps), abs_tol=1e-9)
+
+
+def encode_choice(name: str, primitive: OneOf | ManyOf, indices: Sequence[int]) -> dict[str, Any]:
+    """The Optuna parameters of a ``oneof`` (one candidate index) or ``manyof`` (``k``
+    indices) that picked the candidates at ``indices``: the inverse of :func:`decode`.
+
+    Raises:
+        ValueError: Indices a ``manyof`` cannot pick (repeats when distinct, not in candidate
+            order when sorted, not ``k`` of them).
+    """
+    if isinstance(primitive, OneOf):
+        (index,) = indices
+        return {name: choices_for(primitive.candidates)[index]}
+    if len(indices) != primitive.k:
+        raise ValueError(f"{primitive!r} picks {primitive.k}, not {len(indices)}")
+    if primitive.sorted and list(indices) != sorted(indices):
+        raise ValueError(f"{primitive!r} keeps the candidates' order")
+    if not primitive.distinct:
+        choices = choices_for(primitive.candidates)
+        return {f"{name}[{i}]": choices[index] for i, index in enumerate(indices)}
+    if len(set(indices)) != len(indices):
+        raise ValueError(f"{primitive!r} picks distinct candidates")
+    remaining = list(range(len(primitive.candidates)))
+    out = {}
+    for i, index in enumerate(indices):
+        out[f"{name}[{i}]"] = remaining.index(index)
+        remaining.remove(index)
+    return out

@@ -26,6 +26,8 @@ from typing import Any
 from .._errors import SearchSpaceError
 from ..space import _naming
 from ..space import _primitives as prim
+from ..symbolic import has_hyper
+from ..symbolic._materialize import build_in_search
 from ._names import TRIAL_NAMES
 
 __all__ = ["FunctionProgram", "ProgramError", "TrialProgram"]
@@ -74,6 +76,8 @@ class TrialProgram:
     source: str
     label: str = "cell"
     first_line: int = 1
+    #: The variable holding a symbolic space: each run sees it materialized (``--space``).
+    space: str | None = None
     filename: str = field(init=False)
     names: frozenset[str] = field(init=False)
     has_result: bool = field(init=False)
@@ -128,6 +132,7 @@ class TrialProgram:
             "source": self.source,
             "label": self.label,
             "first_line": self.first_line,
+            "space": self.space,
             "filename": self.filename,
         }
 
@@ -146,6 +151,10 @@ class TrialProgram:
 
     def run(self, namespace: dict[str, Any]) -> Any:
         """Execute the body in ``namespace``; return the last expression's value (or None)."""
+        if self.space is not None:
+            namespace[self.space] = build_in_search(
+                namespace[self.space], _naming.Site(self.filename, self.first_line, 0, None)
+            )
         exec(self._body, namespace)  # type: ignore[arg-type]  # compiled in __post_init__
         return namespace.get(_RESULT)
 
@@ -160,6 +169,8 @@ class TrialProgram:
         """
         bound = self._bound_at_top()
         self._check_undefined(user_ns, bound)
+        if self.space is not None:
+            check_space_name(self.space, user_ns, self.names)
         sites = _naming.static_sites(self._tree, self.filename)
         self._check_primitive_arguments(sites, user_ns, bound)
         self._check_duplicate_names(sites)
@@ -231,14 +242,33 @@ class TrialProgram:
                 )
 
 
+def check_space_name(name: str, user_ns: Mapping[str, Any], read: frozenset[str]) -> None:
+    """Raise a :class:`ProgramError` unless ``--space NAME`` names a symbolic space the body
+    reads."""
+    if not name.isidentifier():
+        raise ProgramError(f"--space {name}: give the name of a variable holding the space")
+    if name not in user_ns:
+        raise ProgramError(f"--space {name}: name {name!r} is not defined")
+    if not has_hyper(user_ns[name]):
+        raise ProgramError(
+            f"--space {name}: {name!r} holds no hyper value to search ({user_ns[name]!r:.80}); "
+            "give a dict of domains (uniform, choice...) or a symbolized object with hyper values"
+        )
+    if name not in read:
+        raise ProgramError(f"--space {name}: the cell does not use {name!r}")
+
+
 class FunctionProgram(TrialProgram):
-    """A trial body given as a zero-argument function instead of cell text.
+    """A trial body given as a function instead of cell text: of no arguments, or, with a
+    symbolic ``space``, of one (the materialized object).
 
     The function is called as it is (its globals are its module's); nothing is compiled.
     """
 
-    def __init__(self, fn: Callable[[], Any]) -> None:
+    def __init__(self, fn: Callable[..., Any], space_value: Any = None) -> None:
         self.fn = fn
+        self.space_value = space_value
+        self.space = None
         self.source = inspect.getsource(fn) if _has_source(fn) else ""
         self.label = getattr(fn, "__qualname__", type(fn).__name__)
         self.first_line = 1
@@ -251,16 +281,19 @@ class FunctionProgram(TrialProgram):
         return {}
 
     def run(self, namespace: dict[str, Any]) -> Any:
-        return self.fn()
+        if self.space_value is None:
+            return self.fn()
+        return self.fn(build_in_search(self.space_value, _naming.Site(self.filename, 0, 0, None)))
 
     def check(self, user_ns: Mapping[str, Any]) -> None:
-        return None
+        if self.space_value is not None and not has_hyper(self.space_value):
+            raise ProgramError(f"`space` holds no hyper value to search ({self.space_value!r:.80})")
 
     def __getstate__(self) -> dict[str, Any]:
-        return {"fn": self.fn}
+        return {"fn": self.fn, "space_value": self.space_value}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__init__(state["fn"])  # type: ignore[misc]
+        self.__init__(state["fn"], state.get("space_value"))  # type: ignore[misc]
 
 
 def _has_source(fn: Callable[..., Any]) -> bool:

@@ -22,9 +22,15 @@ from ..algorithms import make_pruner, make_sampler
 from ..space import HyperPrimitive, NameRegistry, Space, TrialContext, activate
 from ..space._codec import suggest as _suggest
 from ..space._naming import Site, call_site
+from ..symbolic import Symbolic, materialize
 from ._driver import FAIL_REASON
 from ._objective import to_number
 from ._storage import open_storage
+
+
+def _is_symbolic_space(space: Any) -> bool:
+    return isinstance(space, (Symbolic, HyperPrimitive, dict, list, tuple))
+
 
 __all__ = ["Example", "Feedback", "sample"]
 
@@ -155,7 +161,7 @@ class Feedback:
 
 
 def sample(
-    space: Space | Callable[..., Any] | Example,
+    space: Any,
     algorithm: str | optuna.samplers.BaseSampler = "random",
     num_examples: int | None = None,
     *,
@@ -172,7 +178,10 @@ def sample(
     Args:
         space: A :class:`~nas_notebook.space.Space` from :func:`~nas_notebook.trace`, or the
             function itself (the loop body calls it); or an outer example of a factorized
-            search (see ``partition``), whose remaining decisions this loop searches.
+            search (see ``partition``), whose remaining decisions this loop searches; or a
+            symbolic space: a :class:`~nas_notebook.symbolic.Symbolic` (a symbolized class or
+            function called with hyper values) or a configuration dict/list holding hyper
+            values, whose examples are the concrete objects.
         partition: Makes this an outer loop of a factorized search: its examples decide only
             the decisions whose name ``partition(name)`` accepts; search the rest of each
             with ``sample(example, ...)`` and give this loop what the inner loop found.
@@ -187,7 +196,9 @@ def sample(
 
     Yields:
         ``(example, feedback)``: run the code under ``with example():`` then call
-        ``feedback(value)``. An example left without feedback is recorded as failed.
+        ``feedback(value)``. For a symbolic space, ``(obj, feedback)`` where ``obj`` is the
+        materialized object (its example is ``feedback.example``). An example left without
+        feedback is recorded as failed.
 
     Example:
         >>> from nas_notebook import floatv, oneof, sample
@@ -230,8 +241,14 @@ def sample(
             )
         if partition is not None:
             raise ValueError("sample: `partition` is for the outer loop, not an inner one")
-    elif not isinstance(space, Space) and not callable(space):
-        raise TypeError(f"sample: `space` must be a traced Space or a function, got {space!r}")
+    symbolic = outer is None and _is_symbolic_space(space)
+    if not symbolic and outer is None and not isinstance(space, Space) and not callable(space):
+        raise TypeError(
+            "sample: `space` must be a traced Space, a function, a symbolic object or a "
+            f"configuration dict/list holding hyper values, got {space!r}"
+        )
+    if symbolic and partition is not None:
+        raise ValueError("sample: `partition` (factorized search) needs a function as the space")
     if num_examples is not None and num_examples < 0:
         raise ValueError(f"sample: `num_examples` must be >= 0, got {num_examples!r}")
     if study is None:
@@ -250,7 +267,16 @@ def sample(
         example = Example(study.ask(), registry, partition, outer)
         feedback = Feedback(study, example)
         try:
-            yield example, feedback
+            if symbolic:
+                try:
+                    with example():
+                        built = materialize(space)
+                except BaseException as exc:
+                    feedback.skip(f"the space could not be materialized: {exc}")
+                    raise
+                yield built, feedback
+            else:
+                yield example, feedback
         finally:
             if not feedback.done:
                 feedback.skip("no feedback was given for this example")

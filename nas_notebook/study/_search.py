@@ -18,10 +18,11 @@ from .._errors import StorageError
 from .._logging import quiet_optuna
 from ..algorithms import default_pruner, make_pruner, make_sampler
 from ..executors import Executor, SimulatedExecutor, make_executor
+from ..symbolic import materialize
 from ._driver import Driver
 from ._objective import Objective, infer_direction
 from ._output import TrialLog
-from ._program import FunctionProgram, TrialProgram
+from ._program import FunctionProgram, TrialProgram, check_space_name
 from ._recovery import record_driver, recover_stale_trials
 from ._snapshot import Progress, Snapshot, trials_table
 
@@ -41,12 +42,28 @@ _live: weakref.WeakSet[Search] = weakref.WeakSet()
 
 
 class Best(NamedTuple):
-    """The best trial so far: its value, parameters (as stored), number and the frozen trial."""
+    """The best trial so far: its value, parameters (as stored), number and the frozen trial;
+    for a search over a symbolic space (``--space``), :meth:`build` makes its object."""
 
     value: float
     params: dict[str, Any]
     number: int
     trial: FrozenTrial
+    space: Any = None
+
+    def build(self) -> Any:
+        """The concrete object (model, configuration dict...) of the best trial, materialized
+        from the searched space and the trial's decisions.
+
+        Raises:
+            ValueError: The search had no symbolic space.
+        """
+        if self.space is None:
+            raise ValueError(
+                "this search has no symbolic space to build (give `space=` / --space); the "
+                "best trial's parameters are in .params"
+            )
+        return materialize(self.space, self.params, strict=False)
 
 
 def _benchmark_body(
@@ -128,6 +145,11 @@ class Search:
         executor: ``thread`` (background, the default), ``inline`` (blocking) or an executor.
         workers: Number of concurrent trials.
         resume: Continue the study ``name`` in ``storage`` (it must exist).
+        space: A symbolic space each trial sees materialized: for cell text, the name of a
+            variable of ``user_ns`` that the body reads (``--space config``); for a function,
+            the space itself (a dict of domains, a symbolized object with hyper values), and
+            the function is called with the materialized object. ``search.best.build()``
+            rebuilds the best trial's object.
         user_ns: The namespace the body's free names come from (the notebook's); the
             primitives and ``report`` are found even when it lacks them.
         first_line: The cell line of the body's first line (for messages and tracebacks).
@@ -158,6 +180,7 @@ class Search:
         executor: str | Executor = "thread",
         workers: int = 1,
         resume: bool = False,
+        space: Any = None,
         user_ns: Mapping[str, Any] | None = None,
         first_line: int = 1,
     ) -> None:
@@ -180,10 +203,25 @@ class Search:
         if isinstance(body, TrialProgram):
             self.program = body
         elif callable(body):
-            self.program = FunctionProgram(body)
+            if isinstance(space, str):
+                check_space_name(space, self.user_ns, frozenset([space]))
+                space = self.user_ns[space]
+            self.program = FunctionProgram(body, space)
         else:
-            self.program = TrialProgram(body, label=name or "search", first_line=first_line)
+            if space is not None and not isinstance(space, str):
+                raise ValueError(
+                    "`space` for a cell body is the name of the variable that holds the space"
+                )
+            self.program = TrialProgram(
+                body, label=name or "search", first_line=first_line, space=space
+            )
         self.program.check(self.user_ns)
+        #: The symbolic space the trials materialize (None: a define-by-run body).
+        self.space: Any = (
+            self.user_ns.get(self.program.space)
+            if self.program.space is not None
+            else getattr(self.program, "space_value", None)
+        )
         self.executor = make_executor(executor, workers)
         self._remote = bool(getattr(self.executor, "remote", False))
         n_metrics = len(metric.split(",")) if metric else 0
@@ -591,7 +629,13 @@ class Search:
                 f"no trial of {self.name!r} has completed yet ({progress.failed} failed, "
                 f"{progress.pruned} pruned, {progress.running} running)"
             )
-        return Best(trial.value, dict(trial.params), trial.number, trial)  # type: ignore[arg-type]
+        return Best(
+            trial.value,  # type: ignore[arg-type]
+            dict(trial.params),
+            trial.number,
+            trial,
+            self.space,
+        )
 
     def pareto_front(self) -> pd.DataFrame:
         """The completed trials no other completed trial beats on every objective: one row per

@@ -67,5 +67,5 @@ def test_feedback_report_prunes():
 
 
 def test_sample_rejects_non_spaces():
-    with pytest.raises(TypeError, match="traced Space or a function"):
+    with pytest.raises(TypeError, match="traced Space, a function, a symbolic object"):
         next(sample(42))
