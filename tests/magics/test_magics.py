@@ -195,3 +195,32 @@ def test_dask_executor_uses_a_client_from_the_namespace(ip):
 def test_scheduler_without_dask_is_a_usage_error(ip):
     with pytest.raises(UsageError, match="--scheduler is for --executor dask"):
         ip.run_cell_magic("search", "s --scheduler tcp://127.0.0.1:1", "x = floatv(0, 1)\nx")
+
+
+def test_space_option_materializes_a_variable_for_each_trial(ip):
+    ip.run_cell(
+        "from nas_notebook.space import choice, loguniform, randint\n"
+        "config = {'lr': loguniform(1e-4, 1e-1), 'layers': randint(1, 3),\n"
+        "          'act': choice(['relu', 'tanh']), 'epochs': 5}"
+    )
+    ip.run_cell_magic(
+        "search",
+        "cfg --n-trials 5 --executor inline --storage memory --seed 0 --space config",
+        "assert isinstance(config, dict) and config['epochs'] == 5\n"
+        "config['layers'] + (config['act'] == 'tanh')",
+    )
+    cfg = ip.user_ns["cfg"]
+    assert {t.state for t in cfg.trials} == {TrialState.COMPLETE}
+    assert set(cfg.best.params) == {"lr", "layers", "act"}
+    best = cfg.best.build()
+    assert best["epochs"] == 5 and best["layers"] + (best["act"] == "tanh") == cfg.best.value
+    # the notebook's variable is still the space
+    assert ip.user_ns["config"]["lr"].log
+
+
+def test_space_option_naming_no_space_is_a_usage_error(ip):
+    ip.run_cell("config = {'lr': 0.1}")
+    with pytest.raises(UsageError, match="--space config: 'config' holds no hyper value"):
+        ip.run_cell_magic("search", "s --storage memory --space config", "config['lr']")
+    with pytest.raises(UsageError, match="--space nothing: name 'nothing' is not defined"):
+        ip.run_cell_magic("search", "s --storage memory --space nothing", "1")
