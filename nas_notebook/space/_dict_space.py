@@ -71,6 +71,11 @@ def _bounds(domain: str, lower: Any, upper: Any, *, integer: bool, log: bool) ->
     return lower, upper
 
 
+def _range(domain: str, lower: Any, upper: Any, *, integer: bool, log: bool) -> Any:
+    low, high = _bounds(domain, lower, upper, integer=integer, log=log)
+    return Int(low, high, log=log) if integer else Float(low, high, log=log)
+
+
 def randint(lower: int, upper: int) -> Int:
     """An integer in ``[lower, upper]``, both included.
 
@@ -78,8 +83,7 @@ def randint(lower: int, upper: int) -> Int:
         >>> randint(1, 4)
         intv(1, 4)
     """
-    low, high = _bounds("randint", lower, upper, integer=True, log=False)
-    return Int(low, high)
+    return _range("randint", lower, upper, integer=True, log=False)
 
 
 def lograndint(lower: int, upper: int) -> Int:
@@ -89,8 +93,7 @@ def lograndint(lower: int, upper: int) -> Int:
         >>> lograndint(16, 256)
         intv(16, 256, log=True)
     """
-    low, high = _bounds("lograndint", lower, upper, integer=True, log=True)
-    return Int(low, high, log=True)
+    return _range("lograndint", lower, upper, integer=True, log=True)
 
 
 def uniform(lower: float, upper: float) -> Float:
@@ -100,8 +103,7 @@ def uniform(lower: float, upper: float) -> Float:
         >>> uniform(0.0, 0.5)
         floatv(0.0, 0.5)
     """
-    low, high = _bounds("uniform", lower, upper, integer=False, log=False)
-    return Float(low, high)
+    return _range("uniform", lower, upper, integer=False, log=False)
 
 
 def loguniform(lower: float, upper: float) -> Float:
@@ -111,8 +113,7 @@ def loguniform(lower: float, upper: float) -> Float:
         >>> loguniform(1e-4, 1e-1)
         floatv(0.0001, 0.1, log=True)
     """
-    low, high = _bounds("loguniform", lower, upper, integer=False, log=True)
-    return Float(low, high, log=True)
+    return _range("loguniform", lower, upper, integer=False, log=True)
 
 
 def _categories(domain: str, categories: Any) -> list[Any]:
