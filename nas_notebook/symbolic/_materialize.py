@@ -91,13 +91,14 @@ def _build(node: Any, path: str, decide: Decide) -> Any:
 
 
 def _leaves(node: Any) -> Any:
-    if isinstance(node, (list, tuple, dict)):
-        changed = {}
-        for key, child in children(node):
-            new = _leaves(child)
-            if new is not child:
-                changed[key] = new
-        return rebuild(node, changed)
+    """A fixed part of the space as an example gets it: lists and dicts are copied (an example
+    that changes its configuration changes neither the space nor other examples)."""
+    if isinstance(node, list):
+        return [_leaves(child) for child in node]
+    if isinstance(node, dict):
+        return {key: _leaves(child) for key, child in node.items()}
+    if isinstance(node, tuple):
+        return rebuild(node, {i: _leaves(child) for i, child in enumerate(node)})
     if isinstance(node, Functor):
         return node
     return _fresh(node)
@@ -134,8 +135,9 @@ def materialize(
 
     Returns:
         The object: instances of the symbolized classes, :class:`Functor` s for symbolized
-        functions, dicts/lists for configuration spaces. Torch modules given as values are
-        copied, so two materialized objects never share weights.
+        functions, dicts/lists for configuration spaces. Fixed lists and dicts are copied, and
+        so are torch modules given as values: two materialized objects never share weights,
+        and changing one changes neither the space nor the others.
 
     Raises:
         SearchSpaceError: A decision missing from ``decisions`` or not in the space (both

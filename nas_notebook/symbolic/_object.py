@@ -103,6 +103,17 @@ def bind(target: Any, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> dict[
     return out
 
 
+def _in_signature_order(target: Any, arguments: Mapping[str, Any]) -> dict[str, Any]:
+    """``arguments`` with the signature's parameters first, in its order: two objects given the
+    same arguments in another order (``rebind`` adds new ones) print and hash alike."""
+    signature = _signature(target)
+    if signature is None:
+        return dict(arguments)
+    ordered = {name: arguments[name] for name in signature.parameters if name in arguments}
+    ordered.update((k, v) for k, v in arguments.items() if k not in ordered)
+    return ordered
+
+
 def call(target: Callable[..., _T], arguments: Mapping[str, Any]) -> _T:
     """Call ``target`` with ``arguments`` as :func:`bind` returns them."""
     args, kwargs = _split(target, arguments)
@@ -185,7 +196,7 @@ class Symbolic:
 
     def __init__(self, target: Any, arguments: Mapping[str, Any]) -> None:
         object.__setattr__(self, "target", target)
-        object.__setattr__(self, "_arguments", dict(arguments))
+        object.__setattr__(self, "_arguments", _in_signature_order(target, arguments))
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError(
