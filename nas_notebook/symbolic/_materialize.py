@@ -78,7 +78,7 @@ def _build(node: Any, path: str, decide: Decide) -> Any:
             ]
         return value
     if not has_hyper(node):
-        return _fresh(node) if not isinstance(node, (list, tuple, dict)) else _leaves(node)
+        return _leaves(node)
     if isinstance(node, Symbolic):
         arguments = {
             key: _build(child, _keypath.join(path, key), decide) for key, child in children(node)
@@ -101,6 +101,8 @@ def _leaves(node: Any) -> Any:
         return rebuild(node, {i: _leaves(child) for i, child in enumerate(node)})
     if isinstance(node, Functor):
         return node
+    if isinstance(node, Symbolic):  # a call without hyper values (``rebind``'s, ``clone``'s)
+        return call(node.target, {key: _leaves(child) for key, child in node.arguments.items()})
     return _fresh(node)
 
 
@@ -282,10 +284,6 @@ def _encode(space: Any, value: Any, path: str, out: dict[str, Any]) -> None:
         except ValueError as exc:
             raise _Mismatch(f"{value!r} at {name!r}: {exc}") from None
         return
-    if not has_hyper(space):
-        if not _same_leaf(space, value):
-            raise _Mismatch(f"at {where}: expected {space!r}, got {value!r}")
-        return
     if isinstance(space, Symbolic):
         if isinstance(space, Functor):
             ok = isinstance(value, Functor) and value.target is space.target
@@ -300,6 +298,10 @@ def _encode(space: Any, value: Any, path: str, out: dict[str, Any]) -> None:
             raise _Mismatch(f"at {where}: arguments {sorted(given)} instead of {sorted(expected)}")
         for key, child in expected.items():
             _encode(child, given[key], _keypath.join(path, key), out)
+        return
+    if not has_hyper(space):
+        if not _same_leaf(space, value):
+            raise _Mismatch(f"at {where}: expected {space!r}, got {value!r}")
         return
     if isinstance(space, dict):
         if not isinstance(value, dict) or set(value) != set(space):

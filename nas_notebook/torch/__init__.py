@@ -1,8 +1,12 @@
 """PyTorch, searchable: ``from nas_notebook.torch import nn`` instead of ``from torch import nn``.
 
+:func:`rewrite` turns a model space whose decisions are choices between modules into a
+weight-sharing :class:`SuperNet` (:class:`Switch` or :class:`MixedOp` at each choice).
+
 Importing this package imports torch; ``nas_notebook`` itself does not.
 """
 
 from . import nn
+from ._supernet import MixedOp, SuperNet, Switch, rewrite
 
-__all__ = ["nn"]
+__all__ = ["MixedOp", "SuperNet", "Switch", "nn", "rewrite"]

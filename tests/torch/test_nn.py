@@ -523,3 +523,13 @@ def test_materialize_with_a_missing_or_foreign_decision_is_refused() -> None:
         materialize(space, {"args[0].out_features": 8, "bogus": 1})
     with pytest.raises(SearchSpaceError, match="decision"):
         materialize(space)
+
+
+def test_a_call_without_hyper_values_is_built_and_matched_like_a_module() -> None:
+    fixed = rebind(nn.Linear(4, oneof([4, 8])), {"out_features": 4})
+    assert isinstance(fixed, Symbolic) and not fixed.is_space
+    assert isinstance(materialize(fixed), torch.nn.Linear)
+    space = nn.Sequential(oneof([fixed, nn.Identity()]))
+    model = materialize(space, {"args[0]": "Linear(in_features=4, out_features=4)"})
+    assert isinstance(model[0], torch.nn.Linear) and model[0].out_features == 4
+    assert encode(space, model) == {"args[0]": "Linear(in_features=4, out_features=4)"}
