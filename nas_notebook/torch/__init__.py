@@ -7,6 +7,6 @@ Importing this package imports torch; ``nas_notebook`` itself does not.
 """
 
 from . import nn
-from ._supernet import MixedOp, SuperNet, Switch, rewrite
+from ._supernet import ChoiceFactory, MixedOp, SuperNet, Switch, rewrite
 
-__all__ = ["MixedOp", "SuperNet", "Switch", "nn", "rewrite"]
+__all__ = ["ChoiceFactory", "MixedOp", "SuperNet", "Switch", "nn", "rewrite"]

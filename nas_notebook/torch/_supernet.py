@@ -11,6 +11,12 @@ becomes one of two modules holding the built candidates:
   softmax of its architecture parameters ``alpha``, which gradient descent trains along with
   the weights; :meth:`SuperNet.derive` then keeps the strongest candidate of each choice.
 
+A choice between module *classes* (``oneof([Zero, Skip, Conv3x3], name="edge")``, each called by
+the model with arguments of its own, such as ``op(channels)``) becomes a :class:`ChoiceFactory`:
+every place the model instantiates it gets its own choice module over those arguments, all of
+them one decision (one index, one ``alpha``). That is how a cell repeated at several widths
+shares its architecture.
+
 Decisions are named as :func:`~nas_notebook.symbolic.materialize` names them, so an
 architecture is an ordinary params dict (what an Optuna trial stores): ``materialize(space,
 params)`` builds it with fresh weights, :meth:`SuperNet.child` with the super-network's.
@@ -35,7 +41,7 @@ from ..symbolic._ops import candidate_path, children, decision_name, decisions, 
 if TYPE_CHECKING:
     import numpy as np
 
-__all__ = ["MixedOp", "SuperNet", "Switch", "rewrite"]
+__all__ = ["ChoiceFactory", "MixedOp", "SuperNet", "Switch", "rewrite"]
 
 MODES = ("switch", "mixed")
 
@@ -165,6 +171,29 @@ class MixedOp(torch.nn.Module):
 _Choice = (Switch, MixedOp)
 
 
+class ChoiceFactory:
+    """What a choice between module *classes* becomes in a super-network: the model calls it
+    where it would call the chosen class (``op(channels)``), and gets a :class:`Switch` or
+    :class:`MixedOp` of every candidate class built with those arguments. Each call is one
+    more place of the same decision (kept in step; one ``alpha``).
+
+    Built by :func:`rewrite`; called by the model's own code while the super-network is built.
+    """
+
+    def __init__(self, supernet: SuperNet, name: str, classes: Sequence[type]) -> None:
+        self.supernet = supernet
+        self.name = name
+        self.classes = tuple(classes)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Switch | MixedOp:
+        candidates = [cls(*args, **kwargs) for cls in self.classes]
+        return self.supernet._place(self.name, candidates)
+
+    def __repr__(self) -> str:
+        names = ", ".join(cls.__qualname__ for cls in self.classes)
+        return f"ChoiceFactory({self.name!r}: {names})"
+
+
 def _not_shareable(name: str, primitive: HyperPrimitive, why: str) -> SearchSpaceError:
     return SearchSpaceError(
         f"rewrite: decision {name!r} ({primitive!r}) {why}; only choices between modules "
@@ -172,12 +201,24 @@ def _not_shareable(name: str, primitive: HyperPrimitive, why: str) -> SearchSpac
     )
 
 
+def _is_module_class(candidate: Any) -> bool:
+    return isinstance(candidate, type) and issubclass(candidate, torch.nn.Module)
+
+
 def _module_choice(primitive: HyperPrimitive, name: str) -> OneOf:
-    """``primitive`` when it is a choice between modules without decisions of their own."""
+    """``primitive`` when it is a choice between modules without decisions of their own, or
+    between module classes (which the model instantiates with arguments of its own)."""
     if isinstance(primitive, ManyOf):
         raise _not_shareable(name, primitive, "picks several candidates (a manyof)")
     if not isinstance(primitive, OneOf):
         raise _not_shareable(name, primitive, f"is a number ({primitive.kind}), not a choice")
+    classes = [_is_module_class(candidate) for candidate in primitive.candidates]
+    if all(classes):
+        return primitive
+    if any(classes):
+        raise _not_shareable(
+            name, primitive, "mixes module classes and modules: give all of one kind"
+        )
     for i, candidate in enumerate(primitive.candidates):
         if isinstance(candidate, Symbolic) and not isinstance(candidate, Functor):
             is_module = isinstance(candidate.target, type) and issubclass(
@@ -297,6 +338,12 @@ class SuperNet(torch.nn.Module):
         self._sites: dict[str, list[Switch | MixedOp]] = {}
         self._oneofs: dict[str, OneOf] = {}
         built = _build(space, "", self._make_choice)
+        unused = [name for name, sites in self._sites.items() if not sites]
+        if unused:
+            raise SearchSpaceError(
+                f"rewrite: the model never instantiated the module classes of {unused!r}; a "
+                "choice between classes is called by the model (op(channels)) to be used"
+            )
         self.choices = {name: sites[0] for name, sites in self._sites.items()}
         if isinstance(built, torch.nn.Module):
             self.model = built
@@ -304,23 +351,33 @@ class SuperNet(torch.nn.Module):
             self.__dict__["model"] = built
             self.parts = torch.nn.ModuleList(module for _, module in _parts(built))
 
-    def _make_choice(self, name: str, primitive: OneOf) -> Switch | MixedOp:
+    def _make_choice(self, name: str, primitive: OneOf) -> Switch | MixedOp | ChoiceFactory:
         known = self._oneofs.get(name)
         if known is not None and choices_for(known.candidates) != choices_for(primitive.candidates):
             raise DuplicateNameError(
                 f"rewrite: two different choices are named {name!r}: {known!r} and {primitive!r}"
             )
+        self._oneofs.setdefault(name, primitive)
+        self._sites.setdefault(name, [])
+        if _is_module_class(primitive.candidates[0]):
+            return ChoiceFactory(self, name, primitive.candidates)
         candidates = [
             _build(candidate, candidate_path(primitive, name, i), _no_choice)
             for i, candidate in enumerate(primitive.candidates)
         ]
+        return self._place(name, candidates)
+
+    def _place(self, name: str, candidates: list[torch.nn.Module]) -> Switch | MixedOp:
+        """A new choice module for decision ``name`` over built ``candidates``, kept in step
+        with the decision's other places."""
         op: Switch | MixedOp = Switch(candidates) if self.mode == "switch" else MixedOp(candidates)
         sites = self._sites.setdefault(name, [])
         if isinstance(op, MixedOp) and sites:
             # One decision, one set of architecture parameters, wherever it is used.
             op.alpha = sites[0].alpha  # type: ignore[assignment]
+        elif isinstance(op, Switch) and sites:
+            op.index = sites[0].index
         sites.append(op)
-        self._oneofs.setdefault(name, primitive)
         return op
 
     @property

@@ -546,3 +546,87 @@ def test_bad_indices_modes_and_params_are_refused_with_what_is_wrong() -> None:
         mixed.sample(0)
     with pytest.raises(TypeError, match="generator"):
         supernet.sample("seed")
+
+
+# --- choices between module classes: the model instantiates the chosen class ------------------
+
+
+class _Zero(nn.Module):
+    def __init__(self, channels: int) -> None:
+        super().__init__()
+
+    def forward(self, x: Any) -> Any:
+        return x * 0
+
+
+class _Conv(nn.Module):
+    def __init__(self, channels: int) -> None:
+        super().__init__()
+        self.conv = nn.Conv2d(channels, channels, 3, padding=1)
+
+    def forward(self, x: Any) -> Any:
+        return self.conv(x)
+
+
+class _Skip(nn.Module):
+    def __init__(self, channels: int) -> None:
+        super().__init__()
+
+    def forward(self, x: Any) -> Any:
+        return x
+
+
+class _TwoCells(nn.Module):
+    """One decision used at two widths, as a cell repeated through a network is."""
+
+    def __init__(self, op: Any) -> None:
+        super().__init__()
+        self.stem = nn.Conv2d(1, 4, 1)
+        self.cell0 = op(4)
+        self.widen = nn.Conv2d(4, 8, 1)
+        self.cell1 = op(8)
+
+    def forward(self, x: Any) -> Any:
+        return self.cell1(self.widen(self.cell0(self.stem(x))))
+
+
+def _class_space() -> Any:
+    return _TwoCells(op=oneof([_Zero, _Conv, _Skip], name="op"))
+
+
+def test_a_choice_between_classes_is_one_decision_at_every_place_it_is_instantiated():
+    space = _class_space()
+    supernet = rewrite(space)
+    assert list(supernet.choices) == ["op"] == list(decisions(space))
+    cells = (supernet.model.cell0, supernet.model.cell1)
+    assert all(isinstance(cell, Switch) for cell in cells)
+    assert cells[1].candidates[1].conv.in_channels == 8  # built with the model's arguments
+    x = _x()
+    for label in ("_Zero", "_Conv", "_Skip"):
+        supernet.fix({"op": label})
+        assert cells[0].index == cells[1].index
+        child = supernet.child({"op": label})
+        assert not _choice_ops(child)
+        assert torch.equal(supernet(x), child(x))
+        assert encode(space, child) == {"op": label}
+        assert _shapes(child) == _shapes(materialize(space, {"op": label}))
+
+
+def test_a_choice_between_classes_has_one_alpha_in_mixed_mode():
+    supernet = rewrite(_class_space(), "mixed")
+    assert len(supernet.arch_parameters()) == 1
+    assert supernet.model.cell0.alpha is supernet.model.cell1.alpha
+    supernet(_x()).sum().backward()
+    assert supernet.arch_parameters()[0].grad.abs().sum() > 0
+
+
+def test_class_choices_the_model_never_instantiates_or_mixed_with_modules_are_refused():
+    class Ignores(nn.Module):
+        def __init__(self, op: Any) -> None:
+            super().__init__()
+            self.fc = nn.Linear(2, 2)
+
+    with pytest.raises(SearchSpaceError, match="never instantiated the module classes of"):
+        rewrite(Ignores(op=oneof([_Zero, _Skip], name="op")))
+    with pytest.raises(SearchSpaceError, match="mixes module classes and modules"):
+        rewrite(nn.Sequential(oneof([_Skip, nn.ReLU()])))
