@@ -376,7 +376,9 @@ class SuperNet(torch.nn.Module):
             # One decision, one set of architecture parameters, wherever it is used.
             op.alpha = sites[0].alpha  # type: ignore[assignment]
         elif isinstance(op, Switch) and sites:
-            op.index = sites[0].index
+            first = sites[0]
+            assert isinstance(first, Switch)
+            op.index = first.index
         sites.append(op)
         return op
 
