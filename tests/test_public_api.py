@@ -13,6 +13,8 @@ MODULES = [
     "nas_notebook.plots",
     "nas_notebook.testing",
     "nas_notebook.benchmarks",
+    "nas_notebook.symbolic",
+    "nas_notebook.torch",
 ]
 
 

@@ -1,18 +1,46 @@
 """The plain PyTorch model of one cell of the NAS-Bench-201-style space (see
 :mod:`nas_notebook.benchmarks._nas201` for the cell, the ops and the macro skeleton). Kept apart
-so that the cell encoding, the search space and the table need no torch."""
+so that the cell encoding, the search space and the table need no torch.
+
+Two forms of the same architectures:
+
+* :class:`Network` (``Network(ops)``, ops by name): the model the table was trained with;
+* :class:`OpNetwork`, symbolic, whose edges are op *modules* built by classes
+  (:data:`OP_MODULES`): :func:`module_space` is the space as choices between those classes,
+  one decision per edge (named as :func:`~nas_notebook.benchmarks.search_space` names them),
+  which :func:`nas_notebook.torch.rewrite` turns into a weight-sharing super-network and
+  :func:`~nas_notebook.symbolic.materialize` into a child; :func:`ops_of` maps a child's
+  decisions back to op names, to look it up in the table.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import torch
 from torch import nn
 from torch.nn import functional as F
 
-from ._nas201 import EDGES, NUM_CLASSES, _check
+from ..space import oneof
+from ..symbolic import symbolize
+from ._nas201 import EDGES, NUM_CLASSES, OPS, _check, edge_name
 
-__all__ = ["Cell", "Network", "Reduction"]
+__all__ = [
+    "OP_MODULES",
+    "AvgPool3x3",
+    "Cell",
+    "Conv1x1",
+    "Conv3x3",
+    "Network",
+    "OpCell",
+    "OpNetwork",
+    "Reduction",
+    "Skip",
+    "Zero",
+    "module_space",
+    "ops_of",
+]
 
 
 class ReLUConv(nn.Module):
@@ -109,3 +137,133 @@ class Network(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = self.cell1(self.reduction(self.cell0(self.stem(x))))
         return self.classifier(F.relu(x).mean(dim=(2, 3)))
+
+
+# -- the same architectures with op modules --------------------------------------------------
+
+
+class Zero(nn.Module):
+    """``none``: the edge carries nothing (zeros of the input's shape)."""
+
+    def __init__(self, channels: int) -> None:
+        super().__init__()
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.zeros_like(x)
+
+
+class Skip(nn.Module):
+    """``skip_connect``: the identity."""
+
+    def __init__(self, channels: int) -> None:
+        super().__init__()
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x
+
+
+class Conv1x1(ReLUConv):
+    """``conv_1x1``: ReLU then a 1x1 convolution."""
+
+    def __init__(self, channels: int) -> None:
+        super().__init__(channels, 1)
+
+
+class Conv3x3(ReLUConv):
+    """``conv_3x3``: ReLU then a 3x3 convolution."""
+
+    def __init__(self, channels: int) -> None:
+        super().__init__(channels, 3)
+
+
+class AvgPool3x3(nn.Module):
+    """``avg_pool_3x3``: 3x3 average pooling, stride 1, padding not counted."""
+
+    def __init__(self, channels: int) -> None:
+        super().__init__()
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return avg_pool_3x3(x)
+
+
+#: Op name -> the module class of that op (built with the cell's ``channels``).
+OP_MODULES: dict[str, type[nn.Module]] = {
+    "none": Zero,
+    "skip_connect": Skip,
+    "conv_1x1": Conv1x1,
+    "conv_3x3": Conv3x3,
+    "avg_pool_3x3": AvgPool3x3,
+}
+_OP_OF_LABEL = {cls.__qualname__: op for op, cls in OP_MODULES.items()}
+assert tuple(OP_MODULES) == OPS
+
+
+class OpCell(nn.Module):
+    """A cell whose edges are modules: ``edges[i](channels)`` builds the op of ``EDGES[i]``
+    (an op class, or whatever stands for one, such as a super-network's choice)."""
+
+    def __init__(self, edges: Sequence[Any], channels: int) -> None:
+        super().__init__()
+        if len(edges) != len(EDGES):
+            raise ValueError(f"OpCell: give {len(EDGES)} edges, got {len(edges)}")
+        self.edges = nn.ModuleList(op(channels) for op in edges)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        nodes = [x]
+        for to in (1, 2, 3):
+            total = torch.zeros_like(x)
+            for op, edge in zip(self.edges, EDGES):
+                if edge[0] == to:
+                    total = total + op(nodes[edge[1]])
+            nodes.append(total)
+        return nodes[3]
+
+
+@symbolize
+class OpNetwork(nn.Module):
+    """:class:`Network`'s skeleton around two :class:`OpCell` s sharing ``edges`` (six op
+    classes in :data:`EDGES` order; hyper values in a search space)."""
+
+    def __init__(self, edges: Sequence[Any], channels: int = 8) -> None:
+        super().__init__()
+        self.stem = nn.Conv2d(1, channels, 3, padding=1)
+        self.cell0 = OpCell(edges, channels)
+        self.reduction = Reduction(channels)
+        self.cell1 = OpCell(edges, 2 * channels)
+        self.classifier = nn.Linear(2 * channels, NUM_CLASSES)
+        for module in self.modules():
+            if isinstance(module, nn.Conv2d):
+                nn.init.kaiming_normal_(module.weight, nonlinearity="relu")
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = self.cell1(self.reduction(self.cell0(self.stem(x))))
+        return self.classifier(F.relu(x).mean(dim=(2, 3)))
+
+
+def module_space(channels: int = 8) -> Any:
+    """The benchmark's space as choices between op classes, one per edge, named
+    ``edge_1<-0`` ... ``edge_3<-2``.
+
+    Example:
+        >>> from nas_notebook.symbolic import decisions
+        >>> list(decisions(module_space()))[:2]
+        ['edge_1<-0', 'edge_2<-0']
+    """
+    candidates = list(OP_MODULES.values())
+    return OpNetwork(
+        edges=[oneof(candidates, name=edge_name(edge)) for edge in EDGES], channels=channels
+    )
+
+
+def ops_of(params: Mapping[str, Any]) -> tuple[str, ...]:
+    """The op names (in :data:`EDGES` order) of a :func:`module_space` architecture given as
+    decisions (a trial's params, or a super-network's ``derive()``).
+
+    Example:
+        >>> ops_of({edge_name(e): "Conv3x3" for e in EDGES})
+        ('conv_3x3', 'conv_3x3', 'conv_3x3', 'conv_3x3', 'conv_3x3', 'conv_3x3')
+    """
+    try:
+        return tuple(_OP_OF_LABEL[params[edge_name(edge)]] for edge in EDGES)
+    except KeyError as exc:
+        raise ValueError(f"ops_of: no op for {exc.args[0]!r} in {dict(params)!r}") from None

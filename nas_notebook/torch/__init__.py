@@ -1,12 +1,25 @@
 """PyTorch, searchable: ``from nas_notebook.torch import nn`` instead of ``from torch import nn``.
 
 :func:`rewrite` turns a model space whose decisions are choices between modules into a
-weight-sharing :class:`SuperNet` (:class:`Switch` or :class:`MixedOp` at each choice).
+weight-sharing :class:`SuperNet` (:class:`Switch` or :class:`MixedOp` at each choice), which
+:func:`darts` and :func:`tunas` search at about the cost of one training.
 
 Importing this package imports torch; ``nas_notebook`` itself does not.
 """
 
 from . import nn
+from ._efficient import SearchResult, darts, train_model, tunas
 from ._supernet import ChoiceFactory, MixedOp, SuperNet, Switch, rewrite
 
-__all__ = ["ChoiceFactory", "MixedOp", "SuperNet", "Switch", "nn", "rewrite"]
+__all__ = [
+    "ChoiceFactory",
+    "MixedOp",
+    "SearchResult",
+    "SuperNet",
+    "Switch",
+    "darts",
+    "nn",
+    "rewrite",
+    "train_model",
+    "tunas",
+]

@@ -25,8 +25,9 @@ params)`` builds it with fresh weights, :meth:`SuperNet.child` with the super-ne
 from __future__ import annotations
 
 import copy
+import math
 import numbers
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import torch
@@ -493,10 +494,14 @@ class SuperNet(torch.nn.Module):
                 op.index = indices[name]
         return self._params(indices)
 
-    def derive(self) -> dict[str, Any]:
+    def derive(self, exclude: Collection[Any] = ()) -> dict[str, Any]:
         """The architecture the super-network stands for, as a params dict: each switch's
         current candidate (switch mode), or each choice's candidate with the largest ``alpha``
         (mixed mode; the first one on a tie).
+
+        Args:
+            exclude: Stored values (labels) never derived in mixed mode, unless a choice has
+                nothing else: DARTS leaves out its zero op this way.
 
         Example:
             >>> import torch
@@ -514,7 +519,12 @@ class SuperNet(torch.nn.Module):
             if isinstance(op, Switch):
                 indices[name] = op.index
             else:
-                indices[name] = int(torch.argmax(op.alpha.detach()).item())
+                alpha = op.alpha.detach().clone()
+                labels = choices_for(self._oneofs[name].candidates)
+                left_out = [i for i, label in enumerate(labels) if label in exclude]
+                if len(left_out) < len(labels):
+                    alpha[left_out] = -math.inf
+                indices[name] = int(torch.argmax(alpha).item())
         return self._params(indices)
 
     def _alphas(self) -> dict[int, torch.nn.Parameter]:
