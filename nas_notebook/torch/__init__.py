@@ -8,7 +8,7 @@ Importing this package imports torch; ``nas_notebook`` itself does not.
 """
 
 from . import nn
-from ._efficient import SearchResult, darts, train_model, tunas
+from ._efficient import SearchResult, darts, efficient_search, train_model, tunas
 from ._supernet import ChoiceFactory, MixedOp, SuperNet, Switch, rewrite
 
 __all__ = [
@@ -18,6 +18,7 @@ __all__ = [
     "SuperNet",
     "Switch",
     "darts",
+    "efficient_search",
     "nn",
     "rewrite",
     "train_model",

@@ -42,7 +42,7 @@ from ..algorithms import make_sampler
 from ..space._codec import choices_for
 from ._supernet import MixedOp, SuperNet
 
-__all__ = ["SearchResult", "darts", "train_model", "tunas"]
+__all__ = ["SearchResult", "darts", "efficient_search", "train_model", "tunas"]
 
 Data = tuple[torch.Tensor, torch.Tensor]
 REMEDIES = (None, "auxiliary-skip")
@@ -402,3 +402,90 @@ def train_model(
             losses.append(loss.item())
         history.append(sum(losses) / len(losses))
     return history
+
+
+METHODS = ("darts", "tunas")
+
+
+def efficient_search(
+    space: Any,
+    train: Data,
+    valid: Data,
+    *,
+    method: str = "tunas",
+    study: optuna.Study | None = None,
+    retrain: bool = False,
+    device: str | torch.device | None = None,
+    **options: Any,
+) -> tuple[SearchResult, optuna.trial.FrozenTrial]:
+    """Search a model space at about one training's cost, in one call: rewrite it into a
+    super-network, search it with ``method``, derive the child, and store the child as a
+    trial of ``study`` (so every table and plot of the study shows it).
+
+    Args:
+        space: A symbolic model space whose decisions are choices between modules or module
+            classes (see :func:`~nas_notebook.torch.rewrite`).
+        train: ``(inputs, labels)`` the weights learn from.
+        valid: ``(inputs, labels)`` the architecture learns from, and the child is scored on.
+        method: ``"tunas"`` (a controller over a switch super-network) or ``"darts"`` (with
+            its remedy by default).
+        study: Where the child is stored (a new in-memory, maximizing study when None).
+        retrain: Score the child after training it alone (:func:`train_model`) instead of
+            with the super-network's shared weights.
+        device: Where to search (``"cuda"``...); the super-network's default otherwise.
+        **options: Passed to :func:`darts` or :func:`tunas` (``epochs``, ``seed``...).
+
+    Returns:
+        The search's result and the stored trial: its params are ``result.params``, its value
+        the child's validation accuracy; user attributes record the method, the search's
+        wall time and whether the child was retrained.
+
+    Example:
+        >>> import torch
+        >>> from nas_notebook import oneof
+        >>> from nas_notebook.torch import efficient_search, nn
+        >>> space = nn.Sequential(nn.Linear(4, 4), oneof([nn.Tanh(), nn.Identity()]),
+        ...                       nn.Linear(4, 2))
+        >>> x = torch.randn(64, 4); y = (x[:, 0] > 0).long()
+        >>> result, trial = efficient_search(space, (x, y), (x, y), epochs=2, batch_size=16)
+        >>> trial.params == result.params, 0.0 <= trial.value <= 1.0
+        (True, True)
+    """
+    from ..space._codec import distributions as encode_distributions
+    from ..symbolic import decisions as space_decisions
+    from ..symbolic import materialize
+    from ._supernet import rewrite
+
+    if method not in METHODS:
+        raise ValueError(f"efficient_search: `method` must be one of {METHODS!r}, got {method!r}")
+    supernet = rewrite(space, "mixed" if method == "darts" else "switch")
+    if device is not None:
+        supernet.to(device)
+    search = darts if method == "darts" else tunas
+    result = search(supernet, train, valid, **options)
+    on = _device(supernet)
+    if retrain:
+        child = materialize(space, result.params).to(on)
+        train_model(child, train, seed=options.get("seed", 0))
+    else:
+        child = supernet.child(result.params)
+    child.eval()
+    value = _accuracy(child, _on(on, valid))
+    found: dict[str, optuna.distributions.BaseDistribution] = {}
+    for name, primitive in space_decisions(space).items():
+        found.update(encode_distributions(name, primitive))
+    trial = optuna.trial.create_trial(
+        params=result.params,
+        distributions={name: found[name] for name in result.params},
+        value=value,
+        user_attrs={
+            "efficient_method": method,
+            "search_seconds": result.seconds,
+            "retrained": retrain,
+        },
+    )
+    if study is None:
+        with quiet_optuna():
+            study = optuna.create_study(direction="maximize")
+    study.add_trial(trial)
+    return result, study.trials[-1]

@@ -12,7 +12,15 @@ torch = __import__("torch") if os.environ.get("CI") else pytest.importorskip("to
 
 from nas_notebook import oneof  # noqa: E402
 from nas_notebook.symbolic import materialize  # noqa: E402
-from nas_notebook.torch import MixedOp, darts, nn, rewrite, train_model, tunas  # noqa: E402
+from nas_notebook.torch import (  # noqa: E402
+    MixedOp,
+    darts,
+    efficient_search,
+    nn,
+    rewrite,
+    train_model,
+    tunas,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -127,3 +135,35 @@ def test_searches_refuse_the_wrong_kind_of_super_network():
         tunas(rewrite(_space()), _data(), _data(), warmup=1.5)
     with pytest.raises(TypeError, match="SuperNet"):
         darts(_space(), _data(), _data())  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("method", ["tunas", "darts"])
+def test_efficient_search_stores_the_child_as_a_trial(method, tmp_path):
+    import optuna
+
+    from nas_notebook.study import open_storage
+
+    storage = open_storage(f"journal:{tmp_path / 'study.log'}")
+    study = optuna.create_study(storage=storage, study_name="nas", direction="maximize")
+    torch.manual_seed(0)
+    space = _space()
+    result, trial = efficient_search(
+        space, _data(), _data(seed=1), method=method, study=study, epochs=3, batch_size=32
+    )
+    reloaded = optuna.load_study(study_name="nas", storage=storage)
+    assert [t.number for t in reloaded.trials] == [trial.number] == [0]
+    stored = reloaded.trials[0]
+    assert stored.params == result.params and stored.user_attrs["efficient_method"] == method
+    assert 0.0 <= stored.value <= 1.0
+    child = materialize(space, stored.params)
+    assert isinstance(child, torch.nn.Sequential)
+
+
+def test_efficient_search_can_score_a_retrained_child():
+    torch.manual_seed(0)
+    result, trial = efficient_search(
+        _space(), _data(), _data(seed=1), method="tunas", retrain=True, epochs=2, batch_size=32
+    )
+    assert trial.user_attrs["retrained"] is True and trial.params == result.params
+    with pytest.raises(ValueError, match="method"):
+        efficient_search(_space(), _data(), _data(), method="enas-v9")
