@@ -1,0 +1,333 @@
+"""Efficient NAS on the tabulated benchmark: what a weight-sharing search costs, in trainings of
+one child, and how good the child it returns is, read from the table.
+
+What is measured
+----------------
+The space is the table's (``nas_notebook.benchmarks.nas201_model.module_space()``: six edges,
+five ops each, 15,625 cells) and the data the table's digits split
+(``build_nas201.load_digits_split()``): the super-networks train on its ``train`` part and
+score architectures on its ``valid`` part, as the table's trainings did.
+
+* **Cost unit**: the wall time of training one child alone with the table's protocol,
+  ``train_model(materialize(module_space(), params), split["train"], epochs=10)``, the median
+  over a few fixed cells (all ``conv_3x3``, all ``conv_1x1`` and a mixed cell; the first only
+  with ``--quick``), each trained again before every seed's searches (after a short warm-up at
+  the start): the median of all those trainings is robust to a change of the machine's load
+  during the run.
+* **Methods**, each run once per seed ``0 .. --seeds - 1`` (5), with ``torch.manual_seed(seed)``
+  before the super-network is built; seeds outer, methods inner, so that a change of the
+  machine's load affects every method alike. The cost of a run is the wall time of
+  ``rewrite`` plus the search, divided by the unit.
+
+  - ``darts-``: ``darts(rewrite(space, "mixed"), train, valid, epochs=--darts-epochs,
+    remedy="auxiliary-skip", exclude=("Zero",), seed=seed)`` (DARTS with the auxiliary skip
+    connection of DARTS-);
+  - ``darts``: the same with ``remedy=None`` (plain first-order DARTS, known to collapse onto
+    skip connections on such cells);
+  - ``tunas``: ``tunas(rewrite(space), train, valid, epochs=--tunas-epochs, seed=seed)`` (a
+    REINFORCE controller sampling paths of shared weights, ENAS/TuNAS-style);
+  - ``random``: random search at equal cost: ``n`` = the mean cost of the efficient runs above
+    (rounded down, at least 1) uniformly random distinct cells (``numpy`` generator seeded with
+    the seed), of which it keeps the one with the best final validation accuracy of *one*
+    training, the table's training seed ``seed mod`` (number of table seeds): what ``n``
+    trainings would have shown. Its cost is ``n`` units by definition (nothing is trained).
+
+  The default epochs (4 and 20) keep each search near 3 units: one epoch of the DARTS
+  super-network (every candidate of every edge runs, and the architecture parameters take a
+  step on a validation batch after each weight step) costs about 0.7 trainings of a child, one
+  epoch of TuNAS (one path, plus the reward on a validation batch and the controller) about
+  0.14 (measured on one thread of an x86-64 machine).
+
+* **Quality** of each returned child (``ops_of(result.params)``, ``cell_index``): its final-epoch
+  ``valid_acc`` and ``test_acc`` in the table, mean over the table's training seeds, and their
+  percentile in the table: the fraction of the 15,625 cells with a strictly lower value (top
+  10% = percentile >= 0.9). The number of ``skip_connect`` and ``none`` edges of the child
+  shows DARTS' collapse and the remedy's effect.
+
+Every run uses one thread (``torch.set_num_threads(1)`` for the whole script), so that the unit
+and every method are timed alike and the figures do not depend on the core count.
+
+Printed per method: cost (mean +- std over seeds, in units), validation accuracy and its
+percentile, test accuracy and its percentile (mean +- std), how many seeds ended in the top 10%
+of the table, the mean number of skip and none edges; then, per efficient method, whether the
+target is met: mean validation percentile >= 0.9 at a mean cost <= 3 units. The figures go to
+``bench/results/efficient_nas.json`` (configuration, environment, the unit's timings, one row
+per method and seed, the summary).
+
+``--quick`` runs 1 seed, 1 epoch of each search and a unit of one cell: a smoke test of the
+script. Run it with the project's virtualenv: ``.venv/bin/python bench/efficient_nas.py``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+for path in (ROOT, ROOT / "bench"):
+    if str(path) not in sys.path:
+        sys.path.insert(0, str(path))
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+from _environment import environment  # noqa: E402
+
+from nas_notebook.benchmarks import (  # noqa: E402
+    EDGES,
+    TABLE_PATH,
+    TabulatedBenchmark,
+    cell_index,
+    cell_ops,
+    edge_name,
+)
+from nas_notebook.benchmarks.build_nas201 import load_digits_split  # noqa: E402
+from nas_notebook.benchmarks.nas201_model import OP_MODULES, module_space, ops_of  # noqa: E402
+from nas_notebook.symbolic import materialize  # noqa: E402
+from nas_notebook.torch import darts, rewrite, train_model, tunas  # noqa: E402
+
+DEFAULT_JSON = ROOT / "bench" / "results" / "efficient_nas.json"
+#: The cells whose standalone training time, median, is the cost unit.
+UNIT_CELLS = (
+    ("conv_3x3",) * 6,
+    ("conv_1x1",) * 6,
+    ("conv_3x3", "skip_connect", "conv_1x1", "avg_pool_3x3", "none", "conv_3x3"),
+)
+UNIT_EPOCHS = 10
+EFFICIENT = ("darts-", "darts", "tunas")
+METHODS = (*EFFICIENT, "random")
+TOP = 0.9
+TARGET_COST = 3.0
+THREADS = 1
+
+Data = tuple[torch.Tensor, torch.Tensor]
+
+
+def fmt(seconds: list[float]) -> str:
+    return ", ".join(f"{s:.2f}" for s in seconds)
+
+
+def final(bench: TabulatedBenchmark, metric: str, seed: int | str) -> np.ndarray:
+    """``metric`` of every cell after the last epoch (the table holds the test accuracy at the
+    end only)."""
+    values = bench.values(metric, seed)
+    return values[:, -1] if values.ndim == 2 else values
+
+
+def cell_params(ops: tuple[str, ...]) -> dict[str, str]:
+    """The :func:`module_space` decisions of a cell given by op names."""
+    return {edge_name(edge): OP_MODULES[op].__qualname__ for op, edge in zip(ops, EDGES)}
+
+
+def warm_up(cell: tuple[str, ...], train: Data) -> None:
+    """A 1-epoch training, not timed: the first one in a process is slower."""
+    torch.manual_seed(0)
+    train_model(materialize(module_space(), cell_params(cell)), train, epochs=1)
+
+
+def time_trainings(cells: tuple[tuple[str, ...], ...], train: Data) -> list[float]:
+    """Wall time of training each of ``cells`` alone with the table's protocol."""
+    space = module_space()
+    seconds = []
+    for ops in cells:
+        torch.manual_seed(0)
+        model = materialize(space, cell_params(ops))
+        start = time.perf_counter()
+        train_model(model, train, epochs=UNIT_EPOCHS)
+        seconds.append(time.perf_counter() - start)
+    return seconds
+
+
+def run_efficient(method: str, seed: int, split: dict[str, Data], epochs: int) -> dict[str, Any]:
+    """One search; the child's ops, the wall time (building the super-network included) and
+    the super-network's own last validation accuracy."""
+    space = module_space()
+    start = time.perf_counter()
+    torch.manual_seed(seed)
+    if method == "tunas":
+        result = tunas(rewrite(space), split["train"], split["valid"], epochs=epochs, seed=seed)
+    else:
+        result = darts(
+            rewrite(space, "mixed"),
+            split["train"],
+            split["valid"],
+            epochs=epochs,
+            remedy="auxiliary-skip" if method == "darts-" else None,
+            exclude=("Zero",),
+            seed=seed,
+        )
+    seconds = time.perf_counter() - start
+    return {
+        "ops": list(ops_of(result.params)),
+        "seconds": seconds,
+        "search_s": result.seconds,
+        "steps": result.steps,
+        "supernet_valid_acc": result.history[-1]["valid_accuracy"] if result.history else None,
+    }
+
+
+def run_random(seed: int, n: int, one_training: np.ndarray) -> dict[str, Any]:
+    """Random search over ``n`` distinct cells, selected by one training's validation
+    accuracy (``one_training``: final epoch, one table seed)."""
+    rng = np.random.default_rng(seed)
+    cells = rng.choice(len(one_training), size=min(n, len(one_training)), replace=False)
+    best = int(cells[np.argmax(one_training[cells])])
+    return {"ops": list(cell_ops(best)), "seconds": 0.0, "trained": len(cells)}
+
+
+def describe(row: dict[str, Any], valid: np.ndarray, test: np.ndarray) -> dict[str, Any]:
+    """Adds the child's table figures to ``row``."""
+    cell = cell_index(row["ops"])
+    v, t = float(valid[cell]), float(test[cell])
+    row.update(
+        cell=cell,
+        valid_acc=v,
+        valid_pct=float(np.mean(valid < v)),
+        test_acc=t,
+        test_pct=float(np.mean(test < t)),
+        n_skip=row["ops"].count("skip_connect"),
+        n_none=row["ops"].count("none"),
+    )
+    row["top10"] = row["valid_pct"] >= TOP
+    return row
+
+
+def summarize(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Mean and standard deviation over seeds of one method's rows."""
+
+    def both(key: str) -> list[float]:
+        values = np.asarray([r[key] for r in rows], dtype=float)
+        return [float(np.mean(values)), float(np.std(values))]
+
+    out: dict[str, Any] = {
+        key: both(key) for key in ("cost", "valid_acc", "valid_pct", "test_acc", "test_pct")
+    }
+    out["top10"] = int(sum(r["top10"] for r in rows))
+    out["runs"] = len(rows)
+    out["n_skip"] = float(np.mean([r["n_skip"] for r in rows]))
+    out["n_none"] = float(np.mean([r["n_none"] for r in rows]))
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--darts-epochs", type=int, default=4, help="epochs of both DARTS")
+    parser.add_argument("--tunas-epochs", type=int, default=20)
+    parser.add_argument("--quick", action="store_true", help="1 seed, 1 epoch: a smoke test")
+    parser.add_argument("--json", type=Path, default=DEFAULT_JSON)
+    args = parser.parse_args(argv)
+    unit_cells: tuple[tuple[str, ...], ...] = UNIT_CELLS
+    if args.quick:
+        args.seeds, args.darts_epochs, args.tunas_epochs = 1, 1, 1
+        unit_cells = UNIT_CELLS[:1]
+    torch.set_num_threads(THREADS)
+    began = time.perf_counter()
+
+    bench = TabulatedBenchmark(TABLE_PATH)
+    valid = final(bench, "valid_acc", "mean")
+    test = final(bench, "test_acc", "mean")
+    split = load_digits_split()
+    print(
+        f"{len(valid)} cells; best valid acc {valid.max():.4f}, top 10% from "
+        f"{np.quantile(valid, TOP):.4f} (mean over the table's {len(bench.seeds)} seeds); "
+        f"{THREADS} thread",
+        flush=True,
+    )
+    warm_up(unit_cells[0], split["train"])
+    unit_seconds: list[list[float]] = []
+    epochs = {"darts-": args.darts_epochs, "darts": args.darts_epochs, "tunas": args.tunas_epochs}
+    rows: list[dict[str, Any]] = []
+    for seed in range(args.seeds):
+        unit_seconds.append(time_trainings(unit_cells, split["train"]))
+        print(f"  seed {seed} unit trainings {fmt(unit_seconds[-1])} s", flush=True)
+        for method in EFFICIENT:
+            row = {"method": method, "seed": seed, "epochs": epochs[method]}
+            row.update(run_efficient(method, seed, split, epochs[method]))
+            rows.append(describe(row, valid, test))
+            print(
+                f"  seed {seed} {method:7} {row['seconds']:6.2f} s  valid pct "
+                f"{row['valid_pct']:.3f}  {' '.join(row['ops'])}",
+                flush=True,
+            )
+    unit_s = statistics.median(s for seconds in unit_seconds for s in seconds)
+    unit = {
+        "cells": [list(ops) for ops in unit_cells],
+        "epochs": UNIT_EPOCHS,
+        "seconds": unit_seconds,
+        "unit_s": unit_s,
+    }
+    print(
+        f"unit = one training of {UNIT_EPOCHS} epochs = {unit_s:.2f} s (median of "
+        f"{len(unit_cells) * args.seeds} trainings of {len(unit_cells)} cells)"
+    )
+    for row in rows:
+        row["cost"] = row["seconds"] / unit_s
+    n_random = max(1, math.floor(float(np.mean([r["cost"] for r in rows]))))
+    for seed in range(args.seeds):
+        table_seed = bench.seeds[seed % len(bench.seeds)]
+        one_training = final(bench, "valid_acc", table_seed)
+        row = {"method": "random", "seed": seed, "table_seed": table_seed}
+        row.update(run_random(seed, n_random, one_training))
+        row["cost"] = float(row["trained"])
+        rows.append(describe(row, valid, test))
+
+    summary = {m: summarize([r for r in rows if r["method"] == m]) for m in METHODS}
+
+    def stat(pair: list[float], digits: int = 3) -> str:
+        return f"{pair[0]:.{digits}f} +- {pair[1]:.{digits}f}"
+
+    print(
+        f"{'method':14} {'cost (trainings)':>16} {'valid acc':>17} {'valid pct':>15} "
+        f"{'test acc':>17} {'test pct':>15} {'top 10%':>7} {'#skip':>5} {'#none':>5}"
+    )
+    for method, s in summary.items():
+        label = f"{method} ({epochs[method]} ep)" if method in epochs else f"random ({n_random})"
+        print(
+            f"{label:14} {stat(s['cost'], 2):>16} {stat(s['valid_acc'], 4):>17} "
+            f"{stat(s['valid_pct']):>15} {stat(s['test_acc'], 4):>17} {stat(s['test_pct']):>15} "
+            f"{s['top10']:>3}/{s['runs']:<3} {s['n_skip']:5.1f} {s['n_none']:5.1f}"
+        )
+    for method in EFFICIENT:
+        s = summary[method]
+        met = s["valid_pct"][0] >= TOP and s["cost"][0] <= TARGET_COST
+        s["target_met"] = met
+        print(
+            f"target (mean valid pct >= {TOP}, mean cost <= {TARGET_COST:g} trainings) for "
+            f"{method}: {'met' if met else 'NOT met'} (pct {s['valid_pct'][0]:.3f}, cost "
+            f"{s['cost'][0]:.2f})"
+        )
+    wall = time.perf_counter() - began
+    print(f"wall time {wall:.0f} s; figures: {args.json}")
+    payload = {
+        "benchmark": "efficient_nas",
+        "config": {
+            "quick": args.quick,
+            "seeds": args.seeds,
+            "darts_epochs": args.darts_epochs,
+            "tunas_epochs": args.tunas_epochs,
+            "random_trainings": n_random,
+            "threads": THREADS,
+            "table": str(TABLE_PATH),
+            "table_sha256": bench.meta["sha256"],
+            "top": TOP,
+            "target_cost": TARGET_COST,
+        },
+        "environment": environment(torch=torch.__version__, torch_threads=THREADS),
+        "unit": unit,
+        "wall_s": wall,
+        "rows": rows,
+        "summary": summary,
+    }
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(payload, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,51 @@
+"""``bench/efficient_nas.py`` keeps running: its quick mode (1 seed, 1 epoch of each search) on
+the shipped table. (Its figures are read from its output, not asserted: the cost and the quality
+of the children belong to the benchmark.)"""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from nas_notebook.benchmarks import OPS
+
+if not os.environ.get("CI"):  # the test install has torch
+    pytest.importorskip("torch")
+
+ROOT = Path(__file__).resolve().parents[1]
+METHODS = ("darts-", "darts", "tunas", "random")
+
+
+def test_efficient_nas_quick_run_prices_and_ranks_every_method(tmp_path):
+    out = tmp_path / "efficient.json"
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "efficient_nas.py"), "--quick", "--json", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    lines = done.stdout.splitlines()
+    header = next(i for i, line in enumerate(lines) if line.startswith("method"))
+    printed = [line.split()[0] for line in lines[header + 1 : header + 1 + len(METHODS)]]
+    assert printed == list(METHODS)
+    assert sum(line.startswith("target ") for line in lines) == 3
+
+    results = json.loads(out.read_text())
+    assert results["config"]["quick"] and results["config"]["threads"] == 1
+    assert results["unit"]["unit_s"] > 0
+    rows = results["rows"]
+    assert sorted(r["method"] for r in rows) == sorted(METHODS)  # one seed each
+    for row in rows:
+        assert row["cost"] > 0
+        assert 0.0 <= row["valid_pct"] <= 1.0 and 0.0 <= row["test_pct"] <= 1.0
+        assert 0.0 < row["valid_acc"] <= 1.0 and 0.0 < row["test_acc"] <= 1.0
+        assert len(row["ops"]) == 6 and set(row["ops"]) <= set(OPS)
+        assert 0 <= row["cell"] < len(OPS) ** 6
+        assert row["n_skip"] == row["ops"].count("skip_connect")
+    assert set(results["summary"]) == set(METHODS)
+    assert all("target_met" in results["summary"][m] for m in METHODS[:3])
