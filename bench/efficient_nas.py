@@ -22,6 +22,9 @@ score architectures on its ``valid`` part, as the table's trainings did.
   - ``darts-``: ``darts(rewrite(space, "mixed"), train, valid, epochs=--darts-epochs,
     remedy="auxiliary-skip", exclude=("Zero",), seed=seed)`` (DARTS with the auxiliary skip
     connection of DARTS-);
+  - ``darts+``: the same with ``remedy="early-stop"`` (after DARTS+: the search stops when
+    two of the six derived edges are parameter-free ops, the start of the collapse, and
+    returns the cell derived just before);
   - ``darts``: the same with ``remedy=None`` (plain first-order DARTS, known to collapse onto
     skip connections on such cells);
   - ``tunas``: ``tunas(rewrite(space), train, valid, epochs=--tunas-epochs, seed=seed)`` (a
@@ -99,7 +102,7 @@ UNIT_CELLS = (
     ("conv_3x3", "skip_connect", "conv_1x1", "avg_pool_3x3", "none", "conv_3x3"),
 )
 UNIT_EPOCHS = 10
-EFFICIENT = ("darts-", "darts", "tunas")
+EFFICIENT = ("darts+", "darts-", "darts", "tunas")
 METHODS = (*EFFICIENT, "random")
 TOP = 0.9
 TARGET_COST = 3.0
@@ -157,7 +160,7 @@ def run_efficient(method: str, seed: int, split: dict[str, Data], epochs: int) -
             split["train"],
             split["valid"],
             epochs=epochs,
-            remedy="auxiliary-skip" if method == "darts-" else None,
+            remedy={"darts-": "auxiliary-skip", "darts+": "early-stop"}.get(method),
             exclude=("Zero",),
             seed=seed,
         )
@@ -241,7 +244,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     warm_up(unit_cells[0], split["train"])
     unit_seconds: list[list[float]] = []
-    epochs = {"darts-": args.darts_epochs, "darts": args.darts_epochs, "tunas": args.tunas_epochs}
+    epochs = {
+        "darts+": args.darts_epochs,
+        "darts-": args.darts_epochs,
+        "darts": args.darts_epochs,
+        "tunas": args.tunas_epochs,
+    }
     rows: list[dict[str, Any]] = []
     for seed in range(args.seeds):
         unit_seconds.append(time_trainings(unit_cells, split["train"]))

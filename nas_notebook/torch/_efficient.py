@@ -9,11 +9,17 @@ tensors of training and validation data, train it, and return a :class:`SearchRe
 
 * :func:`darts` (first-order DARTS): each step, one SGD step of the weights on a training batch,
   then one Adam step of the architecture parameters on a validation batch. DARTS is known to
-  collapse onto parameter-free ops (skip connections) on NAS-Bench-201-style cells; with
-  ``remedy="auxiliary-skip"`` (DARTS-, Chu et al. 2021) every choice whose output has its
+  collapse onto parameter-free ops (skip connections) on NAS-Bench-201-style cells. Two
+  published remedies are there. With ``remedy="early-stop"`` (after DARTS+, Liang et al. 2019;
+  the default) the search stops when the collapse starts: from the second epoch on, as soon as
+  ``max_free`` of the derived choices (a third of them by default, 2 of a 6-edge cell) are
+  parameter-free candidates (skip, pooling), and returns the architecture derived just before.
+  With ``remedy="auxiliary-skip"`` (DARTS-, Chu et al. 2021) every choice whose output has its
   input's shape gets an auxiliary skip connection ``+ beta * x`` during the search, ``beta``
   decaying linearly from 1 to 0, which takes the advantage a skip has early in training away
-  from the skip candidate.
+  from the skip candidate. It needs normalized ops: on cells without normalization (the
+  benchmark's) the added skips make the signal grow through the cell and the super-network
+  stops learning.
 * :func:`tunas`: each step, a controller (REINFORCE by default: the ``reinforce`` algorithm, a
   sampler of an in-memory Optuna study with one categorical decision per choice) picks a path;
   the weights of that path take one step on a training batch, and the path's accuracy on a
@@ -45,7 +51,7 @@ from ._supernet import MixedOp, SuperNet
 __all__ = ["SearchResult", "darts", "efficient_search", "train_model", "tunas"]
 
 Data = tuple[torch.Tensor, torch.Tensor]
-REMEDIES = (None, "auxiliary-skip")
+REMEDIES = (None, "auxiliary-skip", "early-stop")
 
 
 @dataclass
@@ -59,12 +65,15 @@ class SearchResult:
             ``weights`` (decision -> candidate label -> softmax weight or probability).
         seconds: Wall time of the search.
         steps: Weight updates made.
+        stopped: Whether the search ended early (DARTS' ``early-stop`` remedy, or a
+            callback).
     """
 
     params: dict[str, Any]
     history: list[dict[str, Any]] = field(default_factory=list)
     seconds: float = 0.0
     steps: int = 0
+    stopped: bool = False
 
 
 def _batches(data: Data, batch_size: int, generator: torch.Generator) -> list[Data]:
@@ -113,8 +122,9 @@ def darts(
     batch_size: int = 64,
     weight_lr: float = 0.05,
     arch_lr: float = 3e-3,
-    remedy: str | None = "auxiliary-skip",
+    remedy: str | None = "early-stop",
     exclude: Collection[Any] = (),
+    max_free: int | None = None,
     seed: int = 0,
     callback: Callable[[dict[str, Any]], bool | None] | None = None,
 ) -> SearchResult:
@@ -128,9 +138,12 @@ def darts(
         batch_size: Examples per step.
         weight_lr: SGD (momentum 0.9, cosine decay) learning rate of the weights.
         arch_lr: Adam learning rate of the architecture parameters.
-        remedy: ``"auxiliary-skip"`` (DARTS-) or None (plain DARTS).
+        remedy: ``"auxiliary-skip"`` (DARTS-), ``"early-stop"`` (DARTS+) or None (plain
+            DARTS).
         exclude: Candidate labels never derived (DARTS leaves out its zero op: ``("Zero",)``
             on the benchmark's space); see :meth:`~nas_notebook.torch.SuperNet.derive`.
+        max_free: With ``remedy="early-stop"``: how many parameter-free derived choices end
+            the search (default: a third of the choices, at least 1).
         seed: Seed of the batch order.
         callback: Called with each epoch's record; returning ``False`` stops the search.
 
@@ -176,6 +189,9 @@ def darts(
         if isinstance(op, MixedOp)
     ]
     result = SearchResult(params={})
+    free = _parameter_free(supernet)
+    limit = max_free if max_free is not None else max(1, math.ceil(len(supernet.choices) / 3))
+    before_collapse: dict[str, Any] | None = None
     started = time.perf_counter()
     try:
         supernet.train()
@@ -197,16 +213,39 @@ def darts(
                 F.cross_entropy(supernet(vx), vy).backward()
                 arch_opt.step()
                 result.steps += 1
+                if remedy == "early-stop" and result.steps >= per_epoch:
+                    # From the second epoch on: before, the architecture parameters have not
+                    # yet parted (tied, they derive the first candidates).
+                    derived = supernet.derive(exclude)
+                    if sum(free[name][label] for name, label in derived.items()) >= limit:
+                        result.stopped = True
+                        break
+                    before_collapse = derived
             record = _record(supernet, epoch, losses, valid, exclude)
             result.history.append(record)
-            if callback is not None and callback(record) is False:
+            if result.stopped or (callback is not None and callback(record) is False):
+                result.stopped = True
                 break
     finally:
         for hook in hooks:
             hook.remove()
     result.params = supernet.derive(exclude)
+    if remedy == "early-stop" and result.stopped and before_collapse is not None:
+        result.params = before_collapse
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _parameter_free(supernet: SuperNet) -> dict[str, dict[Any, bool]]:
+    """Decision -> candidate label -> whether that candidate has no parameters (a skip, a
+    pooling, a zero: what a collapsing DARTS drifts to)."""
+    return {
+        name: {
+            label: not any(True for _ in candidate.parameters())
+            for label, candidate in zip(_labels(supernet, name), op.candidates)
+        }
+        for name, op in supernet.choices.items()
+    }
 
 
 def _record(

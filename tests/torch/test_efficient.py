@@ -60,7 +60,9 @@ def test_darts_trains_the_architecture_and_records_each_epoch():
     supernet = rewrite(_space(), "mixed")
     before = supernet.choices["act"].alpha.detach().clone()
     seen = []
-    result = darts(supernet, _data(), _data(seed=1), epochs=3, batch_size=32, callback=seen.append)
+    result = darts(
+        supernet, _data(), _data(seed=1), epochs=3, batch_size=32, remedy=None, callback=seen.append
+    )
     assert len(result.history) == 3 == len(seen) and result.steps == 3 * 8
     assert not torch.equal(before, supernet.choices["act"].alpha.detach())
     record = result.history[-1]
@@ -167,3 +169,50 @@ def test_efficient_search_can_score_a_retrained_child():
     assert trial.user_attrs["retrained"] is True and trial.params == result.params
     with pytest.raises(ValueError, match="method"):
         efficient_search(_space(), _data(), _data(), method="enas-v9")
+
+
+def test_early_stop_returns_the_architecture_derived_before_the_collapse(monkeypatch):
+    space = nn.Sequential(
+        nn.Linear(4, 8), oneof([nn.Identity(), nn.Linear(8, 8)], name="op"), nn.Linear(8, 2)
+    )
+    linear = {"op": "Linear(in_features=8, out_features=8, bias=True)"}
+    calls = []
+
+    def scripted(self, exclude=()):
+        # The architecture parameters' verdict, step by step: the linear op for three checks,
+        # then the parameter-free identity (the collapse).
+        calls.append(1)
+        return dict(linear) if len(calls) <= 3 else {"op": "Identity()"}
+
+    monkeypatch.setattr(type(rewrite(space, "mixed")), "derive", scripted)
+    result = darts(
+        rewrite(space, "mixed"),
+        _data(),
+        _data(seed=1),
+        epochs=6,
+        batch_size=32,
+        remedy="early-stop",
+        max_free=1,
+    )
+    # Checks start once the first epoch (8 steps) is done (the epoch's record derives too).
+    assert result.stopped and 8 < result.steps < 6 * 8
+    assert result.params == linear
+    assert len(result.history) == 2  # the interrupted epoch is recorded too
+
+
+def test_without_a_collapse_early_stop_runs_every_epoch():
+    space = nn.Sequential(
+        nn.Linear(4, 8),
+        oneof([nn.Sequential(nn.Linear(8, 8), nn.Tanh()), nn.Linear(8, 8)]),
+        nn.Linear(8, 2),
+    )
+    torch.manual_seed(0)
+    result = darts(
+        rewrite(space, "mixed"),
+        _data(),
+        _data(seed=1),
+        epochs=2,
+        batch_size=32,
+        remedy="early-stop",
+    )
+    assert not result.stopped and result.steps == 16  # no candidate is parameter-free

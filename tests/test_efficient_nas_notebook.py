@@ -1,0 +1,316 @@
+"""The tutorial ``notebooks/07_efficient_nas.py`` runs end to end in a real Jupyter kernel
+(nbclient), and what a reader sees holds: the benchmark's six decisions rewritten into a
+super-network of switches and mixed ops; a fixed architecture of the super-network computing
+exactly what its child computes; DARTS and DARTS- tables of every op's weight on every edge;
+derived cells that are valid cells, looked up correctly in the table; TuNAS' controller
+probabilities; a cost in child trainings; the child of ``efficient_search`` stored as a study
+trial and trained on its own; and a closing comparison of the methods.
+
+A last test checks that the claims the notebook's text makes about its seeded run hold for the
+outputs it printed.
+
+Like ``test_notebooks.py`` (whose helpers this module reuses), the kernel imports
+``nas_notebook`` from this checkout.
+"""
+
+from __future__ import annotations
+
+import ast
+import html
+import itertools
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from test_notebooks import (
+    cell_tagged,
+    errors,
+    execute,
+    plotly_array,
+    results,
+    search_cells,
+    stdout,
+)
+
+from nas_notebook.benchmarks import EDGES, OPS, TabulatedBenchmark, cell_index, cell_str, edge_name
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOK = ROOT / "notebooks" / "07_efficient_nas.py"
+
+LABELS = ["Zero", "Skip", "Conv1x1", "Conv3x3", "AvgPool3x3"]
+LABEL_OF = dict(zip(OPS, LABELS))
+EDGE_NAMES = [edge_name(edge) for edge in EDGES]
+METHODS = {"DARTS": "darts-cell", "DARTS-": "remedy-cell", "TuNAS": "tunas"}
+FREE = {"skip_connect", "avg_pool_3x3"}
+CONVS = {"conv_1x1", "conv_3x3"}
+NUMBER = r"([0-9]+(?:\.[0-9]+)?)"
+
+
+@pytest.fixture(scope="module")
+def notebook(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    nb, searches = search_cells(NOTEBOOK)
+    assert searches == []
+    return execute(nb, tmp_path_factory.mktemp("efficient"))
+
+
+@pytest.fixture(scope="module")
+def table() -> Any:
+    return TabulatedBenchmark().values("valid_acc", "mean")[:, -1]
+
+
+def frame(nb: Any, tag: str) -> tuple[list[str], dict[str, list[str]]]:
+    """The columns and the rows (index label -> cell texts) of the DataFrame a cell displays."""
+    (text,) = results(cell_tagged(nb, tag), "text/html")
+    head, body = text.split("<tbody>")
+    first = re.search(r"<tr[^>]*>(.*?)</tr>", head, re.S)
+    assert first, head
+    columns = [html.unescape(c) for c in re.findall(r"<th>([^<]*)</th>", first.group(1))][1:]
+    rows = {}
+    for row in re.findall(r"<tr>(.*?)</tr>", body, re.S):
+        (label,) = re.findall(r"<th>([^<]*)</th>", row)
+        rows[html.unescape(label)] = [
+            html.unescape(v) for v in re.findall(r"<td>([^<]*)</td>", row)
+        ]
+    assert rows and all(len(values) == len(columns) for values in rows.values()), (columns, rows)
+    return columns, rows
+
+
+def floats(rows: dict[str, list[str]], columns: list[str], column: str) -> list[float]:
+    return [float(values[columns.index(column)]) for values in rows.values()]
+
+
+def derived(nb: Any, tag: str, method: str, table: Any) -> dict[str, Any]:
+    """The derived cell a cell printed, checked against the table: its ops, accuracy and
+    percentile."""
+    text = stdout(cell_tagged(nb, tag))
+    found = re.search(rf"^{re.escape(method)} derived ops: (\(.*\))$", text, re.M)
+    assert found, text
+    ops = ast.literal_eval(found.group(1))
+    assert isinstance(ops, tuple) and len(ops) == 6 and all(op in OPS for op in ops), ops
+    assert f"  cell {cell_str(ops)}" in text.splitlines()
+    scores = re.search(rf"^  table validation accuracy {NUMBER}, percentile {NUMBER}$", text, re.M)
+    assert scores, text
+    accuracy, percentile = float(scores.group(1)), float(scores.group(2))
+    assert 0.0 <= percentile <= 1.0 and 0.0 <= accuracy <= 1.0
+    expected = float(table[cell_index(ops)])
+    assert accuracy == pytest.approx(expected, abs=1e-4)
+    assert percentile == pytest.approx(float((table < expected).mean()), abs=1e-3)
+    return {"ops": ops, "valid_acc": accuracy, "percentile": percentile}
+
+
+def test_runs_without_errors(notebook: Any) -> None:
+    assert errors(notebook) == []
+    code = [c for c in notebook.cells if c.cell_type == "code"]
+    assert all(c.execution_count is not None for c in code)
+
+
+def test_the_space_has_six_decisions_of_five_op_classes(notebook: Any) -> None:
+    text = stdout(cell_tagged(notebook, "decisions"))
+    lines = dict(re.findall(r"^(edge_\S+): (.+)$", text, re.M))
+    assert lines == dict.fromkeys(EDGE_NAMES, " | ".join(LABELS))
+    assert "6 decisions, 15,625 cells" in text
+
+
+def test_rewrite_gives_switches_and_mixed_ops(notebook: Any) -> None:
+    text = stdout(cell_tagged(notebook, "supernet"))
+    assert text.startswith("Switch(\n  index=0\n  (candidates): ModuleList(")
+    for i, label in enumerate(LABELS):
+        assert f"({i}): {label}(" in text, label
+    assert "Conv2d(8, 8, kernel_size=(3, 3)" in text and "Conv2d(8, 8, kernel_size=(1, 1)" in text
+    assert "6 decisions, 12 switches (6 edges x 2 cells)" in text
+    assert "edge_1<-0 in mixed mode: a MixedOp, alpha [0.0, 0.0, 0.0, 0.0, 0.0]" in text
+    assert "MixedOps: 12" in text
+    assert "both cells' edge_1<-0 share one alpha: True" in text
+    supernet = re.search(r"^super-network weights: ([\d,]+)$", text, re.M)
+    largest = re.search(r"^largest child \(every edge conv_3x3\): ([\d,]+) weights$", text, re.M)
+    assert supernet and largest, text
+    n_super, n_largest = (int(m.group(1).replace(",", "")) for m in (supernet, largest))
+    # every candidate's weights, one set each: more than any child, a little more than the largest
+    assert n_largest < n_super < 1.2 * n_largest
+
+
+def test_weight_sharing_child_computes_what_the_supernet_does(notebook: Any) -> None:
+    text = stdout(cell_tagged(notebook, "sharing"))
+    assert "supernet(x) equals supernet.child(params)(x): True" in text.splitlines()
+    assert "child: OpNetwork with switches: False" in text
+    arch = re.search(r"^architecture: (\{.*\})$", text, re.M)
+    assert arch, text
+    params = ast.literal_eval(arch.group(1))
+    assert list(params) == EDGE_NAMES and all(v in LABELS for v in params.values())
+    counts = re.search(r"^child weights: ([\d,]+) of the super-network's ([\d,]+)$", text, re.M)
+    assert counts and int(counts.group(1).replace(",", "")) < int(counts.group(2).replace(",", ""))
+
+
+@pytest.mark.parametrize("tag", ["darts-weights", "remedy-weights"])
+def test_darts_weight_tables_hold_every_op_on_every_edge(notebook: Any, tag: str) -> None:
+    columns, rows = frame(notebook, tag)
+    assert columns == LABELS
+    assert list(rows) == EDGE_NAMES
+    for values in rows.values():
+        weights = [float(v) for v in values]
+        assert all(0.0 <= w <= 1.0 for w in weights)
+        assert sum(weights) == pytest.approx(1.0, abs=0.01)  # a softmax, rounded
+
+
+@pytest.mark.parametrize("tag", ["darts-history", "remedy-history"])
+def test_darts_histories_have_one_row_per_epoch(notebook: Any, tag: str) -> None:
+    columns, rows = frame(notebook, tag)
+    assert columns == ["train_loss", "supernet_acc", *LABELS]
+    assert list(rows) == [str(epoch) for epoch in range(8)]
+    assert all(0.0 <= acc <= 1.0 for acc in floats(rows, columns, "supernet_acc"))
+
+
+def test_derived_cells_are_valid_and_looked_up(notebook: Any, table: Any) -> None:
+    for method, tag in METHODS.items():
+        derived(notebook, tag, method, table)
+    derived(notebook, "study", "efficient_search", table)
+
+
+def test_tunas_controller_probabilities(notebook: Any, table: Any) -> None:
+    (figure,) = results(cell_tagged(notebook, "tunas-plot"), "application/vnd.plotly.v1+json")
+    traces = figure["data"]
+    assert len(traces) == 6 * len(LABELS)
+    assert [t["name"] for t in traces[: len(LABELS)]] == LABELS
+    for trace in traces:
+        assert plotly_array(trace["x"]) == list(range(40))
+        ys = plotly_array(trace["y"])
+        assert all(0.0 <= y <= 1.0 for y in ys)
+
+    columns, rows = frame(notebook, "tunas-final")
+    assert columns == [*LABELS, "most likely"]
+    assert list(rows) == EDGE_NAMES
+    for values in rows.values():
+        assert sum(float(v) for v in values[:-1]) == pytest.approx(1.0, abs=0.01)
+    found = derived(notebook, "tunas", "TuNAS", table)
+    # the derived cell is the controller's most likely op on each edge
+    assert [values[-1] for values in rows.values()] == [LABEL_OF[op] for op in found["ops"]]
+    # and the plot's last point is that final policy
+    for k, name in enumerate(EDGE_NAMES):
+        for j, label in enumerate(LABELS):
+            trace = traces[k * len(LABELS) + j]
+            assert trace["name"] == label
+            last = plotly_array(trace["y"])[-1]
+            assert last == pytest.approx(float(rows[name][j]), abs=1e-3)
+
+
+def test_cost_is_printed_in_child_trainings(notebook: Any) -> None:
+    text = stdout(cell_tagged(notebook, "cost"))
+    trainings = [float(s) for s in re.findall(r"^training \S+: ([0-9.]+) s$", text, re.M)]
+    assert len(trainings) == 3 and all(s > 0 for s in trainings), text
+    unit = re.search(r"^unit, one child training: ([0-9.]+) s \(", text, re.M)
+    assert unit and float(unit.group(1)) == pytest.approx(sorted(trainings)[1], abs=0.01)
+    for method in METHODS:
+        cost = re.search(
+            rf"^{re.escape(method)} search: ([0-9.]+) s = ([0-9.]+) child trainings \(", text, re.M
+        )
+        assert cost, (method, text)
+        seconds, ratio = float(cost.group(1)), float(cost.group(2))
+        assert ratio > 0
+        assert ratio == pytest.approx(seconds / float(unit.group(1)), rel=0.05)
+
+
+def test_efficient_search_stores_the_child_in_a_study(notebook: Any, table: Any) -> None:
+    text = stdout(cell_tagged(notebook, "study"))
+    assert "study 'efficient': 1 trial" in text
+    trial = re.search(r"^trial 0: value ([0-9.]+) \(shared weights\), (\{.*\})$", text, re.M)
+    assert trial, text
+    assert 0.0 <= float(trial.group(1)) <= 1.0
+    attrs = ast.literal_eval(trial.group(2))
+    assert attrs["efficient_method"] == "tunas" and attrs["retrained"] is False
+    assert attrs["search_seconds"] > 0
+    assert "trial params == result.params: True" in text.splitlines()
+    params = re.search(r"^trial params: (\{.*\})$", text, re.M)
+    assert params, text
+    stored = ast.literal_eval(params.group(1))
+    found = derived(notebook, "study", "efficient_search", table)
+    assert stored == {name: LABEL_OF[op] for name, op in zip(EDGE_NAMES, found["ops"])}
+
+
+def test_the_stored_child_trains_on_its_own(notebook: Any) -> None:
+    text = stdout(cell_tagged(notebook, "standalone"))
+    assert text.startswith("OpNetwork, ")
+    losses = re.search(r"^training loss per epoch: (\[.*\])$", text, re.M)
+    assert losses, text
+    curve = ast.literal_eval(losses.group(1))
+    assert len(curve) == 10 and curve[-1] < curve[0]
+    accuracy = re.search(r"^standalone validation accuracy: ([0-9.]+)$", text, re.M)
+    assert accuracy and 0.5 < float(accuracy.group(1)) <= 1.0, text
+
+
+def test_comparison_table(notebook: Any, table: Any) -> None:
+    columns, rows = frame(notebook, "comparison")
+    assert columns == ["seed", "epochs", "cost", "cell", "valid_acc", "percentile"]
+    assert list(rows) == ["DARTS", "DARTS-", "TuNAS", "TuNAS (efficient_search)"]
+    cells = {"TuNAS (efficient_search)": derived(notebook, "study", "efficient_search", table)}
+    for method, tag in METHODS.items():
+        cells[method] = derived(notebook, tag, method, table)
+    for method, values in rows.items():
+        row = dict(zip(columns, values))
+        assert float(row["cost"]) > 0
+        assert row["cell"] == cell_str(cells[method]["ops"])
+        assert float(row["valid_acc"]) == pytest.approx(cells[method]["valid_acc"], abs=1e-4)
+        assert float(row["percentile"]) == pytest.approx(cells[method]["percentile"], abs=1e-3)
+        assert 0.0 <= float(row["percentile"]) <= 1.0
+    assert [rows[m][1] for m in rows] == ["8", "8", "40", "40"]
+
+
+def test_the_text_holds_for_the_seeded_run(notebook: Any, table: Any) -> None:
+    """What the markdown says about this run's outputs."""
+    cells = {method: derived(notebook, tag, method, table) for method, tag in METHODS.items()}
+    cells["efficient_search"] = derived(notebook, "study", "efficient_search", table)
+
+    # Plain DARTS drifts to parameter-free ops, on every edge, and learns (slowly).
+    columns, rows = frame(notebook, "darts-history")
+    acc = floats(rows, columns, "supernet_acc")
+    assert acc[0] < 0.15 and acc[-1] > 0.35
+    for label in ("Skip", "AvgPool3x3"):
+        mean = floats(rows, columns, label)
+        assert all(b > a for a, b in itertools.pairwise(mean)), (label, mean)
+        assert mean[-1] > 0.24
+    assert floats(rows, columns, "Zero")[-1] < 0.15
+    assert max(floats(rows, columns, "Conv1x1")[-1], floats(rows, columns, "Conv3x3")[-1]) < 0.2
+    columns, rows = frame(notebook, "darts-weights")
+    for values in rows.values():
+        weights = [float(v) for v in values]
+        assert columns[weights.index(max(weights))] in ("Skip", "AvgPool3x3")
+    assert set(cells["DARTS"]["ops"]) <= FREE
+    assert cells["DARTS"]["percentile"] < 0.25
+    assert cells["DARTS"]["percentile"] == min(c["percentile"] for c in cells.values())
+
+    # DARTS-: a super-network that does not learn, weights near uniform, a conv-only cell.
+    columns, rows = frame(notebook, "remedy-history")
+    losses = floats(rows, columns, "train_loss")
+    assert losses[0] > 2.5 and all(loss == pytest.approx(2.303, abs=0.01) for loss in losses[1:])
+    assert all(acc == pytest.approx(0.1, abs=0.02) for acc in floats(rows, columns, "supernet_acc"))
+    columns, rows = frame(notebook, "remedy-weights")
+    assert all(abs(float(v) - 0.2) < 0.01 for values in rows.values() for v in values)
+    text = stdout(cell_tagged(notebook, "remedy-cell"))
+    predicted = re.search(r"for the validation images: (\[.*\])$", text, re.M)
+    assert predicted and len(ast.literal_eval(predicted.group(1))) == 1, text
+    assert set(cells["DARTS-"]["ops"]) <= CONVS
+    assert cells["DARTS-"]["percentile"] > cells["DARTS"]["percentile"] + 0.5
+
+    # TuNAS: uniform through the warm-up, uncertain at the end, a cell in the best tenth that
+    # mixes convolutions with a skip and a pooling.
+    (figure,) = results(cell_tagged(notebook, "tunas-plot"), "application/vnd.plotly.v1+json")
+    for trace in figure["data"]:
+        ys = plotly_array(trace["y"])
+        assert all(y == pytest.approx(0.2) for y in ys[:10])
+    columns, rows = frame(notebook, "tunas-final")
+    assert max(float(v) for values in rows.values() for v in values[:-1]) < 0.75
+    ops = cells["TuNAS"]["ops"]
+    assert {"skip_connect", "avg_pool_3x3"} <= set(ops) and sum(op in CONVS for op in ops) > 3
+    assert cells["TuNAS"]["percentile"] >= 0.9
+
+    # Both TuNAS cells are mostly convolutions.
+    assert sum(op in CONVS for op in cells["efficient_search"]["ops"]) > 3
+
+    # The shared weights score the stored child well below its standalone training.
+    value = re.search(r"^trial 0: value ([0-9.]+)", stdout(cell_tagged(notebook, "study")), re.M)
+    alone = re.search(
+        r"^standalone validation accuracy: ([0-9.]+)$",
+        stdout(cell_tagged(notebook, "standalone")),
+        re.M,
+    )
+    assert value and alone and float(value.group(1)) < float(alone.group(1)) - 0.1
