@@ -277,6 +277,7 @@ def tunas(
     weight_lr: float = 0.05,
     controller: str | optuna.samplers.BaseSampler = "reinforce:learning_rate=0.1",
     warmup: float = 0.25,
+    reward_batch_size: int | None = None,
     seed: int = 0,
     callback: Callable[[dict[str, Any]], bool | None] | None = None,
 ) -> SearchResult:
@@ -293,6 +294,8 @@ def tunas(
             policy-gradient controller such as ``reinforce`` or ``ppo``, or any other) or an
             Optuna sampler; it learns from the rewards after the warm-up.
         warmup: Fraction of the steps whose paths are drawn uniformly.
+        reward_batch_size: Validation examples scoring each path (default ``batch_size``);
+            more make the reward less noisy, at the cost of a larger forward pass.
         seed: Seed of the batch order, the uniform paths and the controller.
         callback: Called with each epoch's record; returning ``False`` stops the search.
 
@@ -332,7 +335,7 @@ def tunas(
     supernet.train()
     for epoch in range(epochs):
         losses = []
-        valid_batches = _batches(valid, batch_size, generator)
+        valid_batches = _batches(valid, reward_batch_size or batch_size, generator)
         for i, (x, y) in enumerate(_batches(train, batch_size, generator)):
             if result.steps < warmup * total:
                 params = supernet.sample(generator)
