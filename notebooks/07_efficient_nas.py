@@ -26,8 +26,8 @@
 #    model it stands for compute the same thing;
 # 3. runs DARTS (architecture weights trained by gradient descent) and watches it drift to
 #    parameter-free operations;
-# 4. runs DARTS with the remedy of DARTS- (an auxiliary skip connection), and reads what its
-#    history says about the result;
+# 4. runs DARTS with the remedy of DARTS+ (it stops the search when the drift starts), and
+#    looks at the remedy of DARTS- (an auxiliary skip connection) on these cells;
 # 5. runs TuNAS (a REINFORCE controller sampling paths) and counts its cost in trainings of
 #    one child;
 # 6. does the same in one call, `efficient_search`, which stores the child as a trial of an
@@ -185,14 +185,14 @@ print("supernet(x) equals supernet.child(params)(x):", same)
 # `darts` trains a `mixed` super-network. Each step updates the weights on a training batch
 # (SGD), then the architecture parameters `alpha` on a validation batch (Adam); the derived cell
 # keeps each edge's candidate with the largest `alpha`, leaving out `Zero` (`exclude`). Here
-# plain DARTS (`remedy=None`) runs for 8 epochs.
+# plain DARTS (`remedy=None`; the default is the remedy of section 4) runs for 8 epochs.
 
 
 # %%
-def weight_table(result):
-    """Each edge's softmax weight per candidate op after the last epoch."""
+def weight_table(result, digits=3):
+    """Each edge's softmax weight per candidate op at the end of the search."""
     weights = pd.DataFrame(result.history[-1]["weights"]).T[LABELS]
-    return weights.round(3)
+    return weights.round(digits)
 
 
 def history_table(result):
@@ -239,54 +239,87 @@ print(f"search: {plain.seconds:.1f} s, {plain.steps} steps")
 # training a skip connection lowers the loss faster than a convolution that has not learned
 # anything yet, gradient descent on `alpha` rewards it, and the convolutions never catch up.
 #
-# ## 4. DARTS with the remedy of DARTS-
+# ## 4. Stopping DARTS before it collapses (DARTS+)
 #
-# DARTS- (Chu et al., 2021) adds an auxiliary skip connection `+ beta * x` around every choice
-# during the search, with `beta` decaying from 1 to 0, so that the skip candidate no longer
-# holds the advantage of being the only easy path for the signal. The search is the same
-# otherwise (`remedy="auxiliary-skip"`, the default):
+# The collapse does not come all at once: the derived cell takes on parameter-free ops one edge
+# at a time. DARTS+ (Liang et al., 2019) therefore stops the search as soon as the derived cell
+# holds too many of them and keeps the cell derived just before. `remedy="early-stop"`, the
+# default of `darts`, checks after every step from the second epoch on, with a limit of a third
+# of the choices (`max_free`: 2 of the 6 edges), and sets `result.stopped` when it stops. Same
+# epochs and seed as plain DARTS above:
 
-# %% tags=["remedy-history"]
+# %% tags=["early-stop"]
 torch.manual_seed(0)
-remedied_net = rewrite(space, "mixed")
-remedied = darts(
-    remedied_net,
-    train,
-    valid,
-    epochs=8,
-    remedy="auxiliary-skip",
-    exclude=("Zero",),
-    seed=0,
+early = darts(
+    rewrite(space, "mixed"), train, valid, epochs=8, remedy="early-stop", exclude=("Zero",), seed=0
 )
-history_table(remedied)
-
-# %% tags=["remedy-weights"]
-weight_table(remedied)
-
-# %% tags=["remedy-cell"]
-remedied_found = show("DARTS-", remedied.params)
-print(f"search: {remedied.seconds:.1f} s, {remedied.steps} steps")
-remedied_net.eval()
-with torch.no_grad():
-    predicted = remedied_net(valid[0]).argmax(1)
+per_epoch = plain.steps // len(plain.history)  # 17 batches of 64 images
+stop = early.history[-1]  # the record of the epoch the search stopped in, taken at the stop
+print(f"stopped: {early.stopped}")
 print(
-    "classes the DARTS- super-network predicts for the validation images:",
-    predicted.unique().tolist(),
+    f"after {early.steps} of the {plain.steps} steps plain DARTS took: in epoch {stop['epoch']}, "
+    f"at its step {early.steps - stop['epoch'] * per_epoch} of {per_epoch}"
+)
+print(f"super-network validation accuracy at the stop: {stop['valid_accuracy']:.3f}")
+print(f"cell derived at the stop: {cell_str(ops_of(stop['params']))}")
+print(f"cell derived one step before (returned): {cell_str(ops_of(early.params))}")
+
+# %% [markdown]
+# Each edge's softmax weights at the stop, to four decimals, since they have hardly left 0.2:
+
+# %% tags=["early-stop-weights"]
+weight_table(early, digits=4)
+
+# %% tags=["early-stop-cell"]
+early_found = show("DARTS+", early.params)
+print(f"search: {early.seconds:.1f} s, {early.steps} steps")
+print(
+    f"plain DARTS, for comparison: table validation accuracy {plain_found['valid_acc']:.4f}, "
+    f"percentile {plain_found['percentile']:.3f}"
 )
 
 # %% [markdown]
-# The derived cell is made of convolutions only and sits much higher in the table than plain
-# DARTS' cell. But read the history before crediting the remedy with it. In this run the
-# super-network with the auxiliary skips does not learn: its first epoch's mean training loss
-# is far above the 2.30 of a uniform guess, after which it stays at 2.30, its accuracy stays
-# at chance (0.1), and after the search it predicts one class for every validation image. Its
-# architecture weights hardly move from the uniform 0.2 (the table above), so the derived cell
-# comes from differences of a few thousandths, made in the first steps, not from a ranking
-# learned over the search. (A likely cause: every choice adds its input to its output while
-# `beta` is near 1, and the cell sums those outputs, so the signal grows along each cell and
-# the first steps are large enough to silence the network.) A good child, then, but not one
-# this run shows the remedy to have earned; the benchmark script (below) measures DARTS- over
-# several seeds.
+# In this run the search stops in its second epoch, after less than a fifth of plain DARTS'
+# steps: at that step average pooling overtakes a convolution on one more edge, which makes two
+# parameter-free ops in the derived cell. The cell it returns, derived one step before, has five
+# convolutions and a skip connection, and the table puts it among the best tenth of the space,
+# where plain DARTS' cell is in the lower quarter. Read the stop's numbers too, though: the
+# super-network's accuracy is still at chance and no weight is more than 0.01 away from 0.2, so
+# the returned cell is the direction `alpha` took in the first steps, before the drift, not a
+# ranking learned over a long search. Whether that direction is good in general takes more than
+# one seed (the benchmark script below).
+#
+# The other published remedy, DARTS- (Chu et al., 2021), adds an auxiliary skip connection
+# `+ beta * x` around every choice during the search, `beta` decaying from 1 to 0, to take the
+# skip candidate's early advantage away. It assumes ops with normalization; the benchmark's cells
+# have none, so the added skips make the signal grow along each cell. Same epochs and seed:
+
+# %% tags=["remedy"]
+torch.manual_seed(0)
+remedied_net = rewrite(space, "mixed")
+remedied = darts(
+    remedied_net, train, valid, epochs=8, remedy="auxiliary-skip", exclude=("Zero",), seed=0
+)
+remedy_history = history_table(remedied)
+print("training loss per epoch:", remedy_history["train_loss"].tolist())
+print("super-network validation accuracy per epoch:", remedy_history["supernet_acc"].tolist())
+drift = max(
+    abs(w - 0.2) for edge in remedied.history[-1]["weights"].values() for w in edge.values()
+)
+print(f"largest distance of an architecture weight from 0.2 at the end: {drift:.4f}")
+remedied_net.eval()
+with torch.no_grad():
+    predicted = remedied_net(valid[0]).argmax(1)
+print("classes the super-network predicts for the validation images:", predicted.unique().tolist())
+remedied_found = show("DARTS-", remedied.params)
+
+# %% [markdown]
+# The super-network with the auxiliary skips does not learn: its first epoch's training loss is
+# far above the 2.30 of a uniform guess, after that it stays at 2.30, its accuracy stays at
+# chance (0.1), it ends up predicting one class for every image, and its architecture weights
+# hardly move. Its derived cell (convolutions only, high in the table) comes from differences of
+# a few thousandths made in the first steps of a network that then stopped learning: on cells
+# without normalization this remedy cannot be credited with it.
 #
 # ## 5. TuNAS: a controller sampling paths
 #
@@ -365,20 +398,23 @@ for ops in UNIT_CELLS:
     print(f"training {cell_str(ops)}: {seconds[-1]:.2f} s")
 unit = float(np.median(seconds))
 print(f"unit, one child training: {unit:.2f} s ({1000 * unit / 170:.1f} ms per step)")
-for method, result in (("DARTS", plain), ("DARTS-", remedied), ("TuNAS", controlled)):
+searches = (("DARTS", plain), ("DARTS+", early), ("DARTS-", remedied), ("TuNAS", controlled))
+for method, result in searches:
     print(
         f"{method} search: {result.seconds:.1f} s = {result.seconds / unit:.2f} child trainings "
         f"({1000 * result.seconds / result.steps:.1f} ms per step)"
     )
 
 # %% [markdown]
-# Each search costs a few child trainings (between about four and six in the runs made while
-# writing this notebook; the wall times vary with the machine and its load), where a search
-# that trains every candidate pays one per cell it tries. That is more than the one training
-# these methods aim at. A DARTS step costs several child steps: it runs all five candidates of
-# every edge, forward and backward, twice (once for the weights, once for `alpha`). A TuNAS
-# step runs one path and costs little more than a child step, but TuNAS takes 40 epochs (680
-# steps, against 170 for a child's training) for its controller to learn.
+# Plain DARTS, DARTS- and TuNAS each cost a few child trainings (between about four and six in
+# the runs made while writing this notebook; the wall times vary with the machine and its
+# load), where a search that trains every candidate pays one per cell it tries. That is more
+# than the one training these methods aim at. A DARTS step costs several child steps: it runs
+# all five candidates of every edge, forward and backward, twice (once for the weights, once
+# for `alpha`). A TuNAS step runs one path and costs little more than a child step, but TuNAS
+# takes 40 epochs (680 steps, against 170 for a child's training) for its controller to learn.
+# DARTS+ costs the same per step as plain DARTS, but it stopped after 25 steps: about one child
+# training in all, a fraction of the others.
 #
 # ## 6. In one call, stored in a study
 #
@@ -425,13 +461,15 @@ print(f"the table's accuracy for this cell: {study_found['valid_acc']:.4f}")
 # %% [markdown]
 # ## 7. The methods side by side
 #
-# Cost in child trainings, and the derived cell's accuracy and percentile in the table:
+# Epochs begun and weight updates made (`steps`), whether the search stopped early, the cost
+# in child trainings, and the derived cell's accuracy and percentile in the table:
 
 # %% tags=["comparison"]
 pd.set_option("display.max_colwidth", 100)  # the cells in full
 runs = [
     ("DARTS", 0, plain, plain_found),
-    ("DARTS-", 0, remedied, remedied_found),
+    ("DARTS+ (early stop)", 0, early, early_found),
+    ("DARTS- (auxiliary skip)", 0, remedied, remedied_found),
     ("TuNAS", 0, controlled, tunas_found),
     ("TuNAS (efficient_search)", 1, found, study_found),
 ]
@@ -441,6 +479,8 @@ summary = pd.DataFrame(
             "method": method,
             "seed": seed,
             "epochs": len(result.history),
+            "steps": result.steps,
+            "stopped": result.stopped,
             "cost": round(result.seconds / unit, 2),
             "cell": cell_str(looked["ops"]),
             "valid_acc": round(looked["valid_acc"], 4),
@@ -452,9 +492,12 @@ summary = pd.DataFrame(
 summary
 
 # %% [markdown]
-# For this seeded run: every search cost a few child trainings; plain DARTS collapsed onto
-# parameter-free ops and returned the weakest cell; DARTS- and both TuNAS runs returned cells
-# made mostly of convolutions that the table ranks far higher. One seed per method says
-# little, and DARTS-' good cell came from a super-network that did not train. The benchmark
-# script `bench/efficient_nas.py` measures the same methods over 5 seeds, with random search at
-# equal cost alongside (`.venv/bin/python bench/efficient_nas.py`).
+# For this seeded run: plain DARTS collapsed onto parameter-free ops and returned the weakest
+# cell. Stopped early (DARTS+), the same search ended in its second epoch, at about one child
+# training, and returned a cell of five convolutions and a skip connection that the table ranks
+# among the best tenth. DARTS- and both TuNAS runs returned cells made mostly of convolutions,
+# also ranked far above plain DARTS' cell, at a few child trainings each. One seed per method
+# says little: DARTS+' cell is the direction `alpha` took in the first steps, and DARTS-' cell
+# came from a super-network that did not train. The benchmark script `bench/efficient_nas.py`
+# measures the same methods (both remedies included) over 5 seeds, with random search at equal
+# cost alongside (`.venv/bin/python bench/efficient_nas.py`).

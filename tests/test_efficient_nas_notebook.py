@@ -1,10 +1,12 @@
 """The tutorial ``notebooks/07_efficient_nas.py`` runs end to end in a real Jupyter kernel
 (nbclient), and what a reader sees holds: the benchmark's six decisions rewritten into a
 super-network of switches and mixed ops; a fixed architecture of the super-network computing
-exactly what its child computes; DARTS and DARTS- tables of every op's weight on every edge;
-derived cells that are valid cells, looked up correctly in the table; TuNAS' controller
-probabilities; a cost in child trainings; the child of ``efficient_search`` stored as a study
-trial and trained on its own; and a closing comparison of the methods.
+exactly what its child computes; tables of every op's weight on every edge for plain DARTS and
+for DARTS stopped early (DARTS+), which says that it stopped, when, and which cell it derived
+at the stop and returned; DARTS with the auxiliary skip (DARTS-) and what its super-network
+learned; derived cells that are valid cells, looked up correctly in the table; TuNAS'
+controller probabilities; a cost in child trainings; the child of ``efficient_search`` stored
+as a study trial and trained on its own; and a closing comparison of the methods.
 
 A last test checks that the claims the notebook's text makes about its seeded run hold for the
 outputs it printed.
@@ -33,7 +35,15 @@ from test_notebooks import (
     stdout,
 )
 
-from nas_notebook.benchmarks import EDGES, OPS, TabulatedBenchmark, cell_index, cell_str, edge_name
+from nas_notebook.benchmarks import (
+    EDGES,
+    OPS,
+    TabulatedBenchmark,
+    cell_from_str,
+    cell_index,
+    cell_str,
+    edge_name,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "notebooks" / "07_efficient_nas.py"
@@ -41,7 +51,14 @@ NOTEBOOK = ROOT / "notebooks" / "07_efficient_nas.py"
 LABELS = ["Zero", "Skip", "Conv1x1", "Conv3x3", "AvgPool3x3"]
 LABEL_OF = dict(zip(OPS, LABELS))
 EDGE_NAMES = [edge_name(edge) for edge in EDGES]
-METHODS = {"DARTS": "darts-cell", "DARTS-": "remedy-cell", "TuNAS": "tunas"}
+METHODS = {"DARTS": "darts-cell", "DARTS+": "early-stop-cell", "DARTS-": "remedy", "TuNAS": "tunas"}
+ROWS = {  # the closing table's rows: method -> its name in the printed outputs
+    "DARTS": "DARTS",
+    "DARTS+ (early stop)": "DARTS+",
+    "DARTS- (auxiliary skip)": "DARTS-",
+    "TuNAS": "TuNAS",
+    "TuNAS (efficient_search)": "efficient_search",
+}
 FREE = {"skip_connect", "avg_pool_3x3"}
 CONVS = {"conv_1x1", "conv_3x3"}
 NUMBER = r"([0-9]+(?:\.[0-9]+)?)"
@@ -142,7 +159,7 @@ def test_weight_sharing_child_computes_what_the_supernet_does(notebook: Any) -> 
     assert counts and int(counts.group(1).replace(",", "")) < int(counts.group(2).replace(",", ""))
 
 
-@pytest.mark.parametrize("tag", ["darts-weights", "remedy-weights"])
+@pytest.mark.parametrize("tag", ["darts-weights", "early-stop-weights"])
 def test_darts_weight_tables_hold_every_op_on_every_edge(notebook: Any, tag: str) -> None:
     columns, rows = frame(notebook, tag)
     assert columns == LABELS
@@ -153,9 +170,8 @@ def test_darts_weight_tables_hold_every_op_on_every_edge(notebook: Any, tag: str
         assert sum(weights) == pytest.approx(1.0, abs=0.01)  # a softmax, rounded
 
 
-@pytest.mark.parametrize("tag", ["darts-history", "remedy-history"])
-def test_darts_histories_have_one_row_per_epoch(notebook: Any, tag: str) -> None:
-    columns, rows = frame(notebook, tag)
+def test_darts_history_has_one_row_per_epoch(notebook: Any) -> None:
+    columns, rows = frame(notebook, "darts-history")
     assert columns == ["train_loss", "supernet_acc", *LABELS]
     assert list(rows) == [str(epoch) for epoch in range(8)]
     assert all(0.0 <= acc <= 1.0 for acc in floats(rows, columns, "supernet_acc"))

@@ -113,6 +113,31 @@ def _labels(supernet: SuperNet, name: str) -> tuple[Any, ...]:
     return choices_for(supernet._oneofs[name].candidates)
 
 
+class _WeightSteps:
+    """The weights' side of a super-network search: SGD (momentum 0.9) with cosine decay over
+    the whole search, one step per training batch."""
+
+    def __init__(
+        self, supernet: SuperNet, train: Data, batch_size: int, epochs: int, lr: float
+    ) -> None:
+        self.supernet = supernet
+        self.weights = supernet.weight_parameters()
+        self.optimizer = torch.optim.SGD(self.weights, lr=lr, momentum=0.9, weight_decay=3e-4)
+        self.per_epoch = math.ceil(len(train[0]) / batch_size)
+        self.total = max(1, epochs * self.per_epoch)
+        self.schedule = torch.optim.lr_scheduler.CosineAnnealingLR(self.optimizer, self.total)
+
+    def step(self, x: torch.Tensor, y: torch.Tensor) -> float:
+        """One step on a batch; its loss."""
+        self.optimizer.zero_grad()
+        loss = F.cross_entropy(self.supernet(x), y)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(self.weights, 5.0)
+        self.optimizer.step()
+        self.schedule.step()
+        return loss.item()
+
+
 def darts(
     supernet: SuperNet,
     train: Data,
@@ -167,13 +192,9 @@ def darts(
     device = _device(supernet)
     train, valid = _on(device, train), _on(device, valid)
     generator = torch.Generator().manual_seed(seed)
-    weights = supernet.weight_parameters()
+    steps = _WeightSteps(supernet, train, batch_size, epochs, weight_lr)
     arch = supernet.arch_parameters()
-    weight_opt = torch.optim.SGD(weights, lr=weight_lr, momentum=0.9, weight_decay=3e-4)
     arch_opt = torch.optim.Adam(arch, lr=arch_lr, betas=(0.5, 0.999), weight_decay=1e-3)
-    per_epoch = math.ceil(len(train[0]) / batch_size)
-    total = max(1, epochs * per_epoch)
-    schedule = torch.optim.lr_scheduler.CosineAnnealingLR(weight_opt, total)
     beta = [1.0 if remedy == "auxiliary-skip" else 0.0]
     hooks = [
         op.register_forward_hook(
@@ -200,20 +221,14 @@ def darts(
             valid_batches = _batches(valid, batch_size, generator)
             for i, (x, y) in enumerate(_batches(train, batch_size, generator)):
                 if remedy == "auxiliary-skip":
-                    beta[0] = 1.0 - result.steps / total
-                weight_opt.zero_grad()
-                loss = F.cross_entropy(supernet(x), y)
-                loss.backward()
-                torch.nn.utils.clip_grad_norm_(weights, 5.0)
-                weight_opt.step()
-                schedule.step()
-                losses.append(loss.item())
+                    beta[0] = 1.0 - result.steps / steps.total
+                losses.append(steps.step(x, y))
                 vx, vy = valid_batches[i % len(valid_batches)]
                 arch_opt.zero_grad()
                 F.cross_entropy(supernet(vx), vy).backward()
                 arch_opt.step()
                 result.steps += 1
-                if remedy == "early-stop" and result.steps >= per_epoch:
+                if remedy == "early-stop" and result.steps >= steps.per_epoch:
                     # From the second epoch on: before, the architecture parameters have not
                     # yet parted (tied, they derive the first candidates).
                     derived = supernet.derive(exclude)
@@ -319,11 +334,7 @@ def tunas(
     device = _device(supernet)
     train, valid = _on(device, train), _on(device, valid)
     generator = torch.Generator().manual_seed(seed)
-    weights = supernet.weight_parameters()
-    weight_opt = torch.optim.SGD(weights, lr=weight_lr, momentum=0.9, weight_decay=3e-4)
-    per_epoch = math.ceil(len(train[0]) / batch_size)
-    total = max(1, epochs * per_epoch)
-    schedule = torch.optim.lr_scheduler.CosineAnnealingLR(weight_opt, total)
+    steps = _WeightSteps(supernet, train, batch_size, epochs, weight_lr)
     distributions: dict[str, optuna.distributions.BaseDistribution] = {
         name: optuna.distributions.CategoricalDistribution(_labels(supernet, name))
         for name in supernet.choices
@@ -337,20 +348,14 @@ def tunas(
         losses = []
         valid_batches = _batches(valid, reward_batch_size or batch_size, generator)
         for i, (x, y) in enumerate(_batches(train, batch_size, generator)):
-            if result.steps < warmup * total:
+            if result.steps < warmup * steps.total:
                 params = supernet.sample(generator)
                 trial = None
             else:
                 trial = study.ask(distributions)
                 params = dict(trial.params)
                 supernet.fix(params)
-            weight_opt.zero_grad()
-            loss = F.cross_entropy(supernet(x), y)
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(weights, 5.0)
-            weight_opt.step()
-            schedule.step()
-            losses.append(loss.item())
+            losses.append(steps.step(x, y))
             if trial is not None:
                 # The path is scored as it would be used (dropout off), then trains on.
                 supernet.eval()
