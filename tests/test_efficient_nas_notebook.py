@@ -116,6 +116,75 @@ def derived(nb: Any, tag: str, method: str, table: Any) -> dict[str, Any]:
     return {"ops": ops, "valid_acc": accuracy, "percentile": percentile}
 
 
+def found_cells(nb: Any, table: Any) -> dict[str, dict[str, Any]]:
+    """Every derived cell the notebook printed, by the name it printed it under."""
+    cells = {method: derived(nb, tag, method, table) for method, tag in METHODS.items()}
+    cells["efficient_search"] = derived(nb, "study", "efficient_search", table)
+    return cells
+
+
+def early_stop(nb: Any) -> dict[str, Any]:
+    """What the DARTS+ cell printed: whether and when the search stopped, the super-network's
+    accuracy then, and the cells derived at the stop and one step before (the one returned)."""
+    text = stdout(cell_tagged(nb, "early-stop"))
+    stopped = re.search(r"^stopped: (True|False)$", text, re.M)
+    when = re.search(
+        r"^after (\d+) of the (\d+) steps plain DARTS took: in epoch (\d+), at its step (\d+) "
+        r"of (\d+)$",
+        text,
+        re.M,
+    )
+    accuracy = re.search(rf"^super-network validation accuracy at the stop: {NUMBER}$", text, re.M)
+    at_stop = re.search(r"^cell derived at the stop: (\S+)$", text, re.M)
+    returned = re.search(r"^cell derived one step before \(returned\): (\S+)$", text, re.M)
+    assert stopped and when and accuracy and at_stop and returned, text
+    steps, plain_steps, epoch, step, per_epoch = (int(g) for g in when.groups())
+    return {
+        "stopped": stopped.group(1) == "True",
+        "steps": steps,
+        "plain_steps": plain_steps,
+        "epoch": epoch,
+        "step": step,
+        "per_epoch": per_epoch,
+        "supernet_acc": float(accuracy.group(1)),
+        "at_stop": cell_from_str(at_stop.group(1)),  # raises unless a cell of this space
+        "returned": cell_from_str(returned.group(1)),
+    }
+
+
+def auxiliary_skip(nb: Any) -> dict[str, Any]:
+    """What the DARTS- cell printed about its super-network."""
+    text = stdout(cell_tagged(nb, "remedy"))
+    losses = re.search(r"^training loss per epoch: (\[.*\])$", text, re.M)
+    accuracy = re.search(r"^super-network validation accuracy per epoch: (\[.*\])$", text, re.M)
+    drift = re.search(
+        rf"^largest distance of an architecture weight from 0\.2 at the end: {NUMBER}$", text, re.M
+    )
+    predicted = re.search(
+        r"^classes the super-network predicts for the validation images: (\[.*\])$", text, re.M
+    )
+    assert losses and accuracy and drift and predicted, text
+    return {
+        "losses": ast.literal_eval(losses.group(1)),
+        "supernet_acc": ast.literal_eval(accuracy.group(1)),
+        "drift": float(drift.group(1)),
+        "predicted": ast.literal_eval(predicted.group(1)),
+    }
+
+
+def costs(nb: Any) -> dict[str, tuple[float, float]]:
+    """Method -> (search seconds, cost in child trainings), as the cost cell printed them."""
+    text = stdout(cell_tagged(nb, "cost"))
+    found = {}
+    for method in METHODS:
+        cost = re.search(
+            rf"^{re.escape(method)} search: ([0-9.]+) s = ([0-9.]+) child trainings \(", text, re.M
+        )
+        assert cost, (method, text)
+        found[method] = (float(cost.group(1)), float(cost.group(2)))
+    return found
+
+
 def test_runs_without_errors(notebook: Any) -> None:
     assert errors(notebook) == []
     code = [c for c in notebook.cells if c.cell_type == "code"]
@@ -178,9 +247,54 @@ def test_darts_history_has_one_row_per_epoch(notebook: Any) -> None:
 
 
 def test_derived_cells_are_valid_and_looked_up(notebook: Any, table: Any) -> None:
-    for method, tag in METHODS.items():
-        derived(notebook, tag, method, table)
-    derived(notebook, "study", "efficient_search", table)
+    cells = found_cells(notebook, table)
+    assert set(cells) == {*METHODS, "efficient_search"}
+    assert all(0.0 <= cell["percentile"] <= 1.0 for cell in cells.values())
+
+
+def test_early_stop_says_when_it_stopped_and_what_it_derived(notebook: Any, table: Any) -> None:
+    early = early_stop(notebook)
+    # 1,078 training images in batches of 64, 8 epochs for plain DARTS
+    assert early["per_epoch"] == 17 and early["plain_steps"] == 8 * 17
+    if early["stopped"]:
+        assert early["steps"] < early["plain_steps"]
+        assert early["epoch"] >= 1  # it checks from the second epoch on
+    assert 1 <= early["step"] <= early["per_epoch"]
+    assert early["steps"] == early["epoch"] * early["per_epoch"] + early["step"]
+    assert 0.0 <= early["supernet_acc"] <= 1.0
+
+    # the derived cell is the one printed as returned, a valid cell looked up in the table
+    found = derived(notebook, "early-stop-cell", "DARTS+", table)
+    assert found["ops"] == early["returned"]
+    assert 0.0 <= found["percentile"] <= 1.0
+    text = stdout(cell_tagged(notebook, "early-stop-cell"))
+    assert re.search(rf"^search: [0-9.]+ s, {early['steps']} steps$", text, re.M), text
+    plain = derived(notebook, "darts-cell", "DARTS", table)
+    assert (
+        f"plain DARTS, for comparison: table validation accuracy {plain['valid_acc']:.4f}, "
+        f"percentile {plain['percentile']:.3f}"
+    ) in text.splitlines()
+
+    # at the stop, the limit of parameter-free ops (2 of 6) is reached; one step before, not
+    if early["stopped"]:
+        at_stop, returned = (sum(op in FREE for op in early[k]) for k in ("at_stop", "returned"))
+        assert at_stop >= 2 > returned
+    # the weights shown are those at the stop: each edge's largest (Zero left out) is the op of
+    # the cell derived at the stop
+    columns, rows = frame(notebook, "early-stop-weights")
+    for name, op in zip(EDGE_NAMES, early["at_stop"]):
+        weights = dict(zip(columns, (float(v) for v in rows[name])))
+        del weights["Zero"]
+        assert max(weights, key=weights.__getitem__) == LABEL_OF[op], (name, weights)
+
+
+def test_auxiliary_skip_run(notebook: Any, table: Any) -> None:
+    run = auxiliary_skip(notebook)
+    assert len(run["losses"]) == 8 and all(loss > 0 for loss in run["losses"])
+    assert len(run["supernet_acc"]) == 8 and all(0.0 <= a <= 1.0 for a in run["supernet_acc"])
+    assert 0.0 <= run["drift"] <= 0.8
+    assert run["predicted"] and set(run["predicted"]) <= set(range(10))
+    assert 0.0 <= derived(notebook, "remedy", "DARTS-", table)["percentile"] <= 1.0
 
 
 def test_tunas_controller_probabilities(notebook: Any, table: Any) -> None:
@@ -216,13 +330,8 @@ def test_cost_is_printed_in_child_trainings(notebook: Any) -> None:
     assert len(trainings) == 3 and all(s > 0 for s in trainings), text
     unit = re.search(r"^unit, one child training: ([0-9.]+) s \(", text, re.M)
     assert unit and float(unit.group(1)) == pytest.approx(sorted(trainings)[1], abs=0.01)
-    for method in METHODS:
-        cost = re.search(
-            rf"^{re.escape(method)} search: ([0-9.]+) s = ([0-9.]+) child trainings \(", text, re.M
-        )
-        assert cost, (method, text)
-        seconds, ratio = float(cost.group(1)), float(cost.group(2))
-        assert ratio > 0
+    for method, (seconds, ratio) in costs(notebook).items():
+        assert ratio > 0, method
         assert ratio == pytest.approx(seconds / float(unit.group(1)), rel=0.05)
 
 
@@ -256,25 +365,48 @@ def test_the_stored_child_trains_on_its_own(notebook: Any) -> None:
 
 def test_comparison_table(notebook: Any, table: Any) -> None:
     columns, rows = frame(notebook, "comparison")
-    assert columns == ["seed", "epochs", "cost", "cell", "valid_acc", "percentile"]
-    assert list(rows) == ["DARTS", "DARTS-", "TuNAS", "TuNAS (efficient_search)"]
-    cells = {"TuNAS (efficient_search)": derived(notebook, "study", "efficient_search", table)}
-    for method, tag in METHODS.items():
-        cells[method] = derived(notebook, tag, method, table)
+    assert columns == [
+        "seed",
+        "epochs",
+        "steps",
+        "stopped",
+        "cost",
+        "cell",
+        "valid_acc",
+        "percentile",
+    ]
+    assert list(rows) == list(ROWS)
+    cells = found_cells(notebook, table)
+    early = early_stop(notebook)
+    expected = {  # method -> epochs begun, steps, stopped
+        "DARTS": ("8", str(8 * 17), "False"),
+        "DARTS+ (early stop)": (
+            str(early["epoch"] + 1),
+            str(early["steps"]),
+            str(early["stopped"]),
+        ),
+        "DARTS- (auxiliary skip)": ("8", str(8 * 17), "False"),
+        "TuNAS": ("40", str(40 * 17), "False"),
+        "TuNAS (efficient_search)": ("40", str(40 * 17), "False"),
+    }
+    printed = costs(notebook)
     for method, values in rows.items():
         row = dict(zip(columns, values))
+        found = cells[ROWS[method]]
+        assert (row["epochs"], row["steps"], row["stopped"]) == expected[method], method
         assert float(row["cost"]) > 0
-        assert row["cell"] == cell_str(cells[method]["ops"])
-        assert float(row["valid_acc"]) == pytest.approx(cells[method]["valid_acc"], abs=1e-4)
-        assert float(row["percentile"]) == pytest.approx(cells[method]["percentile"], abs=1e-3)
+        if ROWS[method] in printed:
+            assert float(row["cost"]) == pytest.approx(printed[ROWS[method]][1], abs=0.01)
+        assert row["cell"] == cell_str(found["ops"])
+        assert float(row["valid_acc"]) == pytest.approx(found["valid_acc"], abs=1e-4)
+        assert float(row["percentile"]) == pytest.approx(found["percentile"], abs=1e-3)
         assert 0.0 <= float(row["percentile"]) <= 1.0
-    assert [rows[m][1] for m in rows] == ["8", "8", "40", "40"]
+    assert [rows[m][0] for m in rows] == ["0", "0", "0", "0", "1"]
 
 
 def test_the_text_holds_for_the_seeded_run(notebook: Any, table: Any) -> None:
     """What the markdown says about this run's outputs."""
-    cells = {method: derived(notebook, tag, method, table) for method, tag in METHODS.items()}
-    cells["efficient_search"] = derived(notebook, "study", "efficient_search", table)
+    cells = found_cells(notebook, table)
 
     # Plain DARTS drifts to parameter-free ops, on every edge, and learns (slowly).
     columns, rows = frame(notebook, "darts-history")
@@ -294,18 +426,47 @@ def test_the_text_holds_for_the_seeded_run(notebook: Any, table: Any) -> None:
     assert cells["DARTS"]["percentile"] < 0.25
     assert cells["DARTS"]["percentile"] == min(c["percentile"] for c in cells.values())
 
-    # DARTS-: a super-network that does not learn, weights near uniform, a conv-only cell.
-    columns, rows = frame(notebook, "remedy-history")
-    losses = floats(rows, columns, "train_loss")
-    assert losses[0] > 2.5 and all(loss == pytest.approx(2.303, abs=0.01) for loss in losses[1:])
-    assert all(acc == pytest.approx(0.1, abs=0.02) for acc in floats(rows, columns, "supernet_acc"))
-    columns, rows = frame(notebook, "remedy-weights")
+    # DARTS+: stopped in its second epoch, after less than a fifth of plain DARTS' steps (25),
+    # when average pooling overtook a convolution on one more edge (two parameter-free ops);
+    # it returns five convolutions and a skip, among the best tenth, from a super-network still
+    # at chance whose weights are all within 0.01 of 0.2.
+    early = early_stop(notebook)
+    assert early["stopped"] and early["epoch"] == 1
+    assert 5 * early["steps"] < early["plain_steps"] and early["steps"] == 25
+    assert sum(op in FREE for op in early["at_stop"]) == 2
+    changed = [k for k, (a, b) in enumerate(zip(early["at_stop"], early["returned"])) if a != b]
+    assert len(changed) == 1, (early["at_stop"], early["returned"])
+    assert early["at_stop"][changed[0]] == "avg_pool_3x3"
+    assert early["returned"][changed[0]] in CONVS
+    ops = cells["DARTS+"]["ops"]
+    assert sum(op in CONVS for op in ops) == 5 and "skip_connect" in ops
+    assert cells["DARTS+"]["percentile"] >= 0.9
+    assert early["supernet_acc"] == pytest.approx(0.1, abs=0.03)
+    columns, rows = frame(notebook, "early-stop-weights")
     assert all(abs(float(v) - 0.2) < 0.01 for values in rows.values() for v in values)
-    text = stdout(cell_tagged(notebook, "remedy-cell"))
-    predicted = re.search(r"for the validation images: (\[.*\])$", text, re.M)
-    assert predicted and len(ast.literal_eval(predicted.group(1))) == 1, text
+
+    # DARTS-: a super-network that does not learn, weights near uniform, a conv-only cell high
+    # in the table.
+    run = auxiliary_skip(notebook)
+    losses = run["losses"]
+    assert losses[0] > 2.5 and all(loss == pytest.approx(2.303, abs=0.01) for loss in losses[1:])
+    assert all(acc == pytest.approx(0.1, abs=0.02) for acc in run["supernet_acc"])
+    assert len(run["predicted"]) == 1
+    assert run["drift"] < 0.01  # differences of a few thousandths
     assert set(cells["DARTS-"]["ops"]) <= CONVS
-    assert cells["DARTS-"]["percentile"] > cells["DARTS"]["percentile"] + 0.5
+
+    # Every other cell ranks far above plain DARTS' (by more than half the space).
+    for method in ("DARTS+", "DARTS-", "TuNAS", "efficient_search"):
+        assert cells[method]["percentile"] > cells["DARTS"]["percentile"] + 0.5, method
+
+    # Cost: DARTS+ about one child training, a fraction of each other search; plain DARTS,
+    # DARTS- and both TuNAS runs a few each.
+    printed = costs(notebook)
+    assert 0.4 < printed["DARTS+"][1] < 2.0
+    assert all(2 * printed["DARTS+"][1] < printed[m][1] for m in ("DARTS", "DARTS-", "TuNAS"))
+    assert all(printed[m][1] > 2.0 for m in ("DARTS", "DARTS-", "TuNAS"))
+    columns, rows = frame(notebook, "comparison")
+    assert float(rows["TuNAS (efficient_search)"][columns.index("cost")]) > 2.0
 
     # TuNAS: uniform through the warm-up, uncertain at the end, a cell in the best tenth that
     # mixes convolutions with a skip and a pooling.

@@ -15,7 +15,7 @@ Two forms of the same architectures:
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import torch
@@ -117,18 +117,19 @@ class Reduction(nn.Module):
         return main + self.shortcut(F.avg_pool2d(x, 2))
 
 
-class Network(nn.Module):
-    """The macro skeleton around one cell (see the module docstring); input ``(N, 1, 8, 8)``,
-    output logits ``(N, 10)``."""
+class _Skeleton(nn.Module):
+    """The macro skeleton around two cells (``make_cell(channels)`` builds each): stem conv,
+    cell, residual reduction, cell, global pooling, linear; input ``(N, 1, 8, 8)``, output
+    logits ``(N, 10)``. Convolutions start Kaiming-normal (in module order, which the table's
+    initial weights depend on)."""
 
-    def __init__(self, ops: Sequence[str], channels: int = 8) -> None:
+    def __init__(self, make_cell: Callable[[int], nn.Module], channels: int) -> None:
         super().__init__()
-        self.ops = _check(ops)
         self.channels = channels
         self.stem = nn.Conv2d(1, channels, 3, padding=1)
-        self.cell0 = Cell(self.ops, channels)
+        self.cell0 = make_cell(channels)
         self.reduction = Reduction(channels)
-        self.cell1 = Cell(self.ops, 2 * channels)
+        self.cell1 = make_cell(2 * channels)
         self.classifier = nn.Linear(2 * channels, NUM_CLASSES)
         for module in self.modules():
             if isinstance(module, nn.Conv2d):
@@ -137,6 +138,16 @@ class Network(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = self.cell1(self.reduction(self.cell0(self.stem(x))))
         return self.classifier(F.relu(x).mean(dim=(2, 3)))
+
+
+class Network(_Skeleton):
+    """The macro skeleton around one cell with fixed edge ops (see the module docstring);
+    input ``(N, 1, 8, 8)``, output logits ``(N, 10)``."""
+
+    def __init__(self, ops: Sequence[str], channels: int = 8) -> None:
+        checked = _check(ops)
+        super().__init__(lambda width: Cell(checked, width), channels)
+        self.ops = checked
 
 
 # -- the same architectures with op modules --------------------------------------------------
@@ -220,24 +231,12 @@ class OpCell(nn.Module):
 
 
 @symbolize
-class OpNetwork(nn.Module):
+class OpNetwork(_Skeleton):
     """:class:`Network`'s skeleton around two :class:`OpCell` s sharing ``edges`` (six op
     classes in :data:`EDGES` order; hyper values in a search space)."""
 
     def __init__(self, edges: Sequence[Any], channels: int = 8) -> None:
-        super().__init__()
-        self.stem = nn.Conv2d(1, channels, 3, padding=1)
-        self.cell0 = OpCell(edges, channels)
-        self.reduction = Reduction(channels)
-        self.cell1 = OpCell(edges, 2 * channels)
-        self.classifier = nn.Linear(2 * channels, NUM_CLASSES)
-        for module in self.modules():
-            if isinstance(module, nn.Conv2d):
-                nn.init.kaiming_normal_(module.weight, nonlinearity="relu")
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x = self.cell1(self.reduction(self.cell0(self.stem(x))))
-        return self.classifier(F.relu(x).mean(dim=(2, 3)))
+        super().__init__(lambda width: OpCell(edges, width), channels)
 
 
 def module_space(channels: int = 8) -> Any:
