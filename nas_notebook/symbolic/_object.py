@@ -28,7 +28,7 @@ import functools
 import inspect
 import threading
 import weakref
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from .._errors import SearchSpaceError
@@ -242,9 +242,6 @@ class Symbolic:
 
     def __repr__(self) -> str:
         return _format(self.target, self._arguments)
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._arguments)
 
     def build(self, decisions: Mapping[str, Any] | None = None) -> Any:
         """The concrete object: see :func:`~nas_notebook.symbolic.materialize`."""
