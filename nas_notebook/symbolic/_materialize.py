@@ -64,9 +64,14 @@ def _fresh(value: Any) -> Any:
     return value
 
 
-def _build(node: Any, path: str, decide: Decide) -> Any:
+def _build(node: Any, path: str, decide: Decide, replace: Decide | None = None) -> Any:
+    """``node`` built, each decision made by ``decide(primitive, name)`` (which returns the
+    value or candidate, whose own decisions are then made), or, with ``replace``, each hyper
+    value replaced whole by ``replace(primitive, name)`` (a super-network's choice modules)."""
     if isinstance(node, HyperPrimitive):
         name = decision_name(node, path)
+        if replace is not None:
+            return replace(node, name)
         value = decide(node, name)
         if isinstance(node, OneOf):
             i = _index(node.candidates, value)
@@ -79,14 +84,14 @@ def _build(node: Any, path: str, decide: Decide) -> Any:
         return value
     if not has_hyper(node):
         return _leaves(node)
+    built = {
+        key: _build(child, _keypath.join(path, key), decide, replace)
+        for key, child in children(node)
+    }
+    if isinstance(node, Functor):
+        return Functor(node.target, built)
     if isinstance(node, Symbolic):
-        arguments = {
-            key: _build(child, _keypath.join(path, key), decide) for key, child in children(node)
-        }
-        if isinstance(node, Functor):
-            return Functor(node.target, arguments)
-        return call(node.target, arguments)
-    built = {key: _build(child, _keypath.join(path, key), decide) for key, child in children(node)}
+        return call(node.target, built)
     return rebuild(node, built)
 
 

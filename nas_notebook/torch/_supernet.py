@@ -24,7 +24,6 @@ params)`` builds it with fresh weights, :meth:`SuperNet.child` with the super-ne
 
 from __future__ import annotations
 
-import copy
 import math
 import numbers
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
@@ -36,8 +35,9 @@ from .._errors import DuplicateNameError, SearchSpaceError
 from ..space import HyperPrimitive, ManyOf, OneOf
 from ..space._codec import choices_for, encode_choice
 from ..symbolic._keypath import join
-from ..symbolic._object import Functor, Symbolic, call, has_hyper
-from ..symbolic._ops import candidate_path, children, decision_name, decisions, rebuild
+from ..symbolic._materialize import _build as build_space
+from ..symbolic._object import Functor, Symbolic, has_hyper
+from ..symbolic._ops import candidate_path, children, decisions
 
 if TYPE_CHECKING:
     import numpy as np
@@ -243,30 +243,18 @@ def _module_choice(primitive: HyperPrimitive, name: str) -> OneOf:
 
 
 def _build(node: Any, path: str, at_choice: AtChoice) -> Any:
-    """``node`` built as ``materialize`` builds it, each choice made by
-    ``at_choice(name, oneof)``; a module template without hyper values is called too."""
-    if isinstance(node, HyperPrimitive):
-        name = decision_name(node, path)
-        return at_choice(name, _module_choice(node, name))
-    if isinstance(node, Functor):
-        if not node.is_space:
-            return node
-        built = {key: _build(child, join(path, key), at_choice) for key, child in children(node)}
-        return Functor(node.target, built)
-    if isinstance(node, Symbolic):
-        built = {key: _build(child, join(path, key), at_choice) for key, child in children(node)}
-        return call(node.target, built)
-    if isinstance(node, torch.nn.Module):
-        # A copy, as materialize makes: the space's own modules are never trained.
-        return copy.deepcopy(node)
-    if isinstance(node, (list, tuple, dict)):
-        changed = {}
-        for key, child in children(node):
-            new = _build(child, join(path, key), at_choice)
-            if new is not child:
-                changed[key] = new
-        return rebuild(node, changed)
-    return node
+    """``node`` built as ``materialize`` builds it, each choice between modules replaced by
+    ``at_choice(name, oneof)``; any other decision is refused."""
+    return build_space(
+        node,
+        path,
+        _refuse_decision,
+        lambda primitive, name: at_choice(name, _module_choice(primitive, name)),
+    )
+
+
+def _refuse_decision(primitive: HyperPrimitive, name: str) -> Any:  # pragma: no cover
+    raise SearchSpaceError(f"rewrite: unexpected decision {name!r}")
 
 
 def _no_choice(name: str, primitive: OneOf) -> Any:  # pragma: no cover - candidates hold none
