@@ -86,7 +86,6 @@ class Driver:
         self._settled: dict[int, object] = {}
         #: Trials a promotion-type scheduler paused at a rung: number -> (trial, checkpoint).
         self.paused_trials: dict[int, tuple[optuna.Trial | TrialRef, Any]] = {}
-        self._finalized = False
         self.asked = 0
         self.stopping = False
         self.cancelling = False
@@ -163,13 +162,15 @@ class Driver:
             return None
         with self._lock:
             entry = self.paused_trials.pop(number, None)
-        if entry is None:  # another lane took it
-            return None
-        trial, state = entry
+            if entry is None:  # another lane took it
+                return None
+            trial, state = entry
+            job = Job(trial, self.program, self.user_ns, self.objective, self.registry, self.log)
+            job.restore, job.resumed = state, True
+            # Running from the moment it leaves the paused set, under the same lock: a lane
+            # that finds neither would end the search and prune what is still paused.
+            self._running[number] = job
         self._storage.set_trial_system_attr(trial._trial_id, PAUSED, None)
-        job = Job(trial, self.program, self.user_ns, self.objective, self.registry, self.log)
-        job.restore, job.resumed = state, True
-        self._running[number] = job
         return job
 
     def finish_paused(self) -> None:
@@ -181,9 +182,8 @@ class Driver:
     def _finish_paused(self) -> None:
         """Called with the lock held by a lane that gets no more work: once no trial runs, the
         trials still paused were not promoted: they end as pruned."""
-        if self._running or not self.paused_trials or self._finalized:
+        if self._running or not self.paused_trials:
             return
-        self._finalized = True
         left = list(self.paused_trials.items())
         self.paused_trials.clear()
         for number, (trial, _) in left:
