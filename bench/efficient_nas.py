@@ -29,6 +29,7 @@ score architectures on its ``valid`` part, as the table's trainings did.
     skip connections on such cells);
   - ``tunas``: ``tunas(rewrite(space), train, valid, epochs=--tunas-epochs, seed=seed)`` (a
     REINFORCE controller sampling paths of shared weights, ENAS/TuNAS-style);
+  - ``tunas-ppo``: the same with the ``ppo`` controller (PyGlove's) instead of REINFORCE;
   - ``random``: random search at equal cost: ``n`` = the mean cost of the efficient runs above
     (rounded down, at least 1) uniformly random distinct cells (``numpy`` generator seeded with
     the seed), of which it keeps the one with the best final validation accuracy of *one*
@@ -102,7 +103,7 @@ UNIT_CELLS = (
     ("conv_3x3", "skip_connect", "conv_1x1", "avg_pool_3x3", "none", "conv_3x3"),
 )
 UNIT_EPOCHS = 10
-EFFICIENT = ("darts+", "darts-", "darts", "tunas")
+EFFICIENT = ("darts+", "darts-", "darts", "tunas", "tunas-ppo")
 METHODS = (*EFFICIENT, "random")
 TOP = 0.9
 TARGET_COST = 3.0
@@ -152,8 +153,16 @@ def run_efficient(method: str, seed: int, split: dict[str, Data], epochs: int) -
     space = module_space()
     start = time.perf_counter()
     torch.manual_seed(seed)
-    if method == "tunas":
-        result = tunas(rewrite(space), split["train"], split["valid"], epochs=epochs, seed=seed)
+    if method.startswith("tunas"):
+        controller = "ppo" if method == "tunas-ppo" else "reinforce:learning_rate=0.1"
+        result = tunas(
+            rewrite(space),
+            split["train"],
+            split["valid"],
+            epochs=epochs,
+            controller=controller,
+            seed=seed,
+        )
     else:
         result = darts(
             rewrite(space, "mixed"),
@@ -249,6 +258,7 @@ def main(argv: list[str] | None = None) -> int:
         "darts-": args.darts_epochs,
         "darts": args.darts_epochs,
         "tunas": args.tunas_epochs,
+        "tunas-ppo": args.tunas_epochs,
     }
     rows: list[dict[str, Any]] = []
     for seed in range(args.seeds):
@@ -291,13 +301,13 @@ def main(argv: list[str] | None = None) -> int:
         return f"{pair[0]:.{digits}f} +- {pair[1]:.{digits}f}"
 
     print(
-        f"{'method':14} {'cost (trainings)':>16} {'valid acc':>17} {'valid pct':>15} "
+        f"{'method':18} {'cost (trainings)':>16} {'valid acc':>17} {'valid pct':>15} "
         f"{'test acc':>17} {'test pct':>15} {'top 10%':>7} {'#skip':>5} {'#none':>5}"
     )
     for method, s in summary.items():
         label = f"{method} ({epochs[method]} ep)" if method in epochs else f"random ({n_random})"
         print(
-            f"{label:14} {stat(s['cost'], 2):>16} {stat(s['valid_acc'], 4):>17} "
+            f"{label:18} {stat(s['cost'], 2):>16} {stat(s['valid_acc'], 4):>17} "
             f"{stat(s['valid_pct']):>15} {stat(s['test_acc'], 4):>17} {stat(s['test_pct']):>15} "
             f"{s['top10']:>3}/{s['runs']:<3} {s['n_skip']:5.1f} {s['n_none']:5.1f}"
         )
