@@ -34,8 +34,12 @@ Decide = Callable[[HyperPrimitive, str], Any]
 
 
 def _renamed(primitive: HyperPrimitive, name: str) -> HyperPrimitive:
+    """``primitive`` under its key-path name. A oneof's stored labels are derived once, on the
+    space's own object, so the copy made for each trial does not derive them again."""
     if primitive.name == name:
         return primitive
+    if isinstance(primitive, OneOf) and getattr(primitive, "_choices", None) is None:
+        primitive._choices = _codec.choices_for(primitive.candidates)
     named = copy.copy(primitive)
     named.name = name
     return named
