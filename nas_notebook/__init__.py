@@ -50,3 +50,13 @@ def load_ipython_extension(ipython: Any) -> None:
     from .magics import load_ipython_extension as load
 
     load(ipython)
+
+
+def _jupyter_labextension_paths() -> list[dict[str, str]]:
+    """Where JupyterLab finds the prebuilt studies panel (installed by the wheel)."""
+    return [{"src": "labextension", "dest": "nas-notebook"}]
+
+
+def _jupyter_server_extension_points() -> list[dict[str, str]]:
+    """The studies panel's server side (see :mod:`nas_notebook._server`)."""
+    return [{"module": "nas_notebook._server"}]

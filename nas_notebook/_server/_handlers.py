@@ -1,0 +1,184 @@
+"""The studies panel's JSON routes, on Jupyter's own authentication.
+
+Every route is an :class:`~jupyter_server.base.handlers.APIHandler` under the server's
+``base_url``: a request without a valid token or login cookie gets 403, a write (``POST``) also
+needs the XSRF cookie (or a token header), as for Jupyter's own API. Storages are read on the
+server's thread pool, never on the event loop.
+
+======================================  ======  ============================================
+route (after ``base_url``)              method  what
+======================================  ======  ============================================
+``nas-notebook/api/studies``            GET     every storage and study summary
+``nas-notebook/api/studies/ID/NAME``    GET     one study: its summary and last trials
+``nas-notebook/api/storages``           POST    ``{"url": ...}``: show one more storage
+``nas-notebook/api/dashboard``          POST    ``{"storage": ID, "study": NAME}``: write a
+                                                small notebook showing the study's dashboard
+                                                (kept if it exists); its path
+======================================  ======  ============================================
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from collections.abc import Callable
+from pathlib import PurePosixPath
+from typing import Any, TypeVar
+
+import nbformat
+import tornado.web
+from jupyter_core.utils import ensure_async
+from jupyter_server.auth.decorator import authorized
+from jupyter_server.base.handlers import APIHandler
+from jupyter_server.utils import url_path_join
+
+from .._errors import StorageError
+from ._catalog import Catalog, OutsideRootError, UnknownStorageError
+
+__all__ = ["ROUTE", "dashboard_notebook", "setup_handlers"]
+
+ROUTE = "nas-notebook"
+T = TypeVar("T")
+
+
+class _Handler(APIHandler):
+    auth_resource = "nas_notebook"
+
+    def initialize(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+
+    async def blocking(self, fn: Callable[..., T], *args: Any) -> T:
+        return await asyncio.get_running_loop().run_in_executor(None, fn, *args)
+
+    def body(self) -> dict[str, Any]:
+        try:
+            data = json.loads(self.request.body or b"{}")
+        except ValueError:
+            raise tornado.web.HTTPError(400, "the body is not JSON") from None
+        if not isinstance(data, dict):
+            raise tornado.web.HTTPError(400, "the body must be a JSON object")
+        return data
+
+    def reply(self, data: Any) -> None:
+        self.set_header("Content-Type", "application/json")
+        self.finish(json.dumps(data, default=str))
+
+
+def _refuse(exc: Exception) -> tornado.web.HTTPError:
+    if isinstance(exc, OutsideRootError):
+        return tornado.web.HTTPError(403, str(exc))
+    if isinstance(exc, UnknownStorageError):
+        return tornado.web.HTTPError(404, f"no storage {exc.args[0]!r}")
+    if isinstance(exc, KeyError):
+        return tornado.web.HTTPError(404, f"no study {exc.args[0]!r} in that storage")
+    return tornado.web.HTTPError(400, str(exc))
+
+
+class StudiesHandler(_Handler):
+    @tornado.web.authenticated
+    @authorized
+    async def get(self) -> None:
+        self.reply(await self.blocking(self.catalog.studies))
+
+
+class StudyHandler(_Handler):
+    @tornado.web.authenticated
+    @authorized
+    async def get(self, storage_id: str, name: str) -> None:
+        try:
+            data = await self.blocking(self.catalog.study, storage_id, name)
+        except (OutsideRootError, KeyError) as exc:
+            raise _refuse(exc) from None
+        self.reply(data)
+
+
+class StoragesHandler(_Handler):
+    @tornado.web.authenticated
+    @authorized
+    async def post(self) -> None:
+        url = self.body().get("url")
+        if not isinstance(url, str) or not url.strip():
+            raise tornado.web.HTTPError(400, 'give {"url": "journal:PATH" | "sqlite:///..." ...}')
+        try:
+            ref = self.catalog.register(url)
+        except (OutsideRootError, StorageError) as exc:
+            raise _refuse(exc) from None
+        self.reply(ref.public())
+
+
+def _safe_name(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._") or "study"
+
+
+def dashboard_notebook(study: dict[str, Any], url: str) -> nbformat.NotebookNode:
+    """A notebook whose run shows ``study``'s live dashboard (a study written by a search of
+    ours) or its plots (any other Optuna study), reading the storage at ``url``."""
+    name = study["name"]
+    title = nbformat.v4.new_markdown_cell(
+        f"# Study `{name}`\n\nRun the cells to see it; nothing here changes the study unless "
+        "you use the dashboard's controls."
+    )
+    if study.get("ours"):
+        code = (
+            "%load_ext nas_notebook\n"
+            "from nas_notebook import load_search\n\n"
+            f"search = load_search({name!r}, storage={url!r})\n"
+            "search"
+        )
+    else:
+        code = (
+            "import optuna\n"
+            "from nas_notebook.plots import plot_optimization_history\n\n"
+            f"study = optuna.load_study(study_name={name!r}, storage={url!r})\n"
+            "plot_optimization_history(study)"
+        )
+    notebook = nbformat.v4.new_notebook(cells=[title, nbformat.v4.new_code_cell(code)])
+    notebook.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    return notebook
+
+
+class DashboardHandler(_Handler):
+    @tornado.web.authenticated
+    @authorized
+    async def post(self) -> None:
+        data = self.body()
+        storage_id, name = data.get("storage"), data.get("study")
+        if not isinstance(storage_id, str) or not isinstance(name, str):
+            raise tornado.web.HTTPError(400, 'give {"storage": ID, "study": NAME}')
+        try:
+            study = await self.blocking(self.catalog.study, storage_id, name)
+            ref = self.catalog.ref(storage_id)
+        except (OutsideRootError, KeyError) as exc:
+            raise _refuse(exc) from None
+        folder = PurePosixPath(ref.location).parent if ref.id.startswith("file:") else None
+        # Hidden folders (the default journal's) are not opened by JupyterLab.
+        while folder is not None and any(part.startswith(".") for part in folder.parts):
+            folder = folder.parent
+        path = str((folder or PurePosixPath(".")) / f"{_safe_name(name)} dashboard.ipynb")
+        path = path.removeprefix("./")
+        manager = self.contents_manager
+        if not await ensure_async(manager.file_exists(path)):
+            content = dashboard_notebook(study, ref.url)
+            model = {"type": "notebook", "format": "json", "content": content}
+            await ensure_async(manager.save(model, path))
+        self.reply({"path": path})
+
+
+def setup_handlers(web_app: tornado.web.Application, catalog: Catalog) -> None:
+    """Add the routes to ``web_app`` under its ``base_url``."""
+    base = url_path_join(web_app.settings.get("base_url", "/"), ROUTE, "api")
+    options = {"catalog": catalog}
+    web_app.add_handlers(
+        ".*$",
+        [
+            (url_path_join(base, "studies"), StudiesHandler, options),
+            (url_path_join(base, "studies", r"([^/]+)", r"(.+)"), StudyHandler, options),
+            (url_path_join(base, "storages"), StoragesHandler, options),
+            (url_path_join(base, "dashboard"), DashboardHandler, options),
+        ],
+    )

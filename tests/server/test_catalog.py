@@ -1,0 +1,104 @@
+"""The catalog behind the studies panel, without a server: states inferred from the recorded
+control and the liveness of its process, caching, registered storages."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+
+import optuna
+import pytest
+
+from nas_notebook._server import Catalog, OutsideRootError, UnknownStorageError
+from nas_notebook.study._search import CONTROL
+
+
+def _journal_study(root, name="s", control=None, running=False):
+    path = root / "runs.journal"
+    storage = optuna.storages.JournalStorage(optuna.storages.journal.JournalFileBackend(str(path)))
+    study = optuna.create_study(study_name=name, storage=storage, direction="maximize")
+    study.add_trial(optuna.trial.create_trial(params={}, distributions={}, value=0.5))
+    if running:
+        study.ask()
+    if control is not None:
+        storage.set_study_system_attr(study._study_id, CONTROL, control)
+    return study
+
+
+def _dead_pid() -> int:
+    process = subprocess.Popen([sys.executable, "-c", "pass"])
+    process.wait()
+    return process.pid
+
+
+@pytest.mark.parametrize(
+    ("control", "running", "state"),
+    [
+        (None, False, "finished"),
+        (None, True, "running"),
+        ({"state": "paused", "host": "elsewhere", "pid": 1}, True, "paused"),
+        ({"state": "finished"}, False, "finished"),
+        ("alive", True, "running"),
+        ("dead", True, "interrupted"),
+    ],
+)
+def test_the_state_comes_from_the_control_record_and_its_process(tmp_path, control, running, state):
+    if control in ("alive", "dead"):
+        pid = os.getpid() if control == "alive" else _dead_pid()
+        control = {"state": "running", "host": socket.gethostname(), "pid": pid, "updated": 1.0}
+    _journal_study(tmp_path, control=control, running=running)
+    (row,) = Catalog(tmp_path).studies()["studies"]
+    assert row["state"] == state
+    assert row["trials"]["running"] == int(running)
+    assert row["best_value"] == 0.5
+
+
+def test_a_storage_is_read_again_only_when_its_file_changed(tmp_path):
+    study = _journal_study(tmp_path)
+    catalog = Catalog(tmp_path)
+    first = catalog.studies()["studies"]
+    assert catalog.studies()["studies"] is not first  # a new list...
+    assert catalog.summaries(catalog.storages()[0])[0] is catalog.summaries(catalog.storages()[0])[0]
+    study.add_trial(optuna.trial.create_trial(params={}, distributions={}, value=0.9))
+    (row,) = catalog.studies()["studies"]
+    assert row["n_trials"] == 2 and row["best_value"] == 0.9
+
+
+def test_a_broken_file_is_listed_with_its_error(tmp_path):
+    (tmp_path / "broken.journal").write_text("this is not a journal\nnor is this\n")
+    (tmp_path / "ok").mkdir()
+    _journal_study(tmp_path / "ok")
+    data = Catalog(tmp_path).studies()
+    errors = {s["location"]: s["error"] for s in data["storages"]}
+    assert errors["broken.journal"] and errors["ok/runs.journal"] is None
+    assert [s["name"] for s in data["studies"]] == ["s"]
+
+
+def test_registered_storages(tmp_path):
+    catalog = Catalog(tmp_path, registered=["sqlite:///inner/r.db"])
+    (tmp_path / "inner").mkdir()
+    optuna.create_study(study_name="r", storage=f"sqlite:///{tmp_path / 'inner' / 'r.db'}")
+    # Found by the walk and registered: listed once.
+    assert [s.location for s in catalog.storages()] == ["inner/r.db"]
+    ref = catalog.register("postgresql+psycopg://me:pw@db.example/studies")
+    assert ref.kind == "postgresql" and "pw" not in ref.location
+    assert catalog.register("postgresql+psycopg://me:pw@db.example/studies") is ref
+    with pytest.raises(OutsideRootError):
+        catalog.register("journal:../elsewhere.journal")
+    with pytest.raises(OutsideRootError):
+        catalog.register(f"sqlite:///{tmp_path.parent / 'x.db'}")
+    with pytest.raises(UnknownStorageError):
+        catalog.ref("registered:9")
+    rows, error = catalog.summaries(ref)
+    assert rows == [] and error  # the database server is unreachable: said, not raised
+
+
+def test_the_walk_skips_hidden_and_tool_folders_but_not_ours(tmp_path):
+    for folder in (".nas_notebook", ".git", "node_modules", ".hidden", "a/b/c/d/e"):
+        (tmp_path / folder).mkdir(parents=True)
+        _journal_study(tmp_path / folder)
+    found = sorted(s.location for s in Catalog(tmp_path, depth=4).storages())
+    assert found == [".nas_notebook/runs.journal"]
+    assert "a/b/c/d/e/runs.journal" in [s.location for s in Catalog(tmp_path, depth=5).storages()]
