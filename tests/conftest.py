@@ -1,9 +1,10 @@
-"""Shared fixtures: a real PostgreSQL server for the storage tests."""
+"""Shared fixtures: a real PostgreSQL server for the storage tests, the package's built wheel."""
 
 from __future__ import annotations
 
 import os
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -35,3 +36,17 @@ def postgres_url() -> Iterator[str]:
         yield url
     finally:
         subprocess.run(["bash", str(script), "stop", data_dir], capture_output=True)
+
+
+@pytest.fixture(scope="session")
+def built_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The package's wheel, built from this tree (the studies panel prebuilt in it: the install
+    of the test environment built ``nas_notebook/labextension`` from ``extension/``)."""
+    out = tmp_path_factory.mktemp("wheel")
+    command = [sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "-w", str(out)]
+    # The build tools are in the test environment (dev extra): no isolated environment.
+    result = subprocess.run([*command, "--no-build-isolation"], capture_output=True, text=True)
+    if result.returncode != 0:
+        pytest.fail(f"the wheel did not build:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+    (wheel,) = out.glob("nas_notebook-*.whl")
+    return wheel

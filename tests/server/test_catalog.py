@@ -60,7 +60,9 @@ def test_a_storage_is_read_again_only_when_its_file_changed(tmp_path):
     catalog = Catalog(tmp_path)
     first = catalog.studies()["studies"]
     assert catalog.studies()["studies"] is not first  # a new list...
-    assert catalog.summaries(catalog.storages()[0])[0] is catalog.summaries(catalog.storages()[0])[0]
+    assert (
+        catalog.summaries(catalog.storages()[0])[0] is catalog.summaries(catalog.storages()[0])[0]
+    )
     study.add_trial(optuna.trial.create_trial(params={}, distributions={}, value=0.9))
     (row,) = catalog.studies()["studies"]
     assert row["n_trials"] == 2 and row["best_value"] == 0.9

@@ -1,0 +1,138 @@
+"""The studies side panel in a real JupyterLab 4, driven by headless Chromium.
+
+JupyterLab loads the panel from the package's built wheel (its ``share/jupyter/labextensions``
+files, unpacked into the Jupyter path the server reads first). A notebook runs a ``%%search``;
+the panel must show the study running, then finished. A study whose name is HTML must show as
+text. Screenshots go to ``$NAS_NOTEBOOK_ARTIFACTS`` (by default ``.artifacts/``).
+"""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import optuna
+import pytest
+from browser_lab import (
+    CHROMIUM_ARGS,
+    VIEWPORT,
+    Lab,
+    PageLog,
+    open_notebook,
+    page_report,
+    require_chromium,
+    require_playwright,
+    run_all_cells,
+    save_screenshot,
+    wait_until,
+)
+
+HOSTILE_NAME = '<img src=x onerror="window.nasInjected=1"><script>window.nasInjected=2</script>'
+PANEL = "#nas-notebook-studies"
+
+
+def _unpack_labextension(wheel: Path, jupyter_path: Path) -> Path:
+    """The wheel's labextension files into ``jupyter_path/labextensions``, as pip would put them
+    under ``share/jupyter``."""
+    marker = ".data/data/share/jupyter/labextensions/"
+    with zipfile.ZipFile(wheel) as archive:
+        members = [name for name in archive.namelist() if marker in name]
+        assert any(name.endswith("nas-notebook/package.json") for name in members), members
+        for name in members:
+            target = jupyter_path / "labextensions" / name.split(marker, 1)[1]
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(archive.read(name))
+    return jupyter_path / "labextensions" / "nas-notebook"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    sync_playwright = require_playwright()
+    executable = require_chromium()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=executable, headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture(scope="module")
+def lab(browser: Any, built_wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
+    base = tmp_path_factory.mktemp("jupyterlab-panel")
+    installed = _unpack_labextension(built_wheel, base / "jupyter_path")
+    lab = Lab(base)
+    try:
+        lab.start()
+        # JupyterLab serves the panel from the wheel's files (the first Jupyter path wins).
+        listed = lab.api("GET", "/lab/api/extensions")
+        ours = [e for e in listed if e["name"] == "nas-notebook"]
+        assert ours and ours[0]["enabled"], listed
+        assert json.loads((installed / "package.json").read_text())["name"] == "nas-notebook"
+        yield lab
+    finally:
+        lab.stop()
+
+
+def test_the_panel_shows_a_search_running_then_finished(browser: Any, lab: Lab) -> None:
+    root = lab.root_dir
+    hostile = optuna.create_study(study_name=HOSTILE_NAME, storage=f"sqlite:///{root / 'odd.db'}")
+    hostile.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=1)
+    lab.write_notebook(
+        "panel.ipynb",
+        [
+            "%load_ext nas_notebook",
+            "%%search panel_demo -n 6 --workers 1 --storage journal:panel_demo.journal "
+            "--algo random\nimport time\ntime.sleep(1.5)\nfloatv(0, 1)",
+        ],
+    )
+    context = browser.new_context(viewport=VIEWPORT)
+    page = context.new_page()
+    log = PageLog(page)
+
+    def report() -> str:
+        return "\n".join([page_report(page), log.tail(), lab.log_tail()])
+
+    try:
+        open_notebook(page, lab, "panel.ipynb")
+        page.locator('.lm-TabBar-tab[data-id="nas-notebook-studies"]').click()
+        panel = page.locator(PANEL)
+        panel.wait_for(state="visible", timeout=30000)
+
+        def row_state(name: str) -> str | None:
+            return page.evaluate(
+                """([selector, name]) => {
+                  for (const row of document.querySelectorAll(selector + ' .nas-study')) {
+                    if (row.querySelector('.nas-study-name').textContent === name)
+                      return row.dataset.state;
+                  }
+                  return null;
+                }""",
+                [PANEL, name],
+            )
+
+        # The hostile name is there as text, and nothing of it ran or became an element.
+        wait_until(lambda: row_state(HOSTILE_NAME) == "finished", 30, "the odd study", report)
+        assert page.evaluate("() => window.nasInjected") is None
+        assert panel.locator("img, script").count() == 0
+
+        run_all_cells(page, "panel.ipynb")
+        wait_until(lambda: row_state("panel_demo") == "running", 60, "panel_demo running", report)
+        save_screenshot(page, "studies-panel-running.png")
+        row = panel.locator(".nas-study", has_text="panel_demo").first
+        assert "trials" in row.inner_text()
+        wait_until(lambda: row_state("panel_demo") == "finished", 90, "panel_demo finished", report)
+        wait_until(lambda: "6 complete" in row.inner_text(), 10, "six trials complete", report)
+        assert "best " in row.inner_text()
+        save_screenshot(page, "studies-panel-finished.png")
+        assert not log.relevant_errors(), report()
+    except Exception:
+        save_screenshot(page, "studies-panel-failure.png")
+        raise
+    finally:
+        context.close()
