@@ -239,3 +239,21 @@ def test_the_dashboard_notebook_reopens_the_study(server):
     assert any("application/vnd.plotly.v1+json" in o.get("data", {}) for o in outputs), outputs
     again = requests.post(url + "nas-notebook/api/dashboard", json=body, headers=headers)
     assert again.json() == response.json()  # kept, not rewritten
+
+
+def test_the_dashboard_notebook_of_our_study_shows_its_dashboard(server):
+    url, root = server
+    headers = {"Authorization": f"token {TOKEN}"}
+    body = {"storage": "file:.nas_notebook/studies.journal", "study": "alpha"}
+    response = requests.post(url + "nas-notebook/api/dashboard", json=body, headers=headers)
+    assert response.status_code == 200
+    # The journal is in a hidden folder, which JupyterLab does not open: the notebook is above.
+    path = root / response.json()["path"]
+    assert path == root / "alpha dashboard.ipynb"
+    notebook = nbformat.read(path, as_version=4)
+    from nbclient import NotebookClient
+
+    NotebookClient(notebook, timeout=120, resources={"metadata": {"path": str(root)}}).execute()
+    outputs = notebook.cells[-1].outputs
+    assert any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in outputs)
+    assert not [o for o in outputs if o.get("output_type") == "error"]
