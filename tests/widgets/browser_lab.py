@@ -89,6 +89,21 @@ def require_playwright() -> Any:
     return sync_playwright
 
 
+@contextlib.contextmanager
+def chromium_browser() -> Iterator[Any]:
+    """The system's chromium, headless, driven by playwright; closed on exit."""
+    sync_playwright = require_playwright()
+    executable = require_chromium()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=executable, headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -18,15 +18,13 @@ from typing import Any
 import optuna
 import pytest
 from browser_lab import (
-    CHROMIUM_ARGS,
     VIEWPORT,
     Lab,
     PageLog,
     artifacts_dir,
+    chromium_browser,
     open_notebook,
     page_report,
-    require_chromium,
-    require_playwright,
     run_all_cells,
     save_screenshot,
     start_lab,
@@ -105,16 +103,8 @@ class Journal:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    sync_playwright = require_playwright()
-    executable = require_chromium()
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=executable, headless=True, args=CHROMIUM_ARGS
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with chromium_browser() as launched:
+        yield launched
 
 
 @pytest.fixture(scope="module")

@@ -17,14 +17,12 @@ from typing import Any
 import optuna
 import pytest
 from browser_lab import (
-    CHROMIUM_ARGS,
     VIEWPORT,
     Lab,
     PageLog,
+    chromium_browser,
     open_notebook,
     page_report,
-    require_chromium,
-    require_playwright,
     run_all_cells,
     save_screenshot,
     wait_until,
@@ -50,16 +48,8 @@ def _unpack_labextension(wheel: Path, jupyter_path: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    sync_playwright = require_playwright()
-    executable = require_chromium()
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=executable, headless=True, args=CHROMIUM_ARGS
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with chromium_browser() as launched:
+        yield launched
 
 
 @pytest.fixture(scope="module")
