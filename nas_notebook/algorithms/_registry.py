@@ -8,6 +8,7 @@ are specs. Other algorithms plug in with :func:`register_sampler` / :func:`regis
 from __future__ import annotations
 
 import ast
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -200,9 +201,26 @@ register_sampler(
     optuna.samplers.CmaEsSampler,
     "CMA-ES over the numeric decisions, the others sampled at random (Optuna)",
 )
+
+
+class _NSGAIISampler(optuna.samplers.NSGAIISampler):
+    """Optuna's NSGA-II, picklable: since Optuna 5.1 its generation cache holds a thread lock,
+    and samplers travel to worker processes and are pickled with a search (a fresh lock is
+    made on arrival; the cache it guards is rebuilt from the storage anyway)."""
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        state.pop("_thread_lock", None)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._thread_lock = threading.Lock()
+
+
 register_sampler(
     "nsga2",
-    optuna.samplers.NSGAIISampler,
+    _NSGAIISampler,
     "NSGA-II genetic algorithm, for several objectives (Optuna)",
 )
 register_sampler(
