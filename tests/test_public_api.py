@@ -15,6 +15,7 @@ MODULES = [
     "nas_notebook.benchmarks",
     "nas_notebook.symbolic",
     "nas_notebook.torch",
+    "nas_notebook.data",
 ]
 
 

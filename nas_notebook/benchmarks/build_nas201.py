@@ -119,27 +119,14 @@ CONV_KERNELS = {"conv_1x1": 1, "conv_3x3": 3}
 
 
 def load_digits_split() -> dict[str, tuple[torch.Tensor, torch.Tensor]]:
-    """The digits split of the protocol: name -> (images ``(N, 1, 8, 8)`` float32, labels)."""
-    from sklearn.datasets import load_digits
-    from sklearn.model_selection import train_test_split
+    """The digits split of the protocol: name -> (images ``(N, 1, 8, 8)`` float32, labels).
 
-    digits = load_digits()
-    x = (digits.data / 16.0).astype(np.float32).reshape(-1, 1, 8, 8)
-    y = digits.target.astype(np.int64)
-    x_train, x_rest, y_train, y_rest = train_test_split(
-        x, y, train_size=0.6, stratify=y, random_state=0
-    )
-    x_valid, x_test, y_valid, y_test = train_test_split(
-        x_rest, y_rest, train_size=0.5, stratify=y_rest, random_state=0
-    )
-    return {
-        name: (torch.from_numpy(a), torch.from_numpy(b))
-        for name, a, b in (
-            ("train", x_train, y_train),
-            ("valid", x_valid, y_valid),
-            ("test", x_test, y_test),
-        )
-    }
+    It is :func:`nas_notebook.data.load_dataset`'s ``digits`` (60/20/20, stratified, seed 0).
+    """
+    from ..data import load_dataset
+
+    data = load_dataset("digits", seed=0)
+    return {part: getattr(data, part) for part in data.parts()}
 
 
 # -- the batched model -------------------------------------------------------------------------
