@@ -46,7 +46,15 @@ __all__ = [
 
 
 def load_ipython_extension(ipython: Any) -> None:
-    """``%load_ext nas_notebook``: register ``%%search`` and put the primitives in the namespace."""
+    """``%load_ext nas_notebook``: register ``%%search`` and put the primitives in the namespace.
+
+    Example:
+        >>> from IPython.testing.globalipapp import get_ipython
+        >>> shell = get_ipython()
+        >>> load_ipython_extension(shell)
+        >>> "search" in shell.magics_manager.magics["cell"], "floatv" in shell.user_ns
+        (True, True)
+    """
     from .magics import load_ipython_extension as load
 
     load(ipython)

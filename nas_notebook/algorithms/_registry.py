@@ -55,7 +55,16 @@ def register_sampler(
 ) -> None:
     """Make ``--algo name`` build ``factory(seed=..., **options)`` (``seed`` only when seeded);
     ``pruner`` is the pruner spec the algorithm comes with when no ``--pruner`` is given (BOHB
-    is TPE with Hyperband)."""
+    is TPE with Hyperband).
+
+    Example:
+        >>> import optuna
+        >>> from nas_notebook.algorithms import make_sampler, register_sampler
+        >>> register_sampler("qmc", optuna.samplers.QMCSampler, "quasi-Monte Carlo (Optuna)")
+        >>> type(make_sampler("qmc:scramble=True", seed=0)).__name__
+        'QMCSampler'
+        >>> from nas_notebook.algorithms._registry import _samplers; del _samplers["qmc"]
+    """
     _samplers[name] = _Entry(factory, summary, seeded, pruner)
 
 
@@ -75,17 +84,36 @@ def default_pruner(spec: str | optuna.samplers.BaseSampler) -> str | None:
 def register_pruner(
     name: str, factory: Callable[..., optuna.pruners.BasePruner], summary: str
 ) -> None:
-    """Make ``--pruner name`` build ``factory(**options)``."""
+    """Make ``--pruner name`` build ``factory(**options)``.
+
+    Example:
+        >>> import optuna
+        >>> from nas_notebook.algorithms import make_pruner, register_pruner
+        >>> register_pruner("patient", optuna.pruners.PatientPruner, "waits before pruning")
+        >>> make_pruner("patient:wrapped_pruner=None,patience=3")._patience
+        3
+        >>> from nas_notebook.algorithms._registry import _pruners; del _pruners["patient"]
+    """
     _pruners[name] = _Entry(factory, summary, False)
 
 
 def sampler_names() -> list[str]:
-    """The registered algorithm names, sorted."""
+    """The registered algorithm names, sorted.
+
+    Example:
+        >>> {"random", "tpe", "evolution", "ppo"} <= set(sampler_names())
+        True
+    """
     return sorted(_samplers)
 
 
 def pruner_names() -> list[str]:
-    """The registered pruner names, sorted."""
+    """The registered pruner names, sorted.
+
+    Example:
+        >>> pruner_names()
+        ['asha', 'hyperband', 'median', 'none']
+    """
     return sorted(_pruners)
 
 

@@ -78,7 +78,11 @@ IMAGE_SIZE = 8
 
 
 def edge_name(edge: tuple[int, int]) -> str:
-    """The parameter name of an edge's decision: ``(2, 1)`` is ``'edge_2<-1'``."""
+    """The parameter name of an edge's decision.
+
+    >>> edge_name((2, 1))
+    'edge_2<-1'
+    """
     return f"edge_{edge[0]}<-{edge[1]}"
 
 
@@ -102,7 +106,13 @@ def cell_index(ops: Sequence[str]) -> int:
 
 
 def cell_ops(index: int) -> tuple[str, ...]:
-    """The edge ops of cell ``index``, in :data:`EDGES` order (inverse of :func:`cell_index`)."""
+    """The edge ops of cell ``index``, in :data:`EDGES` order (inverse of :func:`cell_index`).
+
+    >>> cell_ops(1)
+    ('none', 'none', 'none', 'none', 'none', 'skip_connect')
+    >>> cell_index(cell_ops(4321))
+    4321
+    """
     if not 0 <= index < N_CELLS:
         raise ValueError(f"a cell index is in 0..{N_CELLS - 1}, got {index!r}")
     codes = []
@@ -126,7 +136,11 @@ def cell_str(ops: Sequence[str]) -> str:
 
 
 def cell_from_str(text: str) -> tuple[str, ...]:
-    """The edge ops of a cell written in the NB201 string form (inverse of :func:`cell_str`)."""
+    """The edge ops of a cell written in the NB201 string form (inverse of :func:`cell_str`).
+
+    >>> cell_from_str("|conv_3x3~0|+|none~0|skip_connect~1|+|conv_1x1~0|none~1|avg_pool_3x3~2|")
+    ('conv_3x3', 'none', 'skip_connect', 'conv_1x1', 'none', 'avg_pool_3x3')
+    """
     found: dict[tuple[int, int], str] = {}
     for to, node in enumerate(text.split("+"), start=1):
         for item in node.strip("|").split("|"):
@@ -187,12 +201,22 @@ def search_space() -> tuple[str, ...]:
     :func:`edge_name` (``edge_1<-0`` ... ``edge_3<-2``); returns the ops in :data:`EDGES` order.
 
     Call it inside a trial body; outside any search it returns the 6 undecided ``oneof`` values.
+
+    >>> from nas_notebook import trace
+    >>> list(trace(search_space))[:2]
+    ['edge_1<-0', 'edge_2<-0']
+    >>> search_space()[0]
+    oneof(['none', 'skip_connect', 'conv_1x1', 'conv_3x3', 'avg_pool_3x3'], name='edge_1<-0')
     """
     return tuple(oneof(list(OPS), name=edge_name(edge)) for edge in EDGES)
 
 
 def param_count(ops: Sequence[str], channels: int = 8) -> int:
-    """The number of parameters of ``Network(ops, channels)`` (computed analytically)."""
+    """The number of parameters of ``Network(ops, channels)`` (computed analytically).
+
+    >>> param_count(["conv_3x3"] * 6), param_count(["none"] * 6)  # the largest, the smallest
+    (21114, 3834)
+    """
     ops = _check(ops)
     c, w = channels, 2 * channels
     total = (9 * c + c) + (9 * c * w + 9 * w * w + c * w) + (w * NUM_CLASSES + NUM_CLASSES)

@@ -33,7 +33,15 @@ def write_table(
     path: str | os.PathLike[str], arrays: dict[str, np.ndarray], meta: dict[str, Any]
 ) -> dict[str, Any]:
     """Write ``arrays`` and ``meta`` (plus the arrays' checksum) to ``path`` atomically; returns
-    the metadata written."""
+    the metadata written.
+
+    Example:
+        >>> import tempfile, pathlib
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "t.npz"
+        >>> meta = write_table(path, {"x": np.arange(3)}, {"protocol": {"epochs": 1}})
+        >>> sorted(meta), len(meta["sha256"])
+        (['protocol', 'sha256'], 64)
+    """
     meta = {**meta, "sha256": checksum(arrays)}
     target = Path(path)
     tmp = target.with_name(target.name + ".tmp.npz")

@@ -36,12 +36,25 @@ _executors: dict[str, Callable[..., Executor]] = {
 
 
 def register_executor(name: str, factory: Callable[..., Executor]) -> None:
-    """Make ``--executor name`` build ``factory(workers=n, **options)``."""
+    """Make ``--executor name`` build ``factory(workers=n, **options)``.
+
+    Example:
+        >>> from nas_notebook.executors import ThreadExecutor, executor_names, make_executor
+        >>> register_executor("threads", ThreadExecutor)
+        >>> "threads" in executor_names(), type(make_executor("threads", workers=2)).__name__
+        (True, 'ThreadExecutor')
+        >>> from nas_notebook.executors import _executors; del _executors["threads"]
+    """
     _executors[name] = factory
 
 
 def executor_names() -> list[str]:
-    """The registered executor names, sorted."""
+    """The registered executor names, sorted.
+
+    Example:
+        >>> executor_names()
+        ['dask', 'inline', 'process', 'simulated', 'thread']
+    """
     return sorted(_executors)
 
 

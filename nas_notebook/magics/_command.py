@@ -112,6 +112,14 @@ def add_options(add: Callable[..., Any], defaults: bool = True) -> None:
 
     With ``defaults=False`` an option that is not given is absent from the parsed namespace, so
     command-line options can be told apart from defaults when they are layered over others.
+
+    Example:
+        >>> import argparse
+        >>> parser = argparse.ArgumentParser(prog="search")
+        >>> add_options(parser.add_argument)
+        >>> args = parser.parse_args(["--n-trials", "5", "--algo", "tpe"])
+        >>> args.n_trials, args.algo, args.executor
+        (5, 'tpe', None)
     """
     for flags, kwargs in OPTIONS:
         if not defaults:
@@ -149,7 +157,16 @@ def search_kwargs(
     args: argparse.Namespace, namespace: Mapping[str, Any] | None = None, resolve: bool = True
 ) -> dict[str, Any]:
     """The keyword arguments of :class:`~nas_notebook.Search` that parsed options give (with
-    ``resolve``, ``--executor dask`` becomes an executor: see :func:`resolve_executor`)."""
+    ``resolve``, ``--executor dask`` becomes an executor: see :func:`resolve_executor`).
+
+    Example:
+        >>> import argparse
+        >>> parser = argparse.ArgumentParser(prog="search")
+        >>> add_options(parser.add_argument)
+        >>> kwargs = search_kwargs(parser.parse_args(["-n", "8", "--benchmark", "nas201_digits"]))
+        >>> kwargs["n_trials"], kwargs["executor"], kwargs["benchmark"]
+        (8, 'simulated', 'nas201_digits')
+    """
     executor = args.executor
     if executor is None and args.benchmark is not None:
         executor = "simulated"

@@ -108,7 +108,19 @@ class SearchMagics(Magics, Configurable):
 
 
 def load_ipython_extension(ipython: Any) -> None:
-    """Register :class:`SearchMagics` and add the primitives and ``report`` to the namespace."""
+    """Register :class:`SearchMagics` and add the primitives and ``report`` to the namespace.
+
+    Names the notebook already defines are left as they are.
+
+    Example:
+        >>> from IPython.testing.globalipapp import get_ipython
+        >>> shell = get_ipython()
+        >>> shell.user_ns["report"] = "mine"
+        >>> load_ipython_extension(shell)
+        >>> shell.user_ns["report"], shell.user_ns["oneof"].__name__
+        ('mine', 'oneof')
+        >>> del shell.user_ns["report"]
+    """
     ipython.register_magics(SearchMagics(shell=ipython))
     for key, value in TRIAL_NAMES.items():
         ipython.user_ns.setdefault(key, value)

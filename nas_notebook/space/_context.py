@@ -42,13 +42,31 @@ _current: contextvars.ContextVar[EvaluationContext | None] = contextvars.Context
 
 
 def current() -> EvaluationContext | None:
-    """The evaluation context active on this thread, if any."""
+    """The evaluation context active on this thread, if any.
+
+    Example:
+        >>> from nas_notebook.space import TraceContext, activate, current
+        >>> current() is None
+        True
+        >>> with activate(TraceContext()) as context:
+        ...     current() is context
+        True
+    """
     return _current.get()
 
 
 @contextmanager
 def activate(context: EvaluationContext) -> Iterator[EvaluationContext]:
-    """Make ``context`` the active one for the duration of the ``with`` block."""
+    """Make ``context`` the active one for the duration of the ``with`` block.
+
+    Example:
+        >>> from nas_notebook import intv
+        >>> from nas_notebook.space import TraceContext, activate
+        >>> with activate(TraceContext()) as context:
+        ...     layers = intv(1, 4, name="layers")   # collect mode: the default comes back
+        >>> layers, list(context.decisions)
+        (1, ['layers'])
+    """
     token = _current.set(context)
     try:
         yield context

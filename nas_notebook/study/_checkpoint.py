@@ -56,7 +56,16 @@ def checkpoint(state: Any) -> None:
 
 def restore() -> Any:
     """The state this trial saved with :func:`checkpoint` before it was paused, when it is being
-    resumed; None when it starts fresh (and outside a search)."""
+    resumed; None when it starts fresh (and outside a search).
+
+    Example:
+        >>> from nas_notebook import checkpoint, restore
+        >>> state = restore() or {"epoch": 0}   # a fresh start
+        >>> for epoch in range(state["epoch"], 3):
+        ...     checkpoint({"epoch": epoch + 1})
+        >>> state
+        {'epoch': 0}
+    """
     context = current()
     if isinstance(context, TrialContext):
         return context.restored

@@ -99,6 +99,19 @@ def run_job(job: Job) -> Outcome:
     """Evaluate ``job`` on this thread and report how it ended (never raises for trial errors).
 
     With ``job.log`` set (background lanes), what the body prints goes to that log.
+
+    Example:
+        >>> import optuna
+        >>> from nas_notebook.space import NameRegistry
+        >>> from nas_notebook.study import Job, Objective, TrialProgram, run_job
+        >>> study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=0))
+        >>> program = TrialProgram("x = floatv(0, 1); x ** 2")
+        >>> job = Job(study.ask(), program, {}, Objective(), NameRegistry())
+        >>> outcome = run_job(job)
+        >>> outcome.state.name, outcome.value == job.trial.params["x"] ** 2
+        ('COMPLETE', True)
+        >>> run_job(Job(study.ask(), TrialProgram("1 / 0"), {}, Objective(), NameRegistry())).reason
+        'ZeroDivisionError: division by zero'
     """
     if job.log is None:
         return _run(job)

@@ -34,7 +34,12 @@ DEFAULT_JOURNAL = os.path.join(".nas_notebook", "studies.journal")
 
 
 def default_storage_url(folder: str | os.PathLike[str] | None = None) -> str:
-    """The journal file used by default for searches started in ``folder`` (default: cwd)."""
+    """The journal file used by default for searches started in ``folder`` (default: cwd).
+
+    Example:
+        >>> default_storage_url("/home/me/project")
+        'journal:/home/me/project/.nas_notebook/studies.journal'
+    """
     return "journal:" + os.path.join(os.fspath(folder or "."), DEFAULT_JOURNAL)
 
 

@@ -156,7 +156,13 @@ def _split(target: Any, arguments: Mapping[str, Any]) -> tuple[list[Any], dict[s
 
 def has_hyper(value: Any) -> bool:
     """Whether ``value`` holds a hyper value: a primitive, or a container or symbolic object
-    (template or functor) with one inside."""
+    (template or functor) with one inside.
+
+    Example:
+        >>> from nas_notebook import oneof
+        >>> has_hyper([1, {"act": oneof(["relu", "gelu"])}]), has_hyper({"lr": 0.1})
+        (True, False)
+    """
     if isinstance(value, HyperPrimitive):
         return True
     if isinstance(value, Symbolic):

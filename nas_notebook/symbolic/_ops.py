@@ -92,7 +92,19 @@ def rebuild(node: Any, changed: Mapping[Any, Any]) -> Any:
 
 
 def walk(root: Any, path: str = "") -> Iterator[tuple[str, Any, Any]]:
-    """Every node under ``root`` as ``(key_path, value, parent)``, parents before children."""
+    """Every node under ``root`` as ``(key_path, value, parent)``, parents before children.
+
+    Example:
+        >>> from nas_notebook import oneof
+        >>> for path, value, _ in walk({"opt": "adam", "layers": [oneof([1, 2]), 3]}):
+        ...     print(path, value)
+        opt adam
+        layers [oneof([1, 2]), 3]
+        layers[0] oneof([1, 2])
+        layers[0][0] 1
+        layers[0][1] 2
+        layers[1] 3
+    """
     for key, child in children(root):
         child_path = _keypath.join(path, key)
         yield child_path, child, root

@@ -173,6 +173,14 @@ def check_value(name: str, distribution: BaseDistribution, value: Any) -> None:
 
     Raises:
         AssertionError: The value is not valid, saying why.
+
+    Example:
+        >>> import numpy as np
+        >>> from optuna.distributions import FloatDistribution
+        >>> check_value("lr", FloatDistribution(0.0, 1.0, step=0.25), 0.5)
+        >>> check_value("lr", FloatDistribution(0.0, 1.0), np.float64(0.5))  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        AssertionError: lr=np.float64(0.5) (float64) for ...: not a native float...
     """
     where = f"{name}={value!r} ({type(value).__name__}) for {distribution}"
     if isinstance(distribution, FloatDistribution):
@@ -201,6 +209,13 @@ def check_trial(trial: FrozenTrial) -> None:
 
     Raises:
         AssertionError: A parameter is not valid, or has no distribution.
+
+    Example:
+        >>> import optuna
+        >>> study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=0))
+        >>> study.optimize(lambda t: t.suggest_int("n", 1, 9, step=2), n_trials=5)
+        >>> for trial in study.trials:
+        ...     check_trial(trial)
     """
     for name, value in trial.params.items():
         assert name in trial.distributions, f"trial {trial.number}: {name} has no distribution"
