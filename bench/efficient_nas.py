@@ -51,6 +51,18 @@ score architectures on its ``valid`` part, as the table's trainings did.
 Every run uses one thread (``torch.set_num_threads(1)`` for the whole script), so that the unit
 and every method are timed alike and the figures do not depend on the core count.
 
+Two references put those percentiles in the table's own terms (both computed from the table,
+nothing is trained):
+
+* **random-search equivalent**: how many trainings random search needs for its returned cell to
+  reach a method's mean validation percentile on average (``random_curve``: 4,000 draws per
+  budget of uniformly random cells, each selected by one training, the table's seeds in turn).
+  A method at cost ``c`` with equivalent ``n`` is ``n / c`` times as efficient as random search.
+* **noise ceiling**: the mean percentile (in the mean table) of the cells in the top 10% of one
+  training seed. The table's seeds disagree (their final validation accuracies correlate at
+  about 0.7), so even a method that always returned a cell of one training's top 10% would
+  score this, not 1.0.
+
 Printed per method: cost (mean +- std over seeds, in units), validation accuracy and its
 percentile, test accuracy and its percentile (mean +- std), how many seeds ended in the top 10%
 of the table, the mean number of skip and none edges; then, per efficient method, whether the
@@ -197,6 +209,47 @@ def run_random(seed: int, n: int, one_training: np.ndarray) -> dict[str, Any]:
     return {"ops": list(cell_ops(best)), "seconds": 0.0, "trained": len(cells)}
 
 
+#: Budgets (trainings) at which random search's expected percentile is computed.
+RANDOM_BUDGETS = (1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20, 25, 30, 40, 50, 70, 100, 150, 200)
+RANDOM_DRAWS = 4000
+
+
+def percentiles(valid: np.ndarray) -> np.ndarray:
+    """Each cell's percentile in ``valid``: the fraction of cells with a strictly lower value."""
+    return np.searchsorted(np.sort(valid), valid, side="left") / len(valid)
+
+
+def random_curve(pct: np.ndarray, one_trainings: list[np.ndarray]) -> list[float]:
+    """Expected percentile (in ``pct``) of random search's returned cell at each of
+    :data:`RANDOM_BUDGETS`: ``n`` uniformly random cells (with replacement: at most 200 of
+    15,625), the one whose ``one_trainings[k % seeds]`` value is highest kept."""
+    rng = np.random.default_rng(0)
+    curve = []
+    for n in RANDOM_BUDGETS:
+        picks = []
+        for k, one in enumerate(one_trainings):
+            draws = RANDOM_DRAWS // len(one_trainings) + (k < RANDOM_DRAWS % len(one_trainings))
+            cells = rng.integers(0, len(pct), size=(draws, n))
+            picks.append(pct[np.take_along_axis(cells, one[cells].argmax(1)[:, None], 1)[:, 0]])
+        curve.append(float(np.mean(np.concatenate(picks))))
+    return curve
+
+
+def random_equivalent(curve: list[float], target: float) -> float:
+    """The trainings random search needs to reach ``target`` on average (interpolated along
+    ``curve``; ``inf`` past its last budget)."""
+    if target <= curve[0]:
+        return float(RANDOM_BUDGETS[0])
+    if target > curve[-1]:
+        return math.inf
+    return float(np.interp(target, curve, RANDOM_BUDGETS))
+
+
+def noise_ceiling(pct: np.ndarray, one_trainings: list[np.ndarray]) -> float:
+    """Mean percentile (in ``pct``) of the cells in the top 10% of one training, over seeds."""
+    return float(np.mean([np.mean(pct[one >= np.quantile(one, TOP)]) for one in one_trainings]))
+
+
 def describe(row: dict[str, Any], valid: np.ndarray, test: np.ndarray) -> dict[str, Any]:
     """Adds the child's table figures to ``row``."""
     cell = cell_index(row["ops"])
@@ -301,21 +354,34 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(describe(row, valid, test))
 
     summary = {m: summarize([r for r in rows if r["method"] == m]) for m in METHODS}
+    pct = percentiles(valid)
+    one_trainings = [final(bench, "valid_acc", s) for s in bench.seeds]
+    curve = random_curve(pct, one_trainings)
+    ceiling = noise_ceiling(pct, one_trainings)
+    for s in summary.values():
+        s["random_equivalent"] = random_equivalent(curve, s["valid_pct"][0])
 
     def stat(pair: list[float], digits: int = 3) -> str:
         return f"{pair[0]:.{digits}f} +- {pair[1]:.{digits}f}"
 
     print(
         f"{'method':18} {'cost (trainings)':>16} {'valid acc':>17} {'valid pct':>15} "
-        f"{'test acc':>17} {'test pct':>15} {'top 10%':>7} {'#skip':>5} {'#none':>5}"
+        f"{'test acc':>17} {'test pct':>15} {'top 10%':>7} {'#skip':>5} {'#none':>5} "
+        f"{'random eq.':>10}"
     )
     for method, s in summary.items():
         label = f"{method} ({epochs[method]} ep)" if method in epochs else f"random ({n_random})"
         print(
             f"{label:18} {stat(s['cost'], 2):>16} {stat(s['valid_acc'], 4):>17} "
             f"{stat(s['valid_pct']):>15} {stat(s['test_acc'], 4):>17} {stat(s['test_pct']):>15} "
-            f"{s['top10']:>3}/{s['runs']:<3} {s['n_skip']:5.1f} {s['n_none']:5.1f}"
+            f"{s['top10']:>3}/{s['runs']:<3} {s['n_skip']:5.1f} {s['n_none']:5.1f} "
+            f"{s['random_equivalent']:10.1f}"
         )
+    print(
+        "random eq.: trainings random search needs for that mean valid pct (from the table: "
+        + ", ".join(f"{n}: {c:.3f}" for n, c in zip(RANDOM_BUDGETS, curve) if n in (3, 10, 30, 100))
+        + f"); noise ceiling (mean pct of one training's top 10%): {ceiling:.3f}"
+    )
     for method in EFFICIENT:
         s = summary[method]
         met = s["valid_pct"][0] >= TOP and s["cost"][0] <= TARGET_COST
@@ -323,7 +389,8 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"target (mean valid pct >= {TOP}, mean cost <= {TARGET_COST:g} trainings) for "
             f"{method}: {'met' if met else 'NOT met'} (pct {s['valid_pct'][0]:.3f}, cost "
-            f"{s['cost'][0]:.2f})"
+            f"{s['cost'][0]:.2f}; random search needs {s['random_equivalent']:.1f} trainings for "
+            f"that pct: {s['random_equivalent'] / s['cost'][0]:.1f}x the efficiency)"
         )
     wall = time.perf_counter() - began
     print(f"wall time {wall:.0f} s; figures: {args.json}")
@@ -346,6 +413,8 @@ def main(argv: list[str] | None = None) -> int:
         "wall_s": wall,
         "rows": rows,
         "summary": summary,
+        "random_curve": dict(zip(RANDOM_BUDGETS, curve)),
+        "noise_ceiling": ceiling,
     }
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(payload, indent=1))

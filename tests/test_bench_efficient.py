@@ -49,3 +49,8 @@ def test_efficient_nas_quick_run_prices_and_ranks_every_method(tmp_path):
         assert row["n_skip"] == row["ops"].count("skip_connect")
     assert set(results["summary"]) == set(METHODS)
     assert all("target_met" in results["summary"][m] for m in METHODS[:-1])
+    curve = [results["random_curve"][k] for k in sorted(results["random_curve"], key=int)]
+    assert curve == sorted(curve) and 0.4 < curve[0] < curve[-1] < 1.0  # more trainings, better
+    assert 0.5 < results["noise_ceiling"] < 1.0
+    for method in METHODS:
+        assert results["summary"][method]["random_equivalent"] >= 1.0
