@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 
 import optuna
+import pytest
 from optuna.trial import TrialState
 
 from nas_notebook.cli import main, split_script
@@ -81,25 +82,19 @@ def test_ctrl_c_keeps_completed_trials_and_leaves_none_running(tmp_path):
         stderr=subprocess.PIPE,
         text=True,
     )
-    storage = None
+    before: dict[int, float] = {}  # trial number -> value, completed before the interrupt
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and len(before) < 2:
         time.sleep(0.3)
         if journal.exists():
             storage = open_storage(f"journal:{journal}")
             studies = storage.get_all_studies()
-            if (
-                studies
-                and len(
-                    [
-                        t
-                        for t in storage.get_all_trials(studies[0]._study_id)
-                        if t.state.is_finished()
-                    ]
-                )
-                >= 2
-            ):
-                break
+            if studies:
+                before = {
+                    t.number: t.value
+                    for t in storage.get_all_trials(studies[0]._study_id)
+                    if t.state == TrialState.COMPLETE
+                }
     proc.send_signal(signal.SIGINT)
     _out, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
@@ -108,8 +103,17 @@ def test_ctrl_c_keeps_completed_trials_and_leaves_none_running(tmp_path):
     trials = storage.get_all_trials(storage.get_all_studies()[0]._study_id)
     states = [t.state for t in trials]
     assert TrialState.RUNNING not in states
-    assert states.count(TrialState.COMPLETE) >= 2
-    assert len(trials) < 100
+    assert len(before) >= 2 and len(trials) < 100
+    # Not one trial completed before the interrupt is lost or changed.
+    after = {t.number: t for t in trials}
+    assert all(
+        after[n].state == TrialState.COMPLETE and after[n].value == v for n, v in before.items()
+    )
+    # What was running is recorded as failed, saying why.
+    for trial in trials:
+        if trial.state == TrialState.FAIL:
+            assert trial.system_attrs["fail_reason"].startswith("stopped: "), trial.system_attrs
+    assert "study 'slow': " in _out  # the summary is printed all the same
 
 
 def test_python_dash_m_help():
@@ -140,3 +144,58 @@ def test_run_with_worker_processes_uses_the_scripts_functions(tmp_path, capsys, 
     assert "study 'proc': 4 complete" in out.out
     workers = {line.split()[-1] for line in out.err.splitlines() if "] worker " in line}
     assert workers and str(os.getpid()) not in workers  # trial output came from the workers
+
+
+def test_resume_continues_the_study_and_a_rerun_starts_a_new_one(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "toy.py").write_text(SCRIPT)
+    storage = "journal:toy.journal"
+    assert main(["run", "toy.py", "-n", "3", "--storage", storage, "--quiet"]) == 0
+    first = optuna.load_study(study_name="toy", storage=open_storage(storage))
+    values = [t.value for t in first.trials]
+    capsys.readouterr()
+
+    assert main(["run", "toy.py", "-n", "2", "--storage", storage, "--resume", "--quiet"]) == 0
+    assert "study 'toy': 5 complete" in capsys.readouterr().out
+    resumed = optuna.load_study(study_name="toy", storage=open_storage(storage))
+    assert [t.value for t in resumed.trials[:3]] == values and len(resumed.trials) == 5
+    # The resumed sampler does not draw the first run's trials again.
+    assert len({t.params["x"] for t in resumed.trials}) == 5
+
+    assert main(["run", "toy.py", "-n", "2", "--storage", storage, "--quiet"]) == 0
+    captured = capsys.readouterr()
+    assert "a study named 'toy' exists; running 'toy.2'" in captured.err
+    names = sorted(s.study_name for s in optuna.get_all_study_summaries(open_storage(storage)))
+    assert names == ["toy", "toy.2"]
+
+    assert main(["run", "toy.py", "--storage", "journal:other.journal", "--resume"]) == 2
+    assert "--resume: no study named 'toy' in journal:other.journal" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        (["--bogus"], "unrecognized arguments: --bogus"),
+        (["--n-trials", "abc"], "argument --n-trials/-n: invalid int value: 'abc'"),
+        (["--executor", "nope"], "unknown executor 'nope'; known executors: dask, inline"),
+        (["--algo", "tpee"], "tpee"),
+        (["--workers", "0"], "`workers` must be a positive integer, got 0"),
+        (["--storage", "mysql+nope://x"], "mysql+nope://x"),
+    ],
+)
+def test_a_bad_option_exits_with_status_2_and_says_what_is_wrong(tmp_path, option, message):
+    (tmp_path / "toy.py").write_text(SCRIPT)
+    result = subprocess.run(
+        [sys.executable, "-m", "nas_notebook", "run", "toy.py", *option],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        timeout=120,
+    )
+    assert result.returncode == 2, result.stderr
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+    for journal in tmp_path.glob("**/*.journal"):  # nothing was run
+        storage = open_storage(f"journal:{journal}")
+        assert not any(storage.get_all_trials(s._study_id) for s in storage.get_all_studies())
