@@ -24,7 +24,7 @@ OPTIONS: list[tuple[tuple[str, ...], dict[str, Any]]] = [
         ("--algo",),
         {
             "default": None,
-            "help": "search algorithm, NAME[:key=value,...]: random, tpe, gp, cmaes, nsga2, "
+            "help": "search algorithm, NAME[:key=value,...]: random, grid, tpe, gp, cmaes, nsga2, "
             "evolution, reinforce, ppo, bohb (nas_notebook.algorithms.sampler_names())",
         },
     ),
