@@ -62,6 +62,11 @@ class Module(SymbolicBase, torch.nn.Module, metaclass=_ModuleMeta):
 
 
 def __getattr__(name: str) -> Any:
+    if name.startswith("__") and name.endswith("__"):
+        # torch.nn's module attributes are its own: with its __path__ this module would look
+        # like a package, and `import nas_notebook.torch.nn.functional` would load a second
+        # copy of torch's file under our name.
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     value = getattr(_torch_nn, name)
     if not (isinstance(value, type) and issubclass(value, torch.nn.Module)):
         return value
