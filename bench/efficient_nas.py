@@ -20,8 +20,8 @@ score architectures on its ``valid`` part, as the table's trainings did.
   ``rewrite`` plus the search, divided by the unit.
 
   - ``darts-``: ``darts(rewrite(space, "mixed"), train, valid, epochs=--darts-epochs,
-    remedy="auxiliary-skip", exclude=("Zero",), weight_lr=0.025, seed=seed)`` (DARTS with the
-    auxiliary skip connection of DARTS-; the weights' learning rate is the DARTS paper's);
+    remedy="auxiliary-skip", exclude=("Zero",), seed=seed)`` (DARTS with the auxiliary skip
+    connection of DARTS-; the weights' learning rate is ``darts``' default, the DARTS paper's);
   - ``darts+``: the same with ``remedy="early-stop"`` (after DARTS+: the search stops when
     two of the six derived edges are parameter-free ops, the start of the collapse, and
     returns the cell derived just before);
@@ -117,10 +117,6 @@ UNIT_CELLS = (
 UNIT_EPOCHS = 10
 EFFICIENT = ("darts+", "darts-", "darts", "tunas", "tunas-ppo")
 METHODS = (*EFFICIENT, "random")
-#: The weights' SGD learning rate of the DARTS runs: the DARTS paper's 0.025 (with 0.05, the
-#: library's default, the weights learn faster and early stopping catches the collapse later
-#: in fewer seeds: mean percentile 0.65 vs 0.83 over 8-10 seeds, measured with this script).
-DARTS_WEIGHT_LR = 0.025
 TOP = 0.9
 TARGET_COST = 3.0
 THREADS = 1
@@ -187,7 +183,6 @@ def run_efficient(method: str, seed: int, split: dict[str, Data], epochs: int) -
             epochs=epochs,
             remedy={"darts-": "auxiliary-skip", "darts+": "early-stop"}.get(method),
             exclude=("Zero",),
-            weight_lr=DARTS_WEIGHT_LR,
             seed=seed,
         )
     seconds = time.perf_counter() - start

@@ -408,56 +408,59 @@ def test_the_text_holds_for_the_seeded_run(notebook: Any, table: Any) -> None:
     """What the markdown says about this run's outputs."""
     cells = found_cells(notebook, table)
 
-    # Plain DARTS drifts to parameter-free ops, on every edge, and learns (slowly).
+    # Plain DARTS drifts to parameter-free ops, on all edges but one, and learns (slowly).
     columns, rows = frame(notebook, "darts-history")
     acc = floats(rows, columns, "supernet_acc")
-    assert acc[0] < 0.15 and acc[-1] > 0.35
+    assert acc[0] < 0.15 and 0.15 < max(acc) < 0.3
     for label in ("Skip", "AvgPool3x3"):
         mean = floats(rows, columns, label)
         assert all(b > a for a, b in itertools.pairwise(mean)), (label, mean)
-        assert mean[-1] > 0.24
+        assert mean[-1] > 0.22
     assert floats(rows, columns, "Zero")[-1] < 0.15
     assert max(floats(rows, columns, "Conv1x1")[-1], floats(rows, columns, "Conv3x3")[-1]) < 0.2
     columns, rows = frame(notebook, "darts-weights")
+    tops = []
     for values in rows.values():
         weights = [float(v) for v in values]
-        assert columns[weights.index(max(weights))] in ("Skip", "AvgPool3x3")
-    assert set(cells["DARTS"]["ops"]) <= FREE
+        tops.append(columns[weights.index(max(weights))])
+    assert sum(top in ("Skip", "AvgPool3x3") for top in tops) == 5
+    assert sum(op in CONVS for op in cells["DARTS"]["ops"]) == 1
     assert cells["DARTS"]["percentile"] < 0.25
-    assert cells["DARTS"]["percentile"] == min(c["percentile"] for c in cells.values())
 
-    # DARTS+: stopped in its second epoch, after less than a fifth of plain DARTS' steps (25),
-    # when average pooling overtook a convolution on one more edge (two parameter-free ops);
-    # it returns five convolutions and a skip, among the best tenth, from a super-network still
-    # at chance whose weights are all within 0.01 of 0.2.
+    # DARTS+: stopped in its second epoch, after about a quarter of plain DARTS' steps, when a
+    # skip connection overtook a convolution on one more edge (two parameter-free ops); it
+    # returns five convolutions and an average pooling, among the best tenth, from a
+    # super-network under 0.2 accuracy whose weights are all within 0.01 of 0.2.
     early = early_stop(notebook)
     assert early["stopped"] and early["epoch"] == 1
-    assert 5 * early["steps"] < early["plain_steps"] and early["steps"] == 25
+    assert 0.15 < early["steps"] / early["plain_steps"] < 0.35
     assert sum(op in FREE for op in early["at_stop"]) == 2
     changed = [k for k, (a, b) in enumerate(zip(early["at_stop"], early["returned"])) if a != b]
     assert len(changed) == 1, (early["at_stop"], early["returned"])
-    assert early["at_stop"][changed[0]] == "avg_pool_3x3"
+    assert early["at_stop"][changed[0]] == "skip_connect"
     assert early["returned"][changed[0]] in CONVS
     ops = cells["DARTS+"]["ops"]
-    assert sum(op in CONVS for op in ops) == 5 and "skip_connect" in ops
+    assert sum(op in CONVS for op in ops) == 5 and "avg_pool_3x3" in ops
     assert cells["DARTS+"]["percentile"] >= 0.9
-    assert early["supernet_acc"] == pytest.approx(0.1, abs=0.03)
+    assert early["supernet_acc"] < 0.2
     columns, rows = frame(notebook, "early-stop-weights")
     assert all(abs(float(v) - 0.2) < 0.01 for values in rows.values() for v in values)
 
-    # DARTS-: a super-network that does not learn, weights near uniform, a conv-only cell high
-    # in the table.
+    # DARTS-: a first epoch's loss far above a uniform guess's, then learning (to about 0.5),
+    # then losing it as beta decays; every edge ends on Skip: an all-skip cell, the weakest.
     run = auxiliary_skip(notebook)
-    losses = run["losses"]
-    assert losses[0] > 2.5 and all(loss == pytest.approx(2.303, abs=0.01) for loss in losses[1:])
-    assert all(acc == pytest.approx(0.1, abs=0.02) for acc in run["supernet_acc"])
-    assert len(run["predicted"]) == 1
-    assert run["drift"] < 0.01  # differences of a few thousandths
-    assert set(cells["DARTS-"]["ops"]) <= CONVS
+    losses, accuracy = run["losses"], run["supernet_acc"]
+    assert losses[0] > 2.5 and min(losses) < 1.7 and losses[-1] > min(losses) + 0.2
+    peak = accuracy.index(max(accuracy))
+    assert 0.4 < max(accuracy) < 0.7 and 0 < peak < len(accuracy) - 1
+    assert accuracy[-1] < max(accuracy) - 0.1
+    assert set(cells["DARTS-"]["ops"]) == {"skip_connect"}
+    assert cells["DARTS-"]["percentile"] < 0.25
+    assert cells["DARTS-"]["percentile"] == min(c["percentile"] for c in cells.values())
 
-    # Every other cell ranks far above plain DARTS' (by more than half the space).
-    for method in ("DARTS+", "DARTS-"):
-        assert cells[method]["percentile"] > cells["DARTS"]["percentile"] + 0.5, method
+    # DARTS+' cell ranks far above both collapsed ones (by more than half the space).
+    assert cells["DARTS+"]["percentile"] > cells["DARTS"]["percentile"] + 0.5
+    assert cells["DARTS+"]["percentile"] > cells["DARTS-"]["percentile"] + 0.5
 
     # Cost: DARTS+ about one child training, a fraction of each other search; plain DARTS,
     # DARTS- and both TuNAS runs a few each.
