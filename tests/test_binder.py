@@ -17,10 +17,10 @@ import sys
 from pathlib import Path
 
 import pytest
-import tomllib
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 
+tomllib = pytest.importorskip("tomllib", reason="reads pyproject.toml (Python 3.11+)")
 ROOT = Path(__file__).resolve().parents[1]
 BINDER = ROOT / "binder"
 

@@ -29,7 +29,7 @@ FUNCTIONS = _public_functions()
 def test_every_public_module_is_collected_for_doctests():
     from pathlib import Path
 
-    import tomllib
+    tomllib = pytest.importorskip("tomllib", reason="reads pyproject.toml (Python 3.11+)")
 
     options = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text())
     pytest_options = options["tool"]["pytest"]["ini_options"]
