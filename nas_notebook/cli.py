@@ -133,7 +133,8 @@ def _progress_bar(search: Search, quiet: bool) -> None:
                 best=best, failed=progress.failed, running=progress.running, refresh=False
             )
             if finished:
-                bar.refresh()
+                # Closing the bar draws its final state (once: a refresh first would print it
+                # twice when the output is not a terminal).
                 return
 
 

@@ -54,6 +54,15 @@ def test_a_fresh_venv_lists_the_panel_enabled_after_pip_install(built_wheel, tmp
     assert re.search(r"nas-notebook v\S+ enabled OK \(python, nas_notebook\)", labextensions), (
         labextensions
     )
+    # The console script of headless runs comes with the wheel.
+    command = subprocess.run(
+        [str(venv / "bin" / "nas-notebook"), "run", "--help"],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert command.returncode == 0 and "--n-trials" in command.stdout, command.stderr
+
     server = jupyter("server", "extension", "list")
     assert re.search(r"nas_notebook enabled", server), server
     assert re.search(r"nas_notebook \S+ OK", server), server
