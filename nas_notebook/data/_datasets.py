@@ -52,6 +52,12 @@ class DataSplit:
         test: ``(images, labels)`` held out: the data set's own test split when it has one.
         classes: The class names, by label.
         input_shape: The shape of one image, ``(C, H, W)``.
+
+    Example:
+        >>> data = load_dataset("digits")
+        >>> images, labels = data.train
+        >>> images.shape[1:] == data.input_shape, len(data.classes), data.n_features
+        (True, 10, 64)
     """
 
     name: str

@@ -21,6 +21,13 @@ class InlineExecutor(Executor):
     Ctrl-C (a kernel interrupt) while a trial body runs fails that trial with the reason
     "interrupted by the user" and ends the search. One that arrives while the driver talks to the
     storage (asking or telling) is held until that is done, so a trial is never left RUNNING.
+
+    Example:
+        >>> from nas_notebook import Search, intv
+        >>> search = Search(lambda: intv(0, 9), n_trials=3, storage="memory",
+        ...                 executor=InlineExecutor()).start()   # returns when the trials are done
+        >>> len(search.trials)
+        3
     """
 
     name = "inline"

@@ -18,6 +18,13 @@ class ThreadExecutor(LaneExecutor):
     trials that release it (PyTorch and NumPy kernels, I/O); CPU-bound pure-Python trials want
     worker processes. Cancelling a trial raises :class:`~nas_notebook.TrialStopped` in its thread
     at the next bytecode boundary, and at its next ``report`` or decision in any case.
+
+    Example:
+        >>> from nas_notebook import Search, intv
+        >>> search = Search(lambda: intv(0, 9), n_trials=4, storage="memory",
+        ...                 executor=ThreadExecutor(workers=2)).start()   # returns at once
+        >>> len(search.wait().trials)
+        4
     """
 
     name = "thread"

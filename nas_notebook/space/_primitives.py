@@ -78,7 +78,17 @@ def _real(kind: str, param: str, value: object) -> float:
 
 
 class OneOf(HyperPrimitive):
-    """One value chosen from ``candidates`` (any Python objects)."""
+    """One value chosen from ``candidates`` (any Python objects).
+
+    Made by :func:`~nas_notebook.oneof`; outside a search it is a value object.
+
+    Example:
+        >>> from nas_notebook.space import OneOf
+        >>> OneOf([16, 32, 64], name="width")
+        oneof([16, 32, 64], name='width')
+        >>> OneOf([16, 32, 64]) == OneOf([16, 32, 64])
+        True
+    """
 
     kind = "oneof"
     __slots__ = ("_choices", "candidates")
@@ -118,7 +128,18 @@ class OneOf(HyperPrimitive):
 
 
 class ManyOf(HyperPrimitive):
-    """``k`` values chosen from ``candidates``; distinct and/or sorted by candidate order."""
+    """``k`` values chosen from ``candidates``; distinct and/or sorted by candidate order.
+
+    Made by :func:`~nas_notebook.manyof`.
+
+    Example:
+        >>> from nas_notebook.space import ManyOf
+        >>> ManyOf(2, ["conv", "pool", "skip"]).k
+        2
+        >>> ManyOf(4, ["conv", "pool", "skip"])  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        nas_notebook._errors.SearchSpaceError: manyof: `k`=4 exceeds the 3 candidates while ...
+    """
 
     kind = "manyof"
     __slots__ = ("candidates", "distinct", "k", "sorted")
@@ -177,7 +198,18 @@ class ManyOf(HyperPrimitive):
 
 
 class Float(HyperPrimitive):
-    """A float in ``[low, high]``, optionally log-scaled or on a ``step`` grid."""
+    """A float in ``[low, high]``, optionally log-scaled or on a ``step`` grid.
+
+    Made by :func:`~nas_notebook.floatv`.
+
+    Example:
+        >>> from nas_notebook.space import Float
+        >>> Float(0.0, 1.0, step=0.25)
+        floatv(0.0, 1.0, step=0.25)
+        >>> Float(0.0, 1.0, log=True)  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        nas_notebook._errors.SearchSpaceError: floatv(...): `low` must be > 0 on a log scale
+    """
 
     kind = "floatv"
     __slots__ = ("high", "log", "low", "step")
@@ -233,7 +265,15 @@ class Float(HyperPrimitive):
 
 
 class Int(HyperPrimitive):
-    """An integer in ``[low, high]`` (both included), optionally log-scaled or stepped."""
+    """An integer in ``[low, high]`` (both included), optionally log-scaled or stepped.
+
+    Made by :func:`~nas_notebook.intv`.
+
+    Example:
+        >>> from nas_notebook.space import Int
+        >>> Int(16, 256, log=True)
+        intv(16, 256, log=True)
+    """
 
     kind = "intv"
     __slots__ = ("high", "log", "low", "step")

@@ -42,6 +42,16 @@ class Space(Mapping[str, Decision]):
     A define-by-run space is only what one run exercised: a choice made in a branch that did not
     run is absent. Algorithms therefore never rely on it being complete; it documents the space
     and lets :func:`~nas_notebook.sample` call the function again.
+
+    Example:
+        >>> from nas_notebook import floatv, oneof, trace
+        >>> def program():
+        ...     lr = floatv(1e-4, 1e-1, log=True)
+        ...     act = oneof(["relu", "gelu"])
+        ...     return lr
+        >>> space = trace(program)
+        >>> list(space), space["lr"].primitive
+        (['lr', 'act'], floatv(0.0001, 0.1, log=True))
     """
 
     def __init__(

@@ -43,7 +43,16 @@ _live: weakref.WeakSet[Search] = weakref.WeakSet()
 
 class Best(NamedTuple):
     """The best trial so far: its value, parameters (as stored), number and the frozen trial;
-    for a search over a symbolic space (``--space``), :meth:`build` makes its object."""
+    for a search over a symbolic space (``--space``), :meth:`build` makes its object.
+
+    Example:
+        >>> from nas_notebook import Search, floatv
+        >>> search = Search(lambda: floatv(0, 1, name="x"), n_trials=4, seed=0,
+        ...                 storage="memory", executor="inline").start()
+        >>> best = search.best
+        >>> best.value == best.params["x"], best.trial.number == best.number
+        (True, True)
+    """
 
     value: float
     params: dict[str, Any]

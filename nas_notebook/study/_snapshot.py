@@ -25,7 +25,16 @@ __all__ = ["Progress", "Snapshot", "trials_table"]
 
 
 class Progress(NamedTuple):
-    """Trial counts by state, and the best value so far (None before the first COMPLETE)."""
+    """Trial counts by state, and the best value so far (None before the first COMPLETE).
+
+    Example:
+        >>> from nas_notebook import Search, floatv
+        >>> search = Search(lambda: floatv(0, 1), n_trials=3, seed=0, storage="memory",
+        ...                 executor="inline").start()
+        >>> progress = search.progress()
+        >>> progress.complete, progress.finished, progress.best_number == search.best.number
+        (3, 3, True)
+    """
 
     complete: int
     pruned: int

@@ -193,6 +193,19 @@ class Symbolic:
 
     Attributes:
         target: The symbolized class or function that will be called.
+
+    Example:
+        >>> from nas_notebook import oneof
+        >>> from nas_notebook.symbolic import rebind, symbolize
+        >>> @symbolize
+        ... class Conv:
+        ...     def __init__(self, filters, kernel=3):
+        ...         self.filters, self.kernel = filters, kernel
+        >>> space = Conv(filters=oneof([4, 8]))
+        >>> type(space).__name__, space, space.is_space
+        ('Symbolic', Conv(filters=oneof([4, 8])), True)
+        >>> rebind(space, {"filters": 16}).build().filters
+        16
     """
 
     __slots__ = ("_arguments", "target")

@@ -67,6 +67,17 @@ class SearchResult:
         steps: Weight updates made.
         stopped: Whether the search ended early (DARTS' ``early-stop`` remedy, or a
             callback).
+
+    Example:
+        >>> import torch
+        >>> from nas_notebook import oneof
+        >>> from nas_notebook.torch import nn, rewrite, tunas
+        >>> space = nn.Sequential(nn.Linear(4, 4), oneof([nn.Tanh(), nn.Identity()]),
+        ...                       nn.Linear(4, 2))
+        >>> x = torch.randn(64, 4); y = (x[:, 0] > 0).long()
+        >>> result = tunas(rewrite(space), (x, y), (x, y), epochs=2, batch_size=16)
+        >>> result.steps, len(result.history), sorted(result.history[0])
+        (8, 2, ['epoch', 'params', 'train_loss', 'valid_accuracy', 'weights'])
     """
 
     params: dict[str, Any]

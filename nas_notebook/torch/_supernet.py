@@ -311,6 +311,16 @@ class SuperNet(torch.nn.Module):
             first one, when one explicitly named decision is used at several places: those
             are kept together by :meth:`fix` and :meth:`sample`, and share ``alpha``).
         mode: ``"switch"`` or ``"mixed"``.
+
+    Example:
+        >>> from nas_notebook import oneof
+        >>> from nas_notebook.torch import nn, rewrite
+        >>> space = nn.Sequential(nn.Linear(4, 4), oneof([nn.Tanh(), nn.Identity()]))
+        >>> supernet = rewrite(space)
+        >>> supernet.mode, {name: type(op).__name__ for name, op in supernet.choices.items()}
+        ('switch', {'args[1]': 'Switch'})
+        >>> supernet.fix({"args[1]": "Identity()"}); supernet.derive()
+        {'args[1]': 'Identity()'}
     """
 
     model: Any
