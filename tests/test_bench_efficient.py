@@ -52,5 +52,10 @@ def test_efficient_nas_quick_run_prices_and_ranks_every_method(tmp_path):
     curve = [results["random_curve"][k] for k in sorted(results["random_curve"], key=int)]
     assert curve == sorted(curve) and 0.4 < curve[0] < curve[-1] < 1.0  # more trainings, better
     assert 0.5 < results["noise_ceiling"] < 1.0
+    short = results["short_trainings"]
+    assert sorted(short, key=int) == ["1", "2", "3", "5", "10"]
+    assert all(0.4 < p < 1.0 for p in short.values())
+    # ten-epoch trainings at 3 trainings' cost are random search over 3 cells
+    assert short["10"] == pytest.approx(results["random_curve"]["3"], abs=0.02)
     for method in METHODS:
         assert results["summary"][method]["random_equivalent"] >= 1.0
