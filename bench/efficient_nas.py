@@ -51,7 +51,7 @@ score architectures on its ``valid`` part, as the table's trainings did.
 Every run uses one thread (``torch.set_num_threads(1)`` for the whole script), so that the unit
 and every method are timed alike and the figures do not depend on the core count.
 
-Two references put those percentiles in the table's own terms (both computed from the table,
+Three references put those percentiles in the table's own terms (all computed from the table,
 nothing is trained):
 
 * **random-search equivalent**: how many trainings random search needs for its returned cell to
@@ -266,16 +266,19 @@ def noise_ceiling(pct: np.ndarray, one_trainings: list[np.ndarray]) -> float:
     return float(np.mean([np.mean(pct[one >= np.quantile(one, TOP)]) for one in one_trainings]))
 
 
-def describe(row: dict[str, Any], valid: np.ndarray, test: np.ndarray) -> dict[str, Any]:
-    """Adds the child's table figures to ``row``."""
+def describe(
+    row: dict[str, Any], table: dict[str, tuple[np.ndarray, np.ndarray]]
+) -> dict[str, Any]:
+    """Adds the child's table figures to ``row`` (``table``: ``"valid"`` and ``"test"`` -> the
+    cells' final accuracies and their :func:`percentiles`)."""
     cell = cell_index(row["ops"])
-    v, t = float(valid[cell]), float(test[cell])
+    (valid, valid_pct), (test, test_pct) = table["valid"], table["test"]
     row.update(
         cell=cell,
-        valid_acc=v,
-        valid_pct=float(np.mean(valid < v)),
-        test_acc=t,
-        test_pct=float(np.mean(test < t)),
+        valid_acc=float(valid[cell]),
+        valid_pct=float(valid_pct[cell]),
+        test_acc=float(test[cell]),
+        test_pct=float(test_pct[cell]),
         n_skip=row["ops"].count("skip_connect"),
         n_none=row["ops"].count("none"),
     )
@@ -318,6 +321,7 @@ def main(argv: list[str] | None = None) -> int:
     bench = TabulatedBenchmark(TABLE_PATH)
     valid = final(bench, "valid_acc", "mean")
     test = final(bench, "test_acc", "mean")
+    table = {"valid": (valid, percentiles(valid)), "test": (test, percentiles(test))}
     split = load_digits_split()
     print(
         f"{len(valid)} cells; best valid acc {valid.max():.4f}, top 10% from "
@@ -341,7 +345,7 @@ def main(argv: list[str] | None = None) -> int:
         for method in EFFICIENT:
             row = {"method": method, "seed": seed, "epochs": epochs[method]}
             row.update(run_efficient(method, seed, split, epochs[method]))
-            rows.append(describe(row, valid, test))
+            rows.append(describe(row, table))
             print(
                 f"  seed {seed} {method:7} {row['seconds']:6.2f} s  valid pct "
                 f"{row['valid_pct']:.3f}  {' '.join(row['ops'])}",
@@ -367,10 +371,10 @@ def main(argv: list[str] | None = None) -> int:
         row = {"method": "random", "seed": seed, "table_seed": table_seed}
         row.update(run_random(seed, n_random, one_training))
         row["cost"] = float(row["trained"])
-        rows.append(describe(row, valid, test))
+        rows.append(describe(row, table))
 
     summary = {m: summarize([r for r in rows if r["method"] == m]) for m in METHODS}
-    pct = percentiles(valid)
+    pct = table["valid"][1]
     one_trainings = [final(bench, "valid_acc", s) for s in bench.seeds]
     curve = random_curve(pct, one_trainings)
     ceiling = noise_ceiling(pct, one_trainings)

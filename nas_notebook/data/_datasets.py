@@ -14,6 +14,7 @@ trial's other free names, once per worker.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -264,11 +265,6 @@ def _limited(split: DataSplit, limit: int, seed: int) -> DataSplit:
         keep = torch.randperm(len(pair[1]), generator=generator)[:limit]
         return pair[0][keep], pair[1][keep]
 
-    return DataSplit(
-        split.name,
-        subset(split.train),
-        subset(split.valid),
-        subset(split.test),
-        split.classes,
-        split.input_shape,
+    return dataclasses.replace(
+        split, train=subset(split.train), valid=subset(split.valid), test=subset(split.test)
     )

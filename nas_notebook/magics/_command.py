@@ -6,6 +6,8 @@ import argparse
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from ..algorithms import sampler_names
+
 __all__ = ["OPTIONS", "add_options", "resolve_executor", "search_kwargs"]
 
 #: Every option of ``%%search`` and ``nas-notebook run``: (flags, argparse keyword arguments).
@@ -24,8 +26,7 @@ OPTIONS: list[tuple[tuple[str, ...], dict[str, Any]]] = [
         ("--algo",),
         {
             "default": None,
-            "help": "search algorithm, NAME[:key=value,...]: random, grid, tpe, gp, cmaes, nsga2, "
-            "evolution, reinforce, ppo, bohb (nas_notebook.algorithms.sampler_names())",
+            "help": "search algorithm, NAME[:key=value,...]: " + ", ".join(sampler_names()),
         },
     ),
     (
