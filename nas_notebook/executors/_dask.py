@@ -158,16 +158,23 @@ class DaskExecutor(LaneExecutor):
 
     @staticmethod
     def _wait(future: Any, cancelled: threading.Event, killed: type[BaseException]) -> Any:
-        while True:
+        # Waiting on an event set by a done-callback rather than ``future.result(timeout=...)``:
+        # distributed runs a timed wait through ``asyncio.wait_for``, and a timeout that races
+        # the result can end its ``sync`` with an UnboundLocalError instead of either.
+        done = threading.Event()
+        future.add_done_callback(lambda _: done.set())
+        while not done.wait(_POLL):
             if cancelled.is_set():
                 future.cancel()
                 return Outcome(TrialState.FAIL, reason=STOPPED_REASON)
-            try:
-                return future.result(timeout=_POLL)
-            except TimeoutError:
-                continue
-            except killed:
+        if future.status == "cancelled":  # the scheduler dropped it (restart, lost worker)
+            return _DIED
+        if future.status == "error":
+            error = future.exception()
+            if isinstance(error, killed):
                 return _DIED
+            raise error
+        return future.result()
 
     def resize(self, workers: int) -> None:
         super().resize(workers)
