@@ -39,7 +39,16 @@ Pair = tuple["torch.Tensor", "torch.Tensor"]
 
 class DatasetUnavailableError(RuntimeError):
     """A data set that cannot be loaded here: torchvision does not import, or its files are
-    not under the root and were not downloaded. The message says which, and what to do."""
+    not under the root and were not downloaded. The message says which, and what to do.
+
+    Example:
+        >>> from nas_notebook.data import DatasetUnavailableError, load_dataset
+        >>> try:
+        ...     split = load_dataset("cifar10", root="/nonexistent")
+        ... except DatasetUnavailableError as error:
+        ...     print("load_dataset('cifar10')" in str(error))
+        True
+    """
 
 
 @dataclass(frozen=True)

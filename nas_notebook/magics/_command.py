@@ -6,7 +6,7 @@ import argparse
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from ..algorithms import sampler_names
+from ..algorithms import pruner_names, sampler_names
 
 __all__ = ["OPTIONS", "add_options", "resolve_executor", "search_kwargs"]
 
@@ -33,8 +33,10 @@ OPTIONS: list[tuple[tuple[str, ...], dict[str, Any]]] = [
         ("--pruner",),
         {
             "default": None,
-            "help": "scheduler for reported values: median, hyperband, asha (stopping), "
-            "asha:type=promotion (pauses and resumes trials: checkpoint/restore), none",
+            "help": "scheduler for reported values, NAME[:key=value,...]: "
+            + ", ".join(pruner_names())
+            + " (asha stops trials; asha:type=promotion pauses and resumes them: "
+            "checkpoint/restore)",
         },
     ),
     (
