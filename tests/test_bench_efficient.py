@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from nas_notebook.benchmarks import OPS
@@ -52,6 +53,8 @@ def test_efficient_nas_quick_run_prices_and_ranks_every_method(tmp_path):
     curve = [results["random_curve"][k] for k in sorted(results["random_curve"], key=int)]
     assert curve == sorted(curve) and 0.4 < curve[0] < curve[-1] < 1.0  # more trainings, better
     assert 0.5 < results["noise_ceiling"] < 1.0
+    agreement = results["top_agreement"]
+    assert 0.1 < agreement["seeds"] < agreement["table"] <= 1.0  # better than noise, short of 1
     short = results["short_trainings"]
     assert sorted(short, key=int) == ["1", "2", "3", "5", "10"]
     assert all(0.4 < p < 1.0 for p in short.values())
@@ -59,3 +62,18 @@ def test_efficient_nas_quick_run_prices_and_ranks_every_method(tmp_path):
     assert short["10"] == pytest.approx(results["random_curve"]["3"], abs=0.02)
     for method in METHODS:
         assert results["summary"][method]["random_equivalent"] >= 1.0
+
+
+def test_top_agreement_is_one_for_agreeing_seeds_and_near_chance_for_noise(monkeypatch):
+    monkeypatch.syspath_prepend(str(ROOT / "bench"))
+    from efficient_nas import percentiles, top_agreement
+
+    rng = np.random.default_rng(0)
+    quality = rng.normal(size=20_000)
+    same = top_agreement(percentiles(quality), [quality, quality + 1.0])
+    assert same == {"seeds": 1.0, "table": 1.0}
+    noise = [rng.normal(size=20_000) for _ in range(3)]
+    agreement = top_agreement(percentiles(sum(noise)), noise)
+    assert agreement["seeds"] == pytest.approx(0.1, abs=0.02)  # independent seeds: chance
+    # each seed is a third of the mean: its top 10% is in the mean's more often than chance
+    assert 0.2 < agreement["table"] < 0.6
