@@ -1,6 +1,6 @@
-"""Every public function has a runnable example in its docstring. The examples themselves run
-as doctests (``--doctest-modules`` in the pytest options, over the whole package), so an example
-that drifts from the code fails the suite."""
+"""Every public function, and every public class a notebook meets, has a runnable example in
+its docstring. The examples themselves run as doctests (``--doctest-modules`` in the pytest
+options, over the whole package), so an example that drifts from the code fails the suite."""
 
 from __future__ import annotations
 
@@ -42,4 +42,59 @@ def test_every_public_module_is_collected_for_doctests():
 def test_public_function_has_a_runnable_example(name):
     function = FUNCTIONS[name]
     examples = doctest.DocTestParser().get_examples(inspect.getdoc(function) or "")
+    assert examples, f"{name} has no example (>>>) in its docstring"
+
+
+#: Classes for people extending the package (algorithms, executors, trial contexts, contract
+#: test suites) or called by its machinery, not by a notebook: their docstrings say who calls
+#: what and when, and the contract tests in ``nas_notebook.testing`` are their worked examples.
+EXTENSION_POINTS = {
+    "nas_notebook.executors.Executor",
+    "nas_notebook.executors.JobFeed",
+    "nas_notebook.magics.SearchMagics",
+    "nas_notebook.space.Decision",
+    "nas_notebook.space.EvaluationContext",
+    "nas_notebook.space.HyperPrimitive",
+    "nas_notebook.space.NameRegistry",
+    "nas_notebook.space.Site",
+    "nas_notebook.space.TraceContext",
+    "nas_notebook.space.TrialContext",
+    "nas_notebook.study.Driver",
+    "nas_notebook.study.Example",
+    "nas_notebook.study.Feedback",
+    "nas_notebook.study.Job",
+    "nas_notebook.study.Objective",
+    "nas_notebook.study.Outcome",
+    "nas_notebook.study.ProgramError",
+    "nas_notebook.study.TrialProgram",
+    "nas_notebook.symbolic.SymbolicBase",
+    "nas_notebook.testing.AlgorithmContract",
+    "nas_notebook.testing.CrashIsolationContract",
+    "nas_notebook.testing.ExecutorContract",
+    "nas_notebook.torch.ChoiceFactory",
+}
+
+
+def _public_classes() -> dict[str, type]:
+    found: dict[str, type] = {}
+    for name in MODULES:
+        module = importlib.import_module(name)
+        for item in module.__all__:
+            value = getattr(module, item)
+            if inspect.isclass(value) and value not in found.values():
+                found[f"{name}.{item}"] = value
+    return found
+
+
+CLASSES = _public_classes()
+
+
+def test_extension_points_are_public_classes():
+    missing = EXTENSION_POINTS - set(CLASSES)
+    assert not missing, missing
+
+
+@pytest.mark.parametrize("name", sorted(set(CLASSES) - EXTENSION_POINTS))
+def test_public_class_has_a_runnable_example(name):
+    examples = doctest.DocTestParser().get_examples(inspect.getdoc(CLASSES[name]) or "")
     assert examples, f"{name} has no example (>>>) in its docstring"

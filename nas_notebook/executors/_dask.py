@@ -84,6 +84,16 @@ class DaskExecutor(LaneExecutor):
     once instead of killing a worker per retry; on a cluster of yours set that in its scheduler
     configuration. A cancelled trial is recorded as stopped at once; Dask cannot interrupt a task
     that already runs, so it finishes on its worker and its result is ignored.
+
+    Example:
+        >>> import tempfile
+        >>> from nas_notebook import Search, intv
+        >>> folder = tempfile.mkdtemp()
+        >>> search = Search(lambda: intv(0, 9) ** 2, n_trials=4,
+        ...                 storage=f"sqlite:///{folder}/study.db",
+        ...                 executor=DaskExecutor(workers=2)).start()   # a local cluster
+        >>> [trial.state.name for trial in search.wait().trials]
+        ['COMPLETE', 'COMPLETE', 'COMPLETE', 'COMPLETE']
     """
 
     name = "dask"

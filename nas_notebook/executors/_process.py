@@ -162,6 +162,15 @@ class ProcessExecutor(LaneExecutor):
     again only when a name is rebound. The study's storage must be one other processes can open
     (a journal file, SQLite, PostgreSQL...). Each worker process is a child of this one, ends
     when this process ends, and is replaced after it dies.
+
+    Example:
+        >>> import tempfile
+        >>> from nas_notebook import Search, intv
+        >>> folder = tempfile.mkdtemp()
+        >>> search = Search(lambda: intv(0, 9) ** 2, n_trials=4, storage=f"{folder}/study.log",
+        ...                 executor=ProcessExecutor(workers=2)).start()   # returns at once
+        >>> [trial.state.name for trial in search.wait().trials]
+        ['COMPLETE', 'COMPLETE', 'COMPLETE', 'COMPLETE']
     """
 
     name = "process"

@@ -55,6 +55,16 @@ class Snapshot:
     :meth:`refresh` re-reads the storage; it is called by view threads (the dashboard's refresher,
     the progress bar) and never by lanes. Reading is cheap for the in-memory and journal storages,
     which keep the trials in memory and (for the journal) replay only new log records.
+
+    Example:
+        >>> import optuna
+        >>> study = optuna.create_study(direction="maximize")
+        >>> study.optimize(lambda t: t.suggest_int("x", 0, 9), n_trials=3)
+        >>> snapshot = Snapshot(study)
+        >>> len(snapshot.refresh()), snapshot.best().value == max(t.value for t in study.trials)
+        (3, True)
+        >>> snapshot.progress().complete
+        3
     """
 
     def __init__(self, study: optuna.Study) -> None:

@@ -23,7 +23,24 @@ _ENDED = ("finished", "stopped", "failed")
 
 
 class ControlBar(widgets.HBox):
-    """Buttons and fields that steer a running search (see the module docstring)."""
+    """Buttons and fields that steer a running search (see the module docstring).
+
+    Example:
+        >>> from nas_notebook import Search, floatv
+        >>> from nas_notebook.widgets import ControlBar
+        >>> search = Search(lambda: floatv(0, 1), n_trials=3, storage="memory",
+        ...                 executor="thread", algo="random")
+        >>> bar = ControlBar(search)
+        >>> bar.algo.value = "tpe"  # as choosing it in the dropdown does
+        >>> search.algo
+        'tpe'
+        >>> bar.add_count.value = 2
+        >>> bar.add_button.click()  # "Add": two more trials than planned
+        >>> len(search.start().wait().trials)
+        5
+        >>> bar.sync(); bar.stop_button.disabled  # an ended search has nothing to stop
+        True
+    """
 
     def __init__(self, search: Search) -> None:
         self.search = search

@@ -241,6 +241,18 @@ class Dashboard(widgets.VBox):
         search: The search to show.
         refresh_interval: Seconds between reads of the storage; 0 disables the refresh thread
             (call :meth:`refresh` yourself).
+
+    Example:
+        >>> from nas_notebook import Search, floatv
+        >>> from nas_notebook.widgets import Dashboard
+        >>> search = Search(lambda: (floatv(0, 1) - 0.3) ** 2, n_trials=5, direction="minimize",
+        ...                 storage="memory", executor="inline").start()
+        >>> dashboard = Dashboard(search, refresh_interval=0)  # a notebook shows it as output
+        >>> dashboard.refresh()  # it read the storage when built: nothing new since
+        False
+        >>> dashboard.progress_bar.value, [tab.title for tab in dashboard.tabs][:3]
+        (5, ['History', 'Learning curves', 'Parallel coordinates'])
+        >>> dashboard.close()
     """
 
     def __init__(self, search: Search, refresh_interval: float = 0.5) -> None:
