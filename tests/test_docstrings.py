@@ -7,23 +7,26 @@ from __future__ import annotations
 import doctest
 import importlib
 import inspect
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 from test_public_api import MODULES
 
 
-def _public_functions() -> dict[str, object]:
-    found: dict[str, object] = {}
+def _public(kind: Callable[[object], bool]) -> dict[str, Any]:
+    """Qualified name -> object, for each exported object of that kind (first export wins)."""
+    found: dict[str, Any] = {}
     for name in MODULES:
         module = importlib.import_module(name)
         for item in module.__all__:
             value = getattr(module, item)
-            if inspect.isfunction(value) and value not in found.values():
+            if kind(value) and value not in found.values():
                 found[f"{name}.{item}"] = value
     return found
 
 
-FUNCTIONS = _public_functions()
+FUNCTIONS = _public(inspect.isfunction)
 
 
 def test_every_public_module_is_collected_for_doctests():
@@ -75,18 +78,7 @@ EXTENSION_POINTS = {
 }
 
 
-def _public_classes() -> dict[str, type]:
-    found: dict[str, type] = {}
-    for name in MODULES:
-        module = importlib.import_module(name)
-        for item in module.__all__:
-            value = getattr(module, item)
-            if inspect.isclass(value) and value not in found.values():
-                found[f"{name}.{item}"] = value
-    return found
-
-
-CLASSES = _public_classes()
+CLASSES = _public(inspect.isclass)
 
 
 def test_extension_points_are_public_classes():
