@@ -77,8 +77,12 @@ def test_the_panel_shows_a_search_running_then_finished(browser: Any, lab: Lab) 
         "panel.ipynb",
         [
             "%load_ext nas_notebook",
+            # Every trial waits for the test's go-ahead, so the study runs for as long as
+            # the panel takes to show it running, however loaded the machine is.
             "%%search panel_demo -n 6 --workers 1 --storage journal:panel_demo.journal "
-            "--algo random\nimport time\ntime.sleep(1.5)\nfloatv(0, 1)",
+            "--algo random\nimport pathlib, time\n"
+            "while not pathlib.Path('release').exists():\n    time.sleep(0.1)\n"
+            "time.sleep(0.3)\nfloatv(0, 1)",
         ],
     )
     context = browser.new_context(viewport=VIEWPORT)
@@ -86,7 +90,13 @@ def test_the_panel_shows_a_search_running_then_finished(browser: Any, lab: Lab) 
     log = PageLog(page)
 
     def report() -> str:
-        return "\n".join([page_report(page), log.tail(), lab.log_tail()])
+        try:
+            shown = page.locator(PANEL).inner_text(timeout=2000)
+            served = json.dumps(lab.api("GET", "/nas-notebook/api/studies")["studies"])[:4000]
+        except Exception as exc:  # the report must not hide the failure it reports
+            shown = served = repr(exc)
+        panel_part = f"--- studies panel ---\n{shown}\n--- studies route ---\n{served}"
+        return "\n".join([page_report(page), panel_part, log.tail(), lab.log_tail()])
 
     try:
         open_notebook(page, lab, "panel.ipynb")
@@ -116,6 +126,7 @@ def test_the_panel_shows_a_search_running_then_finished(browser: Any, lab: Lab) 
         save_screenshot(page, "studies-panel-running.png")
         row = panel.locator(".nas-study", has_text="panel_demo").first
         assert "trials" in row.inner_text()
+        (root / "release").touch()
         wait_until(lambda: row_state("panel_demo") == "finished", 90, "panel_demo finished", report)
         wait_until(lambda: "6 complete" in row.inner_text(), 10, "six trials complete", report)
         assert "best " in row.inner_text()
@@ -125,4 +136,5 @@ def test_the_panel_shows_a_search_running_then_finished(browser: Any, lab: Lab) 
         save_screenshot(page, "studies-panel-failure.png")
         raise
     finally:
+        (root / "release").touch()  # a failed check must not leave the kernel waiting
         context.close()
