@@ -136,6 +136,17 @@ def _state(control: dict[str, Any], running: int) -> str:
     return "running" if running else "finished"
 
 
+def _budget(control: dict[str, Any], n_trials: int) -> int | None:
+    """The trials the study will have when its recorded run ends: that run's budget plus the
+    trials before it (None: no budget, or a record too old to say what it came after)."""
+    budget, baseline = control.get("n_trials"), control.get("baseline")
+    if not isinstance(budget, int) or isinstance(budget, bool) or budget <= 0:
+        return None
+    if isinstance(baseline, int) and baseline >= 0:
+        return baseline + budget
+    return budget if budget >= n_trials else None
+
+
 def _number(value: Any) -> float | None:
     if isinstance(value, (int, float)) and math.isfinite(value):
         return float(value)
@@ -178,7 +189,7 @@ def summarize(
         "state": _state(control, counts["running"]),
         "trials": counts,
         "n_trials": len(trials),
-        "budget": control.get("n_trials"),
+        "budget": _budget(control, len(trials)),
         "best_value": None if best is None else _number(best.value),
         "best_number": None if best is None else best.number,
         "best_params": {} if best is None else {k: _plain(v) for k, v in best.params.items()},

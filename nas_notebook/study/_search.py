@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import atexit
+import contextlib
 import logging
 import threading
 import uuid
@@ -16,7 +17,7 @@ from optuna.trial import FrozenTrial, TrialState
 
 from .._errors import StorageError
 from .._logging import quiet_optuna
-from ..algorithms import default_pruner, make_pruner, make_sampler
+from ..algorithms import default_pruner, make_pruner, make_sampler, parse_spec, sampler_names
 from ..executors import Executor, SimulatedExecutor, make_executor
 from ..symbolic import materialize
 from ._driver import Driver
@@ -407,6 +408,8 @@ class Search:
             "workers": self.executor.workers,
             "executor": self.executor.name,
             "n_trials": driver.n_trials if driver is not None else self.n_trials,
+            # Trials the study had before this run: a view elsewhere counts this run's from it.
+            "baseline": self.baseline,
             "host": socket.gethostname(),
             "pid": os.getpid(),
             "updated": time.time(),
@@ -590,8 +593,9 @@ class Search:
 
     def control(self) -> dict[str, Any]:
         """The state and settings last recorded in the storage by whichever process runs (or
-        ran) this study: ``state``, ``algo``, ``workers``, ``n_trials``, ``host``, ``pid``,
-        ``updated`` (POSIX time); empty if none ran it yet."""
+        ran) this study: ``state``, ``algo``, ``workers``, ``n_trials`` (that run's budget),
+        ``baseline`` (the finished trials it started after), ``host``, ``pid``, ``updated``
+        (POSIX time); empty if none ran it yet."""
         return read_control(self.study)
 
     @property
@@ -738,7 +742,8 @@ def load_search(
 
     The trial body is the one stored with the study (the cell's source), and the search resumes
     the latest study of that name: ``load_search("net").add_trials(10).start()`` runs ten more
-    trials, the algorithm seeing every earlier one.
+    trials, the algorithm seeing every earlier one. Unless ``algo=`` says otherwise, that is
+    the algorithm the study was last searched with (when it was given by name).
 
     Args:
         name: The study name.
@@ -765,6 +770,13 @@ def load_search(
     if "source" not in stored:
         raise StorageError(f"study {name!r} was not written by nas_notebook: it has no trial body")
     options.setdefault("metric", stored.get("metric"))
+    # More trials go on with the algorithm the study was searched with, unless told otherwise
+    # (a sampler object is recorded by its class name: nothing to rebuild it from).
+    recorded = dict(resolved.get_study_system_attrs(study_id).get(CONTROL) or {}).get("algo")
+    if "algo" not in options and isinstance(recorded, str):
+        with contextlib.suppress(ValueError):
+            if parse_spec(recorded)[0] in sampler_names():
+                options["algo"] = recorded
     return Search(
         stored["source"], name=name, storage=resolved, resume=True, user_ns=user_ns, **options
     )

@@ -408,6 +408,22 @@ class Dashboard(widgets.VBox):
             return search.state
         return str(search.control().get("state") or "created")  # a study run elsewhere
 
+    def _run(self, finished: int) -> tuple[int, int | None, int]:
+        """The run the progress shows: its finished trials, budget and the trials before it.
+
+        A search that runs here, or that was given a budget to run, shows its own run; a view
+        of a study run elsewhere (``load_search`` without ``n_trials``) shows the run recorded
+        in the storage, so that a finished study does not read as "0/?"."""
+        search = self.search
+        if search.driver is not None or search.n_trials:
+            total = search.driver.n_trials if search.driver else search.n_trials
+            return finished - search.baseline, total, search.baseline
+        record = search.control()
+        budget, baseline = record.get("n_trials"), record.get("baseline")
+        if not isinstance(baseline, int) or not 0 <= baseline <= finished:
+            return finished, None, 0  # no run recorded (or a record without its baseline)
+        return finished - baseline, budget if isinstance(budget, int) else None, baseline
+
     def refresh(self, final: bool = False) -> bool:
         """Read the storage and update the widgets; False when nothing had changed.
 
@@ -424,8 +440,7 @@ class Dashboard(widgets.VBox):
         if key == self._last_key:
             return self._draw_selected(force=final)
         self._last_key = key
-        total = search.driver.n_trials if search.driver else search.n_trials
-        done = progress.finished - search.baseline  # this run's trials; a resumed study has more
+        done, total, earlier = self._run(progress.finished)
         self.progress_bar.max = max(total or done or 1, 1)
         self.progress_bar.value = min(done, self.progress_bar.max)
         self.progress_bar.bar_style = {
@@ -435,8 +450,7 @@ class Dashboard(widgets.VBox):
         }.get(state, "")
         self.header.value = (
             f"<b>{html.escape(search.name)}</b> &middot; {html.escape(state)} &middot; "
-            f"{done}/{total if total else '?'}"
-            + (f" (+{search.baseline} earlier)" if search.baseline else "")
+            f"{done}/{total if total else '?'}" + (f" (+{earlier} earlier)" if earlier else "")
         )
         self.counts.value = " &middot; ".join(
             f"<span style='color:{_STATE_COLORS[state]}'>{count} {label}</span>"

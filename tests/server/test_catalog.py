@@ -11,6 +11,7 @@ import sys
 import optuna
 import pytest
 
+import nas_notebook as nb
 from nas_notebook._server import Catalog, OutsideRootError, UnknownStorageError
 from nas_notebook.study._search import CONTROL
 
@@ -104,3 +105,33 @@ def test_the_walk_skips_hidden_and_tool_folders_but_not_ours(tmp_path):
     found = sorted(s.location for s in Catalog(tmp_path, depth=4).storages())
     assert found == [".nas_notebook/runs.journal"]
     assert "a/b/c/d/e/runs.journal" in [s.location for s in Catalog(tmp_path, depth=5).storages()]
+
+
+def test_the_budget_counts_the_trials_before_the_recorded_run(tmp_path):
+    url = f"journal:{tmp_path / 'runs.journal'}"
+    body = "x = floatv(0, 1)\nx"
+    ns = {"floatv": nb.floatv}
+    nb.Search(body, name="r", n_trials=4, executor="inline", user_ns=ns, storage=url).start()
+    (row,) = Catalog(tmp_path).studies()["studies"]
+    assert (row["n_trials"], row["budget"]) == (4, 4)
+    nb.Search(
+        body, name="r", n_trials=2, resume=True, executor="inline", user_ns=ns, storage=url
+    ).start()
+    (row,) = Catalog(tmp_path).studies()["studies"]
+    assert (row["n_trials"], row["budget"], row["state"]) == (6, 6, "finished")
+
+
+@pytest.mark.parametrize(
+    ("control", "budget"),
+    [
+        ({}, None),
+        ({"n_trials": None}, None),
+        ({"n_trials": 5, "baseline": 3}, 8),
+        ({"n_trials": 5}, 5),  # a record without its baseline, not contradicted by the trials
+        ({"n_trials": 0}, None),
+    ],
+)
+def test_the_budget_of_a_recorded_control(tmp_path, control, budget):
+    _journal_study(tmp_path, control=control)  # one trial
+    (row,) = Catalog(tmp_path).studies()["studies"]
+    assert row["budget"] == budget

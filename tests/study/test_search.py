@@ -298,6 +298,22 @@ def test_load_search_continues_the_stored_study_with_its_stored_body(tmp_path, m
         nb.load_search("nope")
 
 
+def test_load_search_goes_on_with_the_recorded_algorithm(tmp_path):
+    url = f"journal:{tmp_path / 'a.journal'}"
+    run(
+        "x = floatv(0, 1)\nx",
+        name="a",
+        storage=url,
+        n_trials=2,
+        algo="evolution:population_size=4,tournament_size=2",
+    )
+    assert nb.load_search("a", storage=url).algo == "evolution:population_size=4,tournament_size=2"
+    assert nb.load_search("a", storage=url, algo="random").algo == "random"
+    sampler = optuna.samplers.RandomSampler(seed=0)
+    run("x = floatv(0, 1)\nx", name="b", storage=url, n_trials=1, algo=sampler)
+    assert nb.load_search("b", storage=url).algo == "tpe"  # "RandomSampler" names no algorithm
+
+
 def test_unpicklable_names_are_a_usage_error_in_the_magic(tmp_path, monkeypatch):
     from IPython.core.error import UsageError
 

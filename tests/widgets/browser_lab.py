@@ -377,6 +377,20 @@ def run_all_cells(page: Any, name: str) -> None:
     )
 
 
+def notebook_texts(page: Any, name: str, selector: str) -> list[str]:
+    """The text of each element matching ``selector`` inside the open notebook ``name`` (none
+    while it is not open)."""
+    texts: list[str] = page.evaluate(
+        f"""([name, selector]) => {{
+          const w = ({_FIND_PANEL})(name);
+          if (!w) return [];
+          return Array.from(w.node.querySelectorAll(selector), (e) => e.textContent);
+        }}""",
+        [name, selector],
+    )
+    return texts
+
+
 def page_report(page: Any) -> str:
     """The text of the notebook's outputs and of any open dialog, for failure messages."""
     try:

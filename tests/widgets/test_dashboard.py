@@ -235,3 +235,23 @@ def test_another_view_of_the_study_shows_the_state_recorded_in_the_storage(tmp_p
     finally:
         runner.stop(cancel=True, wait=True)
     until(lambda: (d.refresh() or True) and "stopped" in d.header.value)
+
+
+def test_a_view_of_a_finished_study_shows_the_recorded_run(tmp_path):
+    url = f"journal:{tmp_path}/f.journal"
+    body = "x = floatv(0, 1)\nx"
+    nb.Search(body, name="f", n_trials=4, executor="inline", user_ns=NS, storage=url).start()
+    again = nb.Search(
+        body, name="f", n_trials=2, resume=True, executor="inline", user_ns=NS, storage=url
+    ).start()
+    assert read_control(again.study)["baseline"] == 4
+    # Looked at from elsewhere (no budget of its own): the run the storage records.
+    view = Dashboard(nb.load_search("f", storage=url, user_ns=NS), refresh_interval=0)
+    assert "finished · 2/2 (+4 earlier)" in view.header.value.replace("&middot;", "·")
+    assert (view.progress_bar.value, view.progress_bar.max) == (2, 2)
+    # Given a budget, the view is a run of its own, not started yet.
+    planned = Dashboard(
+        nb.load_search("f", storage=url, user_ns=NS, n_trials=3), refresh_interval=0
+    )
+    assert "0/3 (+6 earlier)" in planned.header.value
+    assert (planned.progress_bar.value, planned.progress_bar.max) == (0, 3)

@@ -2,8 +2,9 @@
 
 JupyterLab loads the panel from the package's built wheel (its ``share/jupyter/labextensions``
 files, unpacked into the Jupyter path the server reads first). A notebook runs a ``%%search``;
-the panel must show the study running, then finished. A study whose name is HTML must show as
-text. Screenshots go to ``$NAS_NOTEBOOK_ARTIFACTS`` (by default ``.artifacts/``).
+the panel must show the study running, then finished, and a click on it opens the study's
+dashboard. A study whose name is HTML must show as text. Screenshots go to
+``$NAS_NOTEBOOK_ARTIFACTS`` (by default ``.artifacts/``).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from browser_lab import (
     Lab,
     PageLog,
     chromium_browser,
+    notebook_texts,
     open_notebook,
     page_report,
     run_all_cells,
@@ -131,6 +133,24 @@ def test_the_panel_shows_a_search_running_then_finished(browser: Any, lab: Lab) 
         wait_until(lambda: "6 complete" in row.inner_text(), 10, "six trials complete", report)
         assert "best " in row.inner_text()
         save_screenshot(page, "studies-panel-finished.png")
+
+        # A click on the row opens the study's dashboard notebook and runs it.
+        row.click()
+        wait_until(
+            lambda: any(
+                "panel_demo · finished · 6/6" in text
+                for text in notebook_texts(
+                    page,
+                    "panel_demo dashboard.ipynb",
+                    ".nas-notebook-dashboard .widget-html-content",
+                )
+            ),
+            120,
+            "the study's dashboard notebook showing its dashboard",
+            report,
+        )
+        assert (root / "panel_demo dashboard.ipynb").is_file()
+        save_screenshot(page, "studies-panel-dashboard.png")
         assert not log.relevant_errors(), report()
     except Exception:
         save_screenshot(page, "studies-panel-failure.png")
