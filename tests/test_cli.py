@@ -169,7 +169,9 @@ def test_resume_continues_the_study_and_a_rerun_starts_a_new_one(tmp_path, capsy
     assert names == ["toy", "toy.2"]
 
     assert main(["run", "toy.py", "--storage", "journal:other.journal", "--resume"]) == 2
-    assert "--resume: no study named 'toy' in journal:other.journal" in capsys.readouterr().err
+    # The message names the file by its absolute path: where it was looked for.
+    expected = f"--resume: no study named 'toy' in journal:{Path.cwd() / 'other.journal'}"
+    assert expected in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(

@@ -46,7 +46,9 @@ def default_storage_url(folder: str | os.PathLike[str] | None = None) -> str:
 def _journal(path: str) -> BaseStorage:
     from optuna.storages.journal import JournalFileBackend, JournalStorage
 
-    target = Path(path).expanduser()
+    # Absolute now: Optuna keeps the path as given, and a relative one would follow a later
+    # chdir (``%cd`` in the notebook while trials run), splitting the study across two files.
+    target = Path(path).expanduser().absolute()
     if target.is_dir():
         raise StorageError(f"storage {path!r}: is a directory, expected a journal file path")
     try:

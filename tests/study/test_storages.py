@@ -113,3 +113,16 @@ def test_four_processes_write_2000_trials_without_loss_or_duplicates(kind, tmp_p
     assert sorted(t.number for t in trials) == list(range(2000))
     assert {t.state for t in trials} == {TrialState.COMPLETE}
     assert all(t.value == t.params["x"] for t in trials)
+
+
+def test_a_relative_journal_path_stays_where_it_was_opened(tmp_path, monkeypatch):
+    (tmp_path / "here").mkdir()
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "here")
+    storage = open_storage("journal:runs.journal")
+    study = optuna.create_study(study_name="s", storage=storage)
+    monkeypatch.chdir(tmp_path / "elsewhere")  # ``%cd`` while trials run
+    study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=2)
+    assert sorted(p.name for p in (tmp_path / "elsewhere").iterdir()) == []
+    again = optuna.load_study(study_name="s", storage=open_storage(f"{tmp_path}/here/runs.journal"))
+    assert len(again.trials) == 2
