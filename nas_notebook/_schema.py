@@ -1,0 +1,286 @@
+"""What the package writes into an Optuna storage, and the only code that touches Optuna's private
+storage API.
+
+The storage is the single source of truth (DESIGN invariant 1): every view and every algorithm
+reads the state below from it, never from a runner's memory. Each key is spelled here and only
+here; a test fails on any other module that spells a ``nas_notebook:`` key or reaches into
+Optuna's private attributes (``study._storage``, ``trial._trial_id``...).
+
+Study attributes:
+
+=========================  =======  ==============================  ===========================  ====
+key                        kind     writer                          readers                      type
+=========================  =======  ==============================  ===========================  ====
+``nas_notebook``           user     the search that creates it      ``load_search``, the panel   dict: ``source`` (the trial body), ``metric``
+``nas_notebook:control``   system   the running search, on change   dashboards, the panel, CLI   dict: ``state``, ``algo``, ``workers``, ``executor``, ``n_trials``, ``baseline``, ``host``, ``pid``, ``updated``
+``nas_notebook:driver:H:P``system   each search, when it starts     recovery on resume           float: POSIX time
+=========================  =======  ==============================  ===========================  ====
+
+Trial attributes (all system attributes):
+
+===========================  ==============================  ==========================  ========
+key                          writer                          readers                     type
+===========================  ==============================  ==========================  ========
+``fail_reason``              the driver, recovery, ``sample``  views, CLI, optuna-dashboard  str (Optuna's own key: optuna-dashboard shows it)
+``nas_notebook:traceback``   the driver                      views                       str
+``nas_notebook:paused_at``   the driver (promotion)          views                       int step or None once resumed
+``nas_notebook:started``     a Dask task, as it starts       the Dask executor           int pid
+``nas_notebook:sim_start``   the simulated executor          simulated timeline, views   float simulated seconds
+``nas_notebook:sim_end``     the simulated executor          simulated timeline, views   float simulated seconds
+``nas_notebook:sim_worker``  the simulated executor          simulated timeline          int lane
+``nas_notebook:sim_segments``the simulated executor          simulated timeline          list of [lane, start, end]
+``grid:point``               grid search                     grid search                 dict name -> value
+``grid:index``               grid search                     grid search                 int
+``grid:exhausted``           grid search                     grid search                 True
+``grid:frontier``            grid search                     grid search                 True
+``evolution:parent``         regularized evolution           regularized evolution       int trial number
+``evolution:mutated``        regularized evolution           regularized evolution       str decision or None
+``evolution:also_mutated``   regularized evolution           regularized evolution       list of str
+``evolution:value``          regularized evolution           regularized evolution       the mutated value
+``policy:choice:NAME``       policy-gradient controllers     policy-gradient controllers [index, log-probability, size]
+``completed_rung_N``         ASHA (Optuna's key), promotion  ASHA, promotion             float value at rung N
+===========================  ==============================  ==========================  ========
+
+User attributes of a trial are the user's: ``report(name=value)`` stores a metric there under its
+own name.
+
+Example:
+    >>> import optuna
+    >>> study = optuna.create_study()
+    >>> trial = study.ask()
+    >>> set_trial_attr(study, trial, TRACEBACK, "Traceback ...")
+    >>> get_trial(study, trial).system_attrs[TRACEBACK]
+    'Traceback ...'
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Container
+from typing import Any, Protocol
+
+import optuna
+from optuna.storages import BaseStorage
+from optuna.trial import FrozenTrial, TrialState
+
+__all__ = [
+    "ALSO_MUTATED",
+    "CONTROL",
+    "DRIVER_PREFIX",
+    "EVOLUTION_VALUE",
+    "FAIL_REASON",
+    "GRID_EXHAUSTED",
+    "GRID_FRONTIER",
+    "GRID_INDEX",
+    "GRID_POINT",
+    "MUTATED",
+    "PARENT",
+    "PAUSED_AT",
+    "POLICY_CHOICE",
+    "SIM_END",
+    "SIM_SEGMENTS",
+    "SIM_START",
+    "SIM_WORKER",
+    "STARTED",
+    "STUDY_INFO",
+    "TRACEBACK",
+    "all_trials",
+    "create_trial_id",
+    "get_trial",
+    "journal_path",
+    "read_control",
+    "read_study_attrs",
+    "read_study_info",
+    "rung_key",
+    "set_study_attr",
+    "set_trial_attr",
+    "set_trial_state",
+    "storage_of",
+    "study_id",
+    "study_key",
+    "tell",
+    "trial_attrs",
+    "trial_id",
+    "trial_id_of_number",
+]
+
+# -- study keys --------------------------------------------------------------------------------
+
+#: User attribute: ``{"source": trial body, "metric": reported metric or None}``.
+STUDY_INFO = "nas_notebook"
+#: System attribute where a running search publishes its state and settings.
+CONTROL = "nas_notebook:control"
+#: Prefix of the system attribute naming a process that drove the study: ``PREFIX + host:pid``.
+DRIVER_PREFIX = "nas_notebook:driver:"
+
+# -- trial keys --------------------------------------------------------------------------------
+
+#: Optuna's own system attribute for why a trial failed (optuna-dashboard shows it).
+FAIL_REASON = "fail_reason"
+#: The user's traceback of a trial that failed with an exception.
+TRACEBACK = "nas_notebook:traceback"
+#: The step a trial is paused at by a promotion-type scheduler (None once resumed or ended).
+PAUSED_AT = "nas_notebook:paused_at"
+#: The pid of the Dask worker process that started the trial's body.
+STARTED = "nas_notebook:started"
+#: Simulated start of a trial, in seconds from the start of the simulation.
+SIM_START = "nas_notebook:sim_start"
+#: Simulated end of a trial.
+SIM_END = "nas_notebook:sim_end"
+#: The simulated worker (lane) that ran a trial.
+SIM_WORKER = "nas_notebook:sim_worker"
+#: Every ``[lane, start, end]`` a trial ran in (more than one when it was paused and promoted).
+SIM_SEGMENTS = "nas_notebook:sim_segments"
+#: Grid search: the trial's grid point (decision name -> value).
+GRID_POINT = "grid:point"
+#: Grid search: the point's index in the enumeration of the space known when it started.
+GRID_INDEX = "grid:index"
+#: Grid search: the trial found the grid exhausted.
+GRID_EXHAUSTED = "grid:exhausted"
+#: Grid search: the trial opened a decision the grid had not seen.
+GRID_FRONTIER = "grid:frontier"
+#: Regularized evolution: the parent's trial number.
+PARENT = "evolution:parent"
+#: Regularized evolution: the mutated decision's name (None for a random child).
+MUTATED = "evolution:mutated"
+#: Regularized evolution: the decisions that appeared with the mutation.
+ALSO_MUTATED = "evolution:also_mutated"
+#: Regularized evolution: the mutated decision's new value.
+EVOLUTION_VALUE = "evolution:value"
+#: Policy-gradient controllers: prefix of ``[index, log-probability, size]`` of a decision.
+POLICY_CHOICE = "policy:choice:"
+
+
+def rung_key(rung: int) -> str:
+    """The system attribute holding a trial's value at ``rung`` (the key Optuna's successive
+    halving writes, so ASHA and promotion share their rungs).
+
+    Example:
+        >>> rung_key(2)
+        'completed_rung_2'
+    """
+    return f"completed_rung_{rung}"
+
+
+# -- Optuna's private storage API, in one place ---------------------------------------------
+
+
+class _HasTrialId(Protocol):
+    _trial_id: int
+
+
+def storage_of(study: optuna.Study) -> BaseStorage:
+    """The storage ``study`` reads and writes."""
+    return study._storage
+
+
+def study_id(study: optuna.Study) -> int:
+    """The storage's id of ``study``."""
+    return study._study_id
+
+
+def study_key(study: optuna.Study) -> tuple[int, int]:
+    """A key for per-study caches: the storage object and the study's id in it."""
+    return (id(study._storage), study._study_id)
+
+
+def trial_id(trial: optuna.Trial | FrozenTrial | _HasTrialId) -> int:
+    """The storage's id of ``trial`` (an ``optuna.Trial``, a ``FrozenTrial`` or a reference)."""
+    return trial._trial_id
+
+
+def all_trials(
+    study: optuna.Study, states: Container[TrialState] | None = None
+) -> list[FrozenTrial]:
+    """Every trial of ``study`` (in ``states`` if given), without Optuna's deep copy: callers
+    must not modify them."""
+    chosen = tuple(states) if states is not None else None  # type: ignore[arg-type]
+    return study._storage.get_all_trials(study._study_id, deepcopy=False, states=chosen)
+
+
+def get_trial(study: optuna.Study, trial: Any) -> FrozenTrial:
+    """The stored state of ``trial`` (an object with a trial id), read now."""
+    return study._storage.get_trial(trial._trial_id)
+
+
+def trial_id_of_number(study: optuna.Study, number: int) -> int:
+    """The storage's id of trial ``number`` of ``study``."""
+    return study._storage.get_trial_id_from_study_id_trial_number(study._study_id, number)
+
+
+def trial_attrs(study: optuna.Study, trial: Any) -> dict[str, Any]:
+    """The system attributes of ``trial`` as stored now."""
+    return study._storage.get_trial_system_attrs(trial._trial_id)
+
+
+def set_trial_attr(study: optuna.Study, trial: Any, key: str, value: Any) -> None:
+    """Write system attribute ``key`` of ``trial`` (any object with a trial id)."""
+    study._storage.set_trial_system_attr(trial._trial_id, key, value)
+
+
+def set_trial_state(study: optuna.Study, trial: Any, state: TrialState) -> bool:
+    """Set the state of a trial without telling the sampler (recovery of orphaned trials)."""
+    return study._storage.set_trial_state_values(trial._trial_id, state)
+
+
+def create_trial_id(study: optuna.Study) -> int:
+    """A new RUNNING trial for another process to sample: an enqueued (WAITING) one first, as
+    Optuna's own ``ask`` takes them; returns its id."""
+    waiting = study._pop_waiting_trial_id()
+    return waiting if waiting is not None else study._storage.create_new_trial(study._study_id)
+
+
+def read_study_attrs(storage: BaseStorage, study_id: int) -> dict[str, Any]:
+    """The system attributes of the study ``study_id``."""
+    return storage.get_study_system_attrs(study_id)
+
+
+def set_study_attr(study: optuna.Study, key: str, value: Any) -> None:
+    """Write system attribute ``key`` of ``study``."""
+    study._storage.set_study_system_attr(study._study_id, key, value)
+
+
+def read_control(storage: BaseStorage | optuna.Study, study_id: int | None = None) -> dict[str, Any]:
+    """What the process running a study last recorded about it (:data:`CONTROL`); empty if
+    none ran it yet.
+
+    Example:
+        >>> import optuna
+        >>> read_control(optuna.create_study())
+        {}
+    """
+    if isinstance(storage, optuna.Study):
+        storage, study_id = storage._storage, storage._study_id
+    assert study_id is not None
+    return dict(storage.get_study_system_attrs(study_id).get(CONTROL) or {})
+
+
+def read_study_info(storage: BaseStorage, study_id: int) -> dict[str, Any]:
+    """The study's :data:`STUDY_INFO` (empty for a study the package did not write)."""
+    return dict(storage.get_study_user_attrs(study_id).get(STUDY_INFO) or {})
+
+
+def journal_path(storage: BaseStorage) -> str | None:
+    """The absolute file path of a journal-file storage (None for any other storage)."""
+    from optuna.storages.journal import JournalFileBackend, JournalStorage
+
+    if isinstance(storage, JournalStorage):
+        backend = getattr(storage, "_backend", None)
+        if isinstance(backend, JournalFileBackend):
+            return os.path.abspath(backend._file_path)
+    return None
+
+
+def _tell_function() -> Callable[..., Any]:
+    try:
+        from optuna.study._tell import _tell_with_warning
+    except ImportError:  # pragma: no cover - a later Optuna that moved it
+        return lambda study, trial, value_or_values=None, state=None: study.tell(
+            trial, value_or_values, state
+        )
+    return _tell_with_warning
+
+
+#: ``Study.tell`` without the deep copy of the trial it returns (most of a tell's cost), called
+#: as ``Study.optimize`` calls it: ``tell(study, trial_or_number, values, state=...)``.
+tell: Callable[..., Any] = _tell_function()
