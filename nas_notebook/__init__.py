@@ -17,8 +17,10 @@ from ._errors import (
     UnknownAlgorithmError,
 )
 from ._version import __version__
+from .search import Search, load_search
 from .space import Space, floatv, intv, manyof, oneof, trace
-from .study import Search, checkpoint, elapse, load_search, report, restore, sample
+from .study import sample
+from .trial import checkpoint, elapse, report, restore
 
 __all__ = [
     "DuplicateNameError",

@@ -6,40 +6,34 @@ reads the state below from it, never from a runner's memory. Each key is spelled
 here; a test fails on any other module that spells a ``nas_notebook:`` key or reaches into
 Optuna's private attributes (``study._storage``, ``trial._trial_id``...).
 
-Study attributes:
+Study attributes (key: kind; writer -> readers; type):
 
-=========================  =======  ==============================  ===========================  ====
-key                        kind     writer                          readers                      type
-=========================  =======  ==============================  ===========================  ====
-``nas_notebook``           user     the search that creates it      ``load_search``, the panel   dict: ``source`` (the trial body), ``metric``
-``nas_notebook:control``   system   the running search, on change   dashboards, the panel, CLI   dict: ``state``, ``algo``, ``workers``, ``executor``, ``n_trials``, ``baseline``, ``host``, ``pid``, ``updated``
-``nas_notebook:driver:H:P``system   each search, when it starts     recovery on resume           float: POSIX time
-=========================  =======  ==============================  ===========================  ====
+- ``nas_notebook``: user attribute; the search that creates the study -> ``load_search``, the
+  studies panel; dict ``source`` (the trial body), ``metric`` (str or None).
+- ``nas_notebook:control``: system; the running search, on each change -> dashboards, the
+  studies panel, ``load_search``; dict ``state``, ``algo``, ``workers``, ``executor``,
+  ``n_trials``, ``baseline``, ``host``, ``pid``, ``updated``.
+- ``nas_notebook:driver:HOST:PID``: system; each search as it starts -> recovery on resume;
+  float (POSIX time).
 
-Trial attributes (all system attributes):
+Trial system attributes (key: writer -> readers; type):
 
-===========================  ==============================  ==========================  ========
-key                          writer                          readers                     type
-===========================  ==============================  ==========================  ========
-``fail_reason``              the driver, recovery, ``sample``  views, CLI, optuna-dashboard  str (Optuna's own key: optuna-dashboard shows it)
-``nas_notebook:traceback``   the driver                      views                       str
-``nas_notebook:paused_at``   the driver (promotion)          views                       int step or None once resumed
-``nas_notebook:started``     a Dask task, as it starts       the Dask executor           int pid
-``nas_notebook:sim_start``   the simulated executor          simulated timeline, views   float simulated seconds
-``nas_notebook:sim_end``     the simulated executor          simulated timeline, views   float simulated seconds
-``nas_notebook:sim_worker``  the simulated executor          simulated timeline          int lane
-``nas_notebook:sim_segments``the simulated executor          simulated timeline          list of [lane, start, end]
-``grid:point``               grid search                     grid search                 dict name -> value
-``grid:index``               grid search                     grid search                 int
-``grid:exhausted``           grid search                     grid search                 True
-``grid:frontier``            grid search                     grid search                 True
-``evolution:parent``         regularized evolution           regularized evolution       int trial number
-``evolution:mutated``        regularized evolution           regularized evolution       str decision or None
-``evolution:also_mutated``   regularized evolution           regularized evolution       list of str
-``evolution:value``          regularized evolution           regularized evolution       the mutated value
-``policy:choice:NAME``       policy-gradient controllers     policy-gradient controllers [index, log-probability, size]
-``completed_rung_N``         ASHA (Optuna's key), promotion  ASHA, promotion             float value at rung N
-===========================  ==============================  ==========================  ========
+- ``fail_reason``: the driver, recovery, ``sample`` -> views, the CLI, optuna-dashboard; str.
+  Optuna's own key, kept so that optuna-dashboard shows our reasons.
+- ``nas_notebook:traceback``: the driver -> views; str.
+- ``nas_notebook:paused_at``: the driver (promotion) -> views; int step, None once resumed.
+- ``nas_notebook:started``: a Dask task as it begins -> the Dask executor; int pid.
+- ``nas_notebook:sim_start`` / ``sim_end``: the simulated executor -> ``simulated_timeline``,
+  views; float simulated seconds.
+- ``nas_notebook:sim_worker``: the simulated executor -> ``simulated_timeline``; int lane.
+- ``nas_notebook:sim_segments``: the simulated executor -> ``simulated_timeline``; list of
+  ``[lane, start, end]`` (more than one for a paused and promoted trial).
+- ``grid:point``, ``grid:index``, ``grid:exhausted``, ``grid:frontier``: grid search -> grid
+  search; dict name -> value, int, True, True.
+- ``evolution:parent``, ``evolution:mutated``, ``evolution:also_mutated``,
+  ``evolution:value``: regularized evolution -> itself; int, str or None, list, a value.
+- ``policy:choice:NAME``: policy-gradient controllers -> themselves; ``[index, logp, size]``.
+- ``completed_rung_N``: ASHA (Optuna's key) and the promotion scheduler -> both; float.
 
 User attributes of a trial are the user's: ``report(name=value)`` stores a metric there under its
 own name.
@@ -56,11 +50,12 @@ Example:
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Container
-from typing import Any, Protocol
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import optuna
 from optuna.storages import BaseStorage
+from optuna.study._frozen import FrozenStudy
 from optuna.trial import FrozenTrial, TrialState
 
 __all__ = [
@@ -96,12 +91,14 @@ __all__ = [
     "set_trial_attr",
     "set_trial_state",
     "storage_of",
+    "study_attrs",
     "study_id",
     "study_key",
     "tell",
     "trial_attrs",
     "trial_id",
     "trial_id_of_number",
+    "unwrap_storage",
 ]
 
 # -- study keys --------------------------------------------------------------------------------
@@ -165,17 +162,13 @@ def rung_key(rung: int) -> str:
 # -- Optuna's private storage API, in one place ---------------------------------------------
 
 
-class _HasTrialId(Protocol):
-    _trial_id: int
-
-
 def storage_of(study: optuna.Study) -> BaseStorage:
     """The storage ``study`` reads and writes."""
     return study._storage
 
 
-def study_id(study: optuna.Study) -> int:
-    """The storage's id of ``study``."""
+def study_id(study: optuna.Study | FrozenStudy) -> int:
+    """The storage's id of ``study`` (a study or a ``FrozenStudy`` from ``get_all_studies``)."""
     return study._study_id
 
 
@@ -184,23 +177,24 @@ def study_key(study: optuna.Study) -> tuple[int, int]:
     return (id(study._storage), study._study_id)
 
 
-def trial_id(trial: optuna.Trial | FrozenTrial | _HasTrialId) -> int:
-    """The storage's id of ``trial`` (an ``optuna.Trial``, a ``FrozenTrial`` or a reference)."""
-    return trial._trial_id
+def trial_id(trial: Any) -> int:
+    """The storage's id of ``trial`` (an ``optuna.Trial``, a ``FrozenTrial``, a reference, or
+    the id itself)."""
+    return trial if isinstance(trial, int) else trial._trial_id
 
 
 def all_trials(
-    study: optuna.Study, states: Container[TrialState] | None = None
+    study: optuna.Study, states: Sequence[TrialState] | None = None
 ) -> list[FrozenTrial]:
     """Every trial of ``study`` (in ``states`` if given), without Optuna's deep copy: callers
     must not modify them."""
-    chosen = tuple(states) if states is not None else None  # type: ignore[arg-type]
+    chosen = tuple(states) if states is not None else None
     return study._storage.get_all_trials(study._study_id, deepcopy=False, states=chosen)
 
 
 def get_trial(study: optuna.Study, trial: Any) -> FrozenTrial:
-    """The stored state of ``trial`` (an object with a trial id), read now."""
-    return study._storage.get_trial(trial._trial_id)
+    """The stored state of ``trial`` (an object with a trial id, or the id), read now."""
+    return study._storage.get_trial(trial_id(trial))
 
 
 def trial_id_of_number(study: optuna.Study, number: int) -> int:
@@ -210,17 +204,17 @@ def trial_id_of_number(study: optuna.Study, number: int) -> int:
 
 def trial_attrs(study: optuna.Study, trial: Any) -> dict[str, Any]:
     """The system attributes of ``trial`` as stored now."""
-    return study._storage.get_trial_system_attrs(trial._trial_id)
+    return study._storage.get_trial_system_attrs(trial_id(trial))
 
 
 def set_trial_attr(study: optuna.Study, trial: Any, key: str, value: Any) -> None:
     """Write system attribute ``key`` of ``trial`` (any object with a trial id)."""
-    study._storage.set_trial_system_attr(trial._trial_id, key, value)
+    study._storage.set_trial_system_attr(trial_id(trial), key, value)
 
 
 def set_trial_state(study: optuna.Study, trial: Any, state: TrialState) -> bool:
     """Set the state of a trial without telling the sampler (recovery of orphaned trials)."""
-    return study._storage.set_trial_state_values(trial._trial_id, state)
+    return study._storage.set_trial_state_values(trial_id(trial), state)
 
 
 def create_trial_id(study: optuna.Study) -> int:
@@ -235,14 +229,21 @@ def read_study_attrs(storage: BaseStorage, study_id: int) -> dict[str, Any]:
     return storage.get_study_system_attrs(study_id)
 
 
+def study_attrs(study: optuna.Study) -> dict[str, Any]:
+    """The system attributes of ``study`` as stored now."""
+    return study._storage.get_study_system_attrs(study._study_id)
+
+
 def set_study_attr(study: optuna.Study, key: str, value: Any) -> None:
     """Write system attribute ``key`` of ``study``."""
     study._storage.set_study_system_attr(study._study_id, key, value)
 
 
-def read_control(storage: BaseStorage | optuna.Study, study_id: int | None = None) -> dict[str, Any]:
+def read_control(
+    storage: BaseStorage | optuna.Study, study_id: int | None = None
+) -> dict[str, Any]:
     """What the process running a study last recorded about it (:data:`CONTROL`); empty if
-    none ran it yet.
+    none ran it yet. Give a study, or a storage and the study's id.
 
     Example:
         >>> import optuna
@@ -250,14 +251,25 @@ def read_control(storage: BaseStorage | optuna.Study, study_id: int | None = Non
         {}
     """
     if isinstance(storage, optuna.Study):
-        storage, study_id = storage._storage, storage._study_id
-    assert study_id is not None
-    return dict(storage.get_study_system_attrs(study_id).get(CONTROL) or {})
+        attrs = storage._storage.get_study_system_attrs(storage._study_id)
+    elif study_id is not None:
+        attrs = storage.get_study_system_attrs(study_id)
+    else:
+        raise TypeError("read_control: give a study, or a storage and a study id")
+    return dict(attrs.get(CONTROL) or {})
 
 
 def read_study_info(storage: BaseStorage, study_id: int) -> dict[str, Any]:
     """The study's :data:`STUDY_INFO` (empty for a study the package did not write)."""
     return dict(storage.get_study_user_attrs(study_id).get(STUDY_INFO) or {})
+
+
+def unwrap_storage(storage: BaseStorage) -> BaseStorage:
+    """The storage under Optuna's in-process cache (``create_study`` wraps an RDB storage in
+    one); any other storage as it is."""
+    from optuna.storages._cached_storage import _CachedStorage
+
+    return storage._backend if isinstance(storage, _CachedStorage) else storage
 
 
 def journal_path(storage: BaseStorage) -> str | None:

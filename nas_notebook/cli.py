@@ -28,7 +28,8 @@ import optuna
 from ._errors import StorageError, UnknownAlgorithmError
 from .magics import add_options
 from .magics._command import resolve_executor, search_kwargs
-from .study import Search, default_storage_url
+from .search import Search
+from .study import default_storage_url
 
 __all__ = ["ScriptParts", "main", "split_script"]
 

@@ -5,7 +5,9 @@ import pytest
 MODULES = [
     "nas_notebook",
     "nas_notebook.space",
+    "nas_notebook.trial",
     "nas_notebook.study",
+    "nas_notebook.search",
     "nas_notebook.executors",
     "nas_notebook.algorithms",
     "nas_notebook.magics",

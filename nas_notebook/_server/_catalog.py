@@ -27,9 +27,10 @@ from typing import Any
 from optuna.storages import BaseStorage
 from optuna.trial import FrozenTrial, TrialState
 
+from .. import _schema
 from .._errors import StorageError
-from ..study._search import CONTROL
-from ..study._storage import open_storage
+from .._schema import CONTROL, STUDY_INFO
+from .._storages import open_storage
 
 __all__ = ["Catalog", "OutsideRootError", "StorageRef", "UnknownStorageError"]
 
@@ -197,7 +198,7 @@ def summarize(
         "workers": control.get("workers"),
         "last_update": last or None,
         # Written by a search of ours (its trial body is stored): load_search reopens it.
-        "ours": "source" in dict((user or {}).get("nas_notebook") or {}),
+        "ours": "source" in dict((user or {}).get(STUDY_INFO) or {}),
     }
 
 
@@ -377,7 +378,7 @@ class Catalog:
                 for frozen in storage.get_all_studies():
                     row = summarize(
                         storage,
-                        frozen._study_id,
+                        _schema.study_id(frozen),
                         frozen.study_name,
                         [d.name.lower() for d in frozen.directions],
                         frozen.system_attrs,
@@ -422,8 +423,8 @@ class Catalog:
         with self._opened[ref.url].lock:
             storage = self._opened[ref.url].storage
             assert storage is not None
-            study_id = storage.get_study_id_from_name(name)
-            trials = storage.get_all_trials(study_id, deepcopy=False)[-50:]
+            found = storage.get_study_id_from_name(name)
+            trials = storage.get_all_trials(found, deepcopy=False)[-50:]
         return {
             **row,
             "storage": ref.public() | {"url": _mask(ref.url)},

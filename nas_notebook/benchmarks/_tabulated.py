@@ -17,9 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from ..study._checkpoint import checkpoint, restore
-from ..study._elapse import elapse
-from ..study._report import report
+from ..trial import checkpoint, elapse, report, restore
 from ._nas201 import cell_index, search_space
 from ._table import load_table
 

@@ -19,6 +19,8 @@ Who calls what, on which thread:
   thread-safe. ``next_job`` may block (a paused search) and returns None when the lane should end.
 * :meth:`JobFeed.fatal` -- by a lane whose own machinery failed (not the trial: a trial's errors
   are outcomes); the feed stops handing out work and keeps the error for the user.
+* :meth:`JobFeed.message_for` / :meth:`JobFeed.trial_started` -- by lanes of a remote executor
+  (:attr:`Executor.remote`): what to send a worker with a job, and whether a worker began it.
 * :meth:`Executor.join`, :meth:`running`, :meth:`cancel`, :meth:`resize`, :meth:`shutdown` --
   from any thread (the user's, a widget callback, an ``atexit`` hook).
 
@@ -31,10 +33,10 @@ a FAIL outcome naming the cause; it is never left without an outcome.
 from __future__ import annotations
 
 import abc
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
-    from ..study._job import Job, Outcome
+    from ..trial import Job, Outcome
 
 __all__ = ["Executor", "JobFeed"]
 
@@ -48,6 +50,15 @@ class JobFeed(Protocol):
 
     def fatal(self, error: BaseException) -> None: ...
 
+    def message_for(self, job: Job) -> tuple[Any, ...]:
+        """``(study part, its token, names, their token)``: what a remote lane sends a worker
+        with ``job``; a part is sent again only when its token changed since that worker's last."""
+        ...
+
+    def trial_started(self, job: Job) -> bool:
+        """Whether a worker began ``job``'s body (a job whose worker died before may go again)."""
+        ...
+
 
 class Executor(abc.ABC):
     """Runs trial jobs pulled from a :class:`JobFeed` (see the module docstring for the contract).
@@ -55,10 +66,23 @@ class Executor(abc.ABC):
     Attributes:
         name: The registry name (``inline``, ``thread``...).
         blocking: True when :meth:`start` returns only after all work is done.
+        remote: Trials run in other processes: the driver creates each trial without sampling
+            it (the worker's ``optuna.Trial`` samples), everything a worker needs must pickle,
+            and lanes get it through :meth:`JobFeed.message_for`. The study's storage must be
+            one other processes open (not in-memory).
+        resumes_paused: A trial paused by a promotion-type scheduler can be resumed here from
+            its ``checkpoint`` (its lane gets the job again with ``job.restore`` set).
+        simulated_time: Time is simulated: a search's ``timeout`` becomes :attr:`time_budget`,
+            read on the executor's clock rather than the wall clock.
+        time_budget: Simulated seconds after which no trial starts (``simulated_time`` only).
     """
 
     name: str = "executor"
     blocking: bool = False
+    remote: bool = False
+    resumes_paused: bool = True
+    simulated_time: bool = False
+    time_budget: float | None = None
 
     def __init__(self, workers: int = 1) -> None:
         if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:

@@ -16,7 +16,8 @@ from typing import Any
 
 from optuna.trial import TrialState
 
-from ..study._job import STOPPED_REASON, Job, Outcome
+from .. import _schema
+from ..trial import STOPPED_REASON, Job, Outcome
 from ._lanes import LaneExecutor
 
 __all__ = ["DaskExecutor"]
@@ -27,8 +28,6 @@ _worker_state: dict[str, dict[str, Any]] = {}
 
 
 _NEED_PAYLOAD = "nas-notebook:need-payload"
-#: System attribute a task sets on its trial when it starts to evaluate it.
-STARTED = "nas_notebook:started"
 #: How often a trial whose worker died before it started is submitted again.
 _RESUBMITS = 3
 
@@ -57,11 +56,11 @@ def _run_task(token: str, names_token: Any, trial_id: int, payload: bytes | None
         message["names"] = names
         state["names_token"] = names_token
     study = state["study"]
-    if study._storage.get_trial(trial_id).state.is_finished():
+    if _schema.get_trial(study, trial_id).state.is_finished():
         # Dask recomputes results lost with a dead worker; this trial's was already read.
         return None
     # Mark the trial as begun here, so a worker death is blamed on it only if it ran here.
-    study._storage.set_trial_system_attr(trial_id, STARTED, os.getpid())
+    _schema.set_trial_attr(study, trial_id, _schema.STARTED, os.getpid())
     outcome: Outcome = _worker._evaluate(message, state)
     return outcome
 
@@ -99,6 +98,7 @@ class DaskExecutor(LaneExecutor):
     name = "dask"
     lane_name = "dask-lane"
     remote = True
+    resumes_paused = False
 
     def __init__(
         self, workers: int | None = None, client: Any = None, scheduler: str | None = None
@@ -109,8 +109,6 @@ class DaskExecutor(LaneExecutor):
         self._scheduler = scheduler
         self._cluster: Any = None
         self._token = uuid.uuid4().hex
-        self.message_for: Any = None  # set by the search (see Search._prepare_remote)
-        self.trial_started: Any = lambda job: True  # set by the search: reads STARTED
 
     @property
     def client(self) -> Any:
@@ -141,14 +139,16 @@ class DaskExecutor(LaneExecutor):
         import cloudpickle
         from distributed import KilledWorker
 
-        study_part, study_token, names, names_token = self.message_for(job)
+        feed = self._feed
+        assert feed is not None
+        study_part, study_token, names, names_token = feed.message_for(job)
         # A new study token (the algorithm changed) makes workers load the study again.
         token = f"{self._token}:{study_token}"
         payload: bytes | None = None
         resubmits = 0
         while True:
             future = self.client.submit(
-                _run_task, token, names_token, job.trial._trial_id, payload, pure=False
+                _run_task, token, names_token, _schema.trial_id(job.trial), payload, pure=False
             )
             result = self._wait(future, cancelled, KilledWorker)
             future.release()  # held results would be recomputed if their worker died
@@ -157,7 +157,7 @@ class DaskExecutor(LaneExecutor):
                 continue
             if result is _DIED:
                 # A worker can die with tasks queued on it that never began: those go again.
-                if not self.trial_started(job) and resubmits < _RESUBMITS:
+                if not feed.trial_started(job) and resubmits < _RESUBMITS:
                     resubmits += 1
                     continue
                 return Outcome(

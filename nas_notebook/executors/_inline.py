@@ -6,7 +6,7 @@ import signal
 import threading
 from typing import Any
 
-from ..study._job import Job, run_job
+from ..trial import Job, run_job
 from ._base import Executor, JobFeed
 
 __all__ = ["InlineExecutor"]

@@ -6,7 +6,7 @@ import threading
 import time
 from typing import Any
 
-from ..study._job import Job, Outcome
+from ..trial import Job, Outcome
 from ._base import Executor, JobFeed
 
 __all__ = ["LaneExecutor"]

@@ -20,7 +20,8 @@ from typing import Any
 import cloudpickle
 from optuna.trial import TrialState
 
-from ..study._job import STOPPED_REASON, Job, Outcome
+from .._schema import trial_id
+from ..trial import STOPPED_REASON, Job, Outcome
 from ._lanes import LaneExecutor
 
 __all__ = ["ProcessExecutor", "describe_exit"]
@@ -180,7 +181,6 @@ class ProcessExecutor(LaneExecutor):
     def __init__(self, workers: int = 1) -> None:
         super().__init__(workers)
         self._workers_alive: set[_Worker] = set()
-        self.message_for: Any = None  # set by the search: job -> message parts (see Search)
 
     def _open_lane(self) -> dict[str, _Worker | None]:
         return {"worker": None}
@@ -203,8 +203,10 @@ class ProcessExecutor(LaneExecutor):
             self._workers_alive.discard(worker)
 
     def _message(self, job: Job, worker: _Worker) -> dict[str, Any]:
-        study_part, study_token, names, names_token = self.message_for(job)
-        message: dict[str, Any] = {"trial_id": job.trial._trial_id}
+        feed = self._feed
+        assert feed is not None
+        study_part, study_token, names, names_token = feed.message_for(job)
+        message: dict[str, Any] = {"trial_id": trial_id(job.trial)}
         if job.resumed:
             message["restore"] = job.restore
         if worker.study_token != study_token:

@@ -31,8 +31,10 @@ from typing import TYPE_CHECKING, Any
 
 import greenlet
 
-from ..study._elapse import local as _local
-from ..study._job import Job, run_job
+from .. import _schema
+from .._schema import SIM_END, SIM_SEGMENTS, SIM_START, SIM_WORKER
+from ..trial import Job, run_job
+from ..trial import simulation_local as _local
 from ._base import Executor, JobFeed
 
 if TYPE_CHECKING:
@@ -47,10 +49,6 @@ __all__ = [
     "simulated_timeline",
 ]
 
-SIM_START = "nas_notebook:sim_start"
-SIM_END = "nas_notebook:sim_end"
-SIM_WORKER = "nas_notebook:sim_worker"
-SIM_SEGMENTS = "nas_notebook:sim_segments"
 
 
 class _Lane:
@@ -86,6 +84,7 @@ class SimulatedExecutor(Executor):
 
     name = "simulated"
     blocking = True
+    simulated_time = True
 
     def __init__(self, workers: int = 1, time_budget: float | None = None) -> None:
         super().__init__(workers)
@@ -133,19 +132,18 @@ class SimulatedExecutor(Executor):
     @staticmethod
     def _record(job: Job, worker: int, start: float, end: float) -> None:
         trial = job.trial
-        storage = getattr(trial, "storage", None)
-        if storage is None:  # a TrialRef: simulated trials run here, never in other processes
+        study = getattr(trial, "study", None)
+        if study is None:  # a TrialRef: simulated trials run here, never in other processes
             return
-        trial_id = trial._trial_id
         segments = [[worker, start, end]]
         if job.resumed:  # a trial paused at a rung and promoted: one more stretch of work
-            earlier = storage.get_trial(trial_id).system_attrs.get(SIM_SEGMENTS, [])
+            earlier = _schema.trial_attrs(study, trial).get(SIM_SEGMENTS, [])
             segments = [*earlier, *segments]
         else:
-            storage.set_trial_system_attr(trial_id, SIM_START, start)
-        storage.set_trial_system_attr(trial_id, SIM_END, end)
-        storage.set_trial_system_attr(trial_id, SIM_WORKER, worker)
-        storage.set_trial_system_attr(trial_id, SIM_SEGMENTS, segments)
+            _schema.set_trial_attr(study, trial, SIM_START, start)
+        _schema.set_trial_attr(study, trial, SIM_END, end)
+        _schema.set_trial_attr(study, trial, SIM_WORKER, worker)
+        _schema.set_trial_attr(study, trial, SIM_SEGMENTS, segments)
 
     # -- the contract -------------------------------------------------------------------------
 

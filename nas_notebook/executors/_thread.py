@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from ..study._job import Job, Outcome, inject_stop, run_job
+from ..trial import Job, Outcome, inject_stop, run_job
 from ._lanes import LaneExecutor
 
 __all__ = ["ThreadExecutor"]

@@ -18,6 +18,7 @@ import signal
 from multiprocessing.connection import Connection
 from typing import Any
 
+from .._schema import all_trials
 from ..space import NameRegistry
 
 __all__ = ["main"]
@@ -26,7 +27,7 @@ __all__ = ["main"]
 def _open_study(spec: dict[str, Any]) -> Any:
     import optuna
 
-    from ..study._storage import open_storage
+    from .._storages import open_storage
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     # Every worker unpickles the same sampler: without a fresh random state they would all draw
@@ -54,7 +55,7 @@ def load_study_state(state: dict[str, Any], study_part: dict[str, Any]) -> None:
 def _evaluate(message: dict[str, Any], state: dict[str, Any]) -> Any:
     import optuna
 
-    from ..study._job import Job, _run
+    from ..trial import Job, evaluate
 
     if "study" in message:
         load_study_state(state, message.pop("study"))
@@ -63,16 +64,14 @@ def _evaluate(message: dict[str, Any], state: dict[str, Any]) -> Any:
     study = state["study"]
     # The driver created this trial in another process: bring this process's view of the
     # storage up to date first (Optuna's RDB cache only knows trials it has read).
-    study._storage.get_all_trials(
-        study._study_id, deepcopy=False, states=(optuna.trial.TrialState.RUNNING,)
-    )
+    all_trials(study, states=(optuna.trial.TrialState.RUNNING,))
     trial = optuna.Trial(study, message["trial_id"])
     job = Job(trial, state["program"], state["names"], state["objective"], state["registry"])
     if "restore" in message:
         job.restore, job.resumed = message["restore"], True
     buffer = io.StringIO()
     with contextlib.redirect_stdout(buffer), contextlib.redirect_stderr(buffer):
-        outcome = _run(job)
+        outcome = evaluate(job)
     outcome.output = buffer.getvalue() or None
     return outcome
 

@@ -11,8 +11,9 @@ from traitlets import Bool, Float, Unicode
 from traitlets.config import Configurable
 
 from .._errors import StorageError, UnknownAlgorithmError
-from ..study import Search, default_storage_url
-from ..study._names import TRIAL_NAMES
+from ..search import Search
+from ..study import default_storage_url
+from ..trial import TRIAL_NAMES
 from ._command import OPTIONS, search_kwargs
 
 __all__ = ["SearchMagics", "load_ipython_extension"]

@@ -3,12 +3,13 @@ computes what is drawn (tested directly, vectorized over the study's columns; th
 internal to their modules); ``plot_<plot>()`` renders it with plotly and accepts a
 :class:`~nas_notebook.Search` or a plain ``optuna.Study``."""
 
+from ..study import pareto_rows
 from ._contour import plot_contour
 from ._intermediate_values import plot_intermediate_values
 from ._optimization_history import plot_optimization_history
 from ._parallel_coordinate import plot_parallel_coordinate
 from ._param_importances import plot_param_importances
-from ._pareto_front import pareto_rows, plot_pareto_front
+from ._pareto_front import plot_pareto_front
 from ._slice import plot_slice
 
 __all__ = [

@@ -11,7 +11,7 @@ import optuna
 from optuna.distributions import BaseDistribution, CategoricalDistribution
 from optuna.trial import FrozenTrial
 
-from ..study._columns import TrialColumns
+from ..study import TrialColumns
 
 __all__ = [
     "WEBGL_THRESHOLD",

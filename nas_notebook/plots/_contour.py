@@ -17,7 +17,7 @@ import plotly.graph_objects as go
 from optuna.distributions import BaseDistribution, CategoricalDistribution
 from optuna.trial import TrialState
 
-from ..study._columns import columns_of
+from ..study import columns_of
 from ._common import (
     WEBGL_THRESHOLD,
     axis_kind,

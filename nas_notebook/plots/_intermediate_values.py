@@ -8,7 +8,7 @@ import numpy as np
 import plotly.graph_objects as go
 from optuna.trial import TrialState
 
-from ..study._columns import STATE_CODES, columns_of
+from ..study import STATE_CODES, columns_of
 from ._common import WEBGL_THRESHOLD, best_of, columns_and_directions, decimate
 
 __all__ = ["CurveGroup", "IntermediateValuesInfo", "QuantileBand", "plot_intermediate_values"]

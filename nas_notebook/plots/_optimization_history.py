@@ -8,7 +8,7 @@ import numpy as np
 import plotly.graph_objects as go
 from optuna.trial import TrialState
 
-from ..study._columns import columns_of
+from ..study import columns_of
 from ._common import WEBGL_THRESHOLD, columns_and_directions, decimate
 
 __all__ = ["OptimizationHistoryInfo", "plot_optimization_history"]

@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 from optuna.distributions import BaseDistribution, CategoricalDistribution, IntDistribution
 from optuna.trial import TrialState
 
-from ..study._columns import columns_of
+from ..study import columns_of
 from ._common import columns_and_directions, decimate
 
 __all__ = ["ABSENT", "Axis", "ParallelCoordinateInfo", "plot_parallel_coordinate"]

@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 from optuna.study import StudyDirection
 from optuna.trial import FrozenTrial, TrialState
 
-from ..study._columns import columns_of
+from ..study import columns_of
 from ._common import (
     check_params,
     columns_and_directions,

@@ -7,54 +7,18 @@ from typing import Any, NamedTuple
 
 import numpy as np
 import plotly.graph_objects as go
-from optuna.study._multi_objective import _is_pareto_front
 from optuna.trial import TrialState
 
-from ..study._columns import columns_of
+from ..study import columns_of, direction_names, pareto_rows
 from ._common import WEBGL_THRESHOLD, columns_and_directions, decimate
 
-__all__ = ["ParetoFrontInfo", "pareto_rows", "plot_pareto_front"]
+__all__ = ["ParetoFrontInfo", "plot_pareto_front"]
 
 #: At most this many dominated points are drawn; the front is always drawn whole.
 MAX_POINTS = 5000
 
 _DOMINATED_COLOR = "#9aa5b1"
 _FRONT_COLOR = "#d62728"
-
-
-def _names(directions: Sequence[Any]) -> list[str]:
-    names = [str(getattr(d, "name", d)).lower() for d in directions]
-    if any(name not in ("minimize", "maximize") for name in names):
-        raise ValueError(f"directions must be 'minimize' or 'maximize', got {list(directions)}")
-    return names
-
-
-def pareto_rows(values: Any, directions: Sequence[Any]) -> np.ndarray:
-    """Row indices of the non-dominated rows of ``values``, in increasing order.
-
-    ``values`` has one row per COMPLETE trial and one column per objective; ``directions`` are
-    ``"minimize"``/``"maximize"`` (or ``StudyDirection``) per column. Rows holding a NaN (a trial
-    with no values) are never on the front. Equal rows are all on the front or all off it, as in
-    ``Study.best_trials``.
-
-    Example:
-        >>> pareto_rows([[1, 5], [2, 2], [3, 3], [4, 1]], ["minimize", "minimize"]).tolist()
-        [0, 1, 3]
-        >>> pareto_rows([[1, 5], [2, 2], [3, 3], [4, 1]], ["maximize", "maximize"]).tolist()
-        [0, 2, 3]
-    """
-    signs = np.array([-1.0 if d == "maximize" else 1.0 for d in _names(directions)])
-    values = np.asarray(values, dtype=float)
-    if values.size == 0:
-        values = values.reshape(0, len(signs))
-    if values.ndim != 2 or values.shape[1] != len(signs):
-        raise ValueError(f"values of shape {values.shape} for {len(signs)} objectives")
-    rows = np.flatnonzero(~np.isnan(values).any(axis=1))
-    if not len(rows):
-        return rows
-    # Optuna's own helper (used for ``Study.best_trials``): a lexsort then a sweep, O(n log n)
-    # for two objectives.
-    return rows[_is_pareto_front(values[rows] * signs, assume_unique_lexsorted=False)]
 
 
 class ParetoFrontInfo(NamedTuple):
@@ -90,7 +54,7 @@ def _get_pareto_front_info(
     ``directions`` are the study's, one per objective; ``objectives`` picks 2 or 3 of them
     (default: all, which must then be 2 or 3).
     """
-    directions = _names(directions)
+    directions = direction_names(directions)
     if len(directions) < 2:
         raise ValueError("a Pareto front needs a multi-objective study; this one has 1 objective")
     picked = list(range(len(directions))) if objectives is None else list(objectives)

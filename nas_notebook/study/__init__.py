@@ -1,41 +1,54 @@
-"""Searches over Optuna studies: the handle, the driver, storages, the feedback loop, views."""
+"""Studies: the driver that owns every trial's lifecycle, recovery of orphaned trials, study
+versions, the control record, and the read model every view reads (snapshots, columns, views).
 
-from ._checkpoint import checkpoint, restore
+It knows executors and algorithms only through their contracts; the user-facing
+:class:`~nas_notebook.Search` is built on it (:mod:`nas_notebook.search`).
+"""
+
+from .._storages import default_storage_url, open_storage
+from ._columns import STATE_CODES, TrialColumns, columns_of
+from ._control import RunStatus, publish_control, read_control, recorded_run
 from ._driver import Driver
-from ._elapse import elapse, simulated_time
-from ._job import Job, Outcome, run_job
-from ._objective import Objective, infer_direction
-from ._program import ProgramError, TrialProgram
-from ._report import report
+from ._pareto import direction_names, pareto_rows
+from ._recovery import record_driver, recover_stale_trials
+from ._remote import RemoteParts, check_picklable
 from ._sample import Example, Feedback, sample
-from ._search import Best, Search, load_search, read_control
 from ._snapshot import Progress, Snapshot, trials_table
-from ._storage import default_storage_url, open_storage
+from ._studies import create_study, resume_study
+from ._versions import continued_seed, latest_version, next_version, study_names
+from ._view import Best, StudyView, open_study_by_name, open_view
 
 __all__ = [
+    "STATE_CODES",
     "Best",
     "Driver",
     "Example",
     "Feedback",
-    "Job",
-    "Objective",
-    "Outcome",
-    "ProgramError",
     "Progress",
-    "Search",
+    "RemoteParts",
+    "RunStatus",
     "Snapshot",
-    "TrialProgram",
-    "checkpoint",
+    "StudyView",
+    "TrialColumns",
+    "check_picklable",
+    "columns_of",
+    "continued_seed",
+    "create_study",
     "default_storage_url",
-    "elapse",
-    "infer_direction",
-    "load_search",
+    "direction_names",
+    "latest_version",
+    "next_version",
     "open_storage",
+    "open_study_by_name",
+    "open_view",
+    "pareto_rows",
+    "publish_control",
     "read_control",
-    "report",
-    "restore",
-    "run_job",
+    "record_driver",
+    "recorded_run",
+    "recover_stale_trials",
+    "resume_study",
     "sample",
-    "simulated_time",
+    "study_names",
     "trials_table",
 ]

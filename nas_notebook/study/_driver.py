@@ -9,41 +9,19 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import optuna
 from optuna.trial import TrialState
 
+from .. import _schema
+from .._schema import FAIL_REASON, PAUSED_AT, TRACEBACK, tell
 from ..space import NameRegistry
-from ._job import STOPPED_REASON, Job, Outcome, TrialRef
-from ._objective import Objective
-from ._output import TrialLog
-from ._program import TrialProgram
+from ..trial import STOPPED_REASON, Job, Objective, Outcome, TrialLog, TrialProgram, TrialRef
+from ._remote import RemoteParts
 
-__all__ = ["FAIL_REASON", "PAUSED", "STOPPED_REASON", "TRACEBACK", "Driver"]
-
-
-def _tell_function() -> Callable[..., Any]:
-    """What ``Study.tell`` does, without the deep copy of the trial it returns (most of a tell's
-    cost); ``Study.optimize`` calls it the same way."""
-    try:
-        from optuna.study._tell import _tell_with_warning
-    except ImportError:  # pragma: no cover - a later Optuna that moved it
-        return lambda study, trial, value_or_values=None, state=None: study.tell(
-            trial, value_or_values, state
-        )
-    return _tell_with_warning
-
-
-_tell = _tell_function()
-
-#: Optuna's own system attribute for why a trial failed (optuna-dashboard shows it).
-FAIL_REASON = "fail_reason"
-#: The user's traceback of a trial that failed with an exception.
-TRACEBACK = "nas_notebook:traceback"
-#: The step a trial is paused at by a promotion-type scheduler (None once resumed or ended).
-PAUSED = "nas_notebook:paused_at"
+__all__ = ["Driver"]
 
 
 class Driver:
@@ -78,7 +56,7 @@ class Driver:
         #: Trials are evaluated in other processes: create them without sampling here (the
         #: worker's ``optuna.Trial`` samples), and hand lanes a reference, not a live trial.
         self.remote = remote
-        self._storage = study._storage
+        self._parts = RemoteParts(study, program, user_ns, objective) if remote else None
         # `with self._lock` is C-level; the condition (same lock) is only for paused lanes.
         self._lock = threading.Lock()
         self._cond = threading.Condition(self._lock)
@@ -170,7 +148,7 @@ class Driver:
             # Running from the moment it leaves the paused set, under the same lock: a lane
             # that finds neither would end the search and prune what is still paused.
             self._running[number] = job
-        self._storage.set_trial_system_attr(trial._trial_id, PAUSED, None)
+        _schema.set_trial_attr(self.study, trial, PAUSED_AT, None)
         return job
 
     def finish_paused(self) -> None:
@@ -188,16 +166,23 @@ class Driver:
         self.paused_trials.clear()
         for number, (trial, _) in left:
             if self._settle(number):
-                self._storage.set_trial_system_attr(trial._trial_id, PAUSED, None)
+                _schema.set_trial_attr(self.study, trial, PAUSED_AT, None)
                 self._record(trial, Outcome(TrialState.PRUNED, reason="not promoted"))
 
     def _create_remote_trial(self) -> TrialRef:
-        storage, study_id = self._storage, self.study._study_id
-        # Optuna's own ask() takes enqueued (WAITING) trials first; so do we.
-        trial_id = self.study._pop_waiting_trial_id()
-        if trial_id is None:
-            trial_id = storage.create_new_trial(study_id)
-        return TrialRef(trial_id, storage.get_trial_number_from_id(trial_id))
+        trial_id = _schema.create_trial_id(self.study)
+        return TrialRef(trial_id, _schema.storage_of(self.study).get_trial_number_from_id(trial_id))
+
+    def message_for(self, job: Job) -> tuple[Any, ...]:
+        """What a remote lane sends with ``job``: ``(study part, its token, names, their
+        token)`` (see :class:`~nas_notebook.study.RemoteParts`); remote searches only."""
+        assert self._parts is not None, "message_for is for remote executors"
+        return self._parts.message()
+
+    def trial_started(self, job: Job) -> bool:
+        """Whether a worker began ``job``'s body (it records :data:`~nas_notebook._schema.STARTED`):
+        a remote executor resubmits a job whose worker died before it began."""
+        return _schema.STARTED in _schema.trial_attrs(self.study, job.trial)
 
     def job_done(self, job: Job, outcome: Outcome) -> None:
         """Record how ``job`` ended: tell Optuna, with the failure reason for a FAIL."""
@@ -206,8 +191,8 @@ class Driver:
             self.log.write(number, outcome.output)
             self.log.flush(number)
         if outcome.paused and not self.cancelling:
-            step = self.study._storage.get_trial(job.trial._trial_id).last_step
-            self._storage.set_trial_system_attr(job.trial._trial_id, PAUSED, step)
+            step = _schema.get_trial(self.study, job.trial).last_step
+            _schema.set_trial_attr(self.study, job.trial, PAUSED_AT, step)
             with self._lock:
                 self.paused_trials[number] = (job.trial, outcome.checkpoint)
                 self._running.pop(number, None)
@@ -235,15 +220,14 @@ class Driver:
     def _record(self, trial: optuna.Trial | TrialRef, outcome: Outcome) -> None:
         target = trial if isinstance(trial, optuna.Trial) else trial.number
         if outcome.state == TrialState.COMPLETE:
-            _tell(self.study, target, outcome.value)
+            tell(self.study, target, outcome.value)
             return
         if outcome.state == TrialState.FAIL:
-            trial_id = trial._trial_id
             if outcome.reason:
-                self._storage.set_trial_system_attr(trial_id, FAIL_REASON, outcome.reason)
+                _schema.set_trial_attr(self.study, trial, FAIL_REASON, outcome.reason)
             if outcome.traceback:
-                self._storage.set_trial_system_attr(trial_id, TRACEBACK, outcome.traceback)
-        _tell(self.study, target, state=outcome.state)
+                _schema.set_trial_attr(self.study, trial, TRACEBACK, outcome.traceback)
+        tell(self.study, target, state=outcome.state)
 
     def fatal(self, error: BaseException) -> None:
         """A lane broke outside any trial: stop handing out work and keep the error."""

@@ -16,18 +16,18 @@ import time
 import optuna
 from optuna.trial import TrialState
 
-from ._driver import FAIL_REASON
+from .. import _schema
+from .._schema import DRIVER_PREFIX, FAIL_REASON
 
-__all__ = ["DRIVER_PREFIX", "record_driver", "recover_stale_trials"]
+__all__ = ["record_driver", "recover_stale_trials"]
 
-DRIVER_PREFIX = "nas_notebook:driver:"
 STALE_REASON = "the process running this trial ended before it finished (kernel restart or crash)"
 
 
 def record_driver(study: optuna.Study) -> None:
     """Record this process as a driver of ``study`` (one storage write, at start)."""
     key = f"{DRIVER_PREFIX}{socket.gethostname()}:{os.getpid()}"
-    study._storage.set_study_system_attr(study._study_id, key, time.time())
+    _schema.set_study_attr(study, key, time.time())
 
 
 def _alive(pid: int) -> bool:
@@ -51,10 +51,7 @@ def recover_stale_trials(study: optuna.Study, live_here: bool) -> list[int]:
         The numbers of the trials marked FAIL.
     """
     host = socket.gethostname()
-    storage = study._storage
-    drivers = [
-        k for k in storage.get_study_system_attrs(study._study_id) if k.startswith(DRIVER_PREFIX)
-    ]
+    drivers = [k for k in _schema.study_attrs(study) if k.startswith(DRIVER_PREFIX)]
     for key in drivers:
         driver_host, _, pid = key[len(DRIVER_PREFIX) :].rpartition(":")
         if driver_host != host or not pid.isdigit():
@@ -64,12 +61,12 @@ def recover_stale_trials(study: optuna.Study, live_here: bool) -> list[int]:
                 return []
         elif _alive(int(pid)):
             return []
-    stale = storage.get_all_trials(study._study_id, deepcopy=False, states=(TrialState.RUNNING,))
+    stale = _schema.all_trials(study, states=(TrialState.RUNNING,))
     marked = []
     for trial in stale:
         try:
-            storage.set_trial_system_attr(trial._trial_id, FAIL_REASON, STALE_REASON)
-            storage.set_trial_state_values(trial._trial_id, TrialState.FAIL)
+            _schema.set_trial_attr(study, trial, FAIL_REASON, STALE_REASON)
+            _schema.set_trial_state(study, trial, TrialState.FAIL)
         except Exception:  # finished meanwhile
             continue
         marked.append(trial.number)

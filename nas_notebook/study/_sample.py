@@ -18,14 +18,14 @@ from optuna.trial import TrialState
 
 from .._errors import ObjectiveError, SearchSpaceError
 from .._logging import quiet_optuna
+from .._schema import FAIL_REASON, set_trial_attr
+from .._storages import open_storage
 from ..algorithms import make_pruner, make_sampler
 from ..space import HyperPrimitive, NameRegistry, Space, TrialContext, activate
 from ..space._codec import suggest as _suggest
 from ..space._naming import Site, call_site
 from ..symbolic import Symbolic, materialize
-from ._driver import FAIL_REASON
-from ._objective import to_number
-from ._storage import open_storage
+from ..trial import to_number
 
 
 def _is_symbolic_space(space: Any) -> bool:
@@ -155,7 +155,7 @@ class Feedback:
         if self.done:
             return
         trial = self.example.trial
-        self.study._storage.set_trial_system_attr(trial._trial_id, FAIL_REASON, reason)
+        set_trial_attr(self.study, trial, FAIL_REASON, reason)
         self.study.tell(trial, state=TrialState.FAIL)
         self.done = True
 

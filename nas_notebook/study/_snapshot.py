@@ -15,8 +15,8 @@ import numpy as np
 import optuna
 from optuna.trial import FrozenTrial, TrialState
 
+from .._schema import FAIL_REASON, TRACEBACK, all_trials
 from ._columns import STATE_CODES, TrialColumns
-from ._driver import FAIL_REASON, TRACEBACK
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -77,7 +77,7 @@ class Snapshot:
         self._columns_lock = threading.Lock()
 
     def refresh(self) -> list[FrozenTrial]:
-        self.trials = self.study._storage.get_all_trials(self.study._study_id, deepcopy=False)
+        self.trials = all_trials(self.study)
         return self.trials
 
     def columns(self) -> TrialColumns:

@@ -17,8 +17,9 @@ from optuna.trial import TrialState
 
 from .._errors import TrialStopped
 from ..executors import Executor
+from ..search import Search
 from ..space import floatv, intv, oneof
-from ..study import Search, report
+from ..trial import report
 
 __all__ = ["CrashIsolationContract", "ExecutorContract"]
 

@@ -22,7 +22,7 @@ def ipython_shell() -> Any:
     if "search" not in shell.magics_manager.magics["cell"]:
         shell.run_line_magic("load_ext", "nas_notebook")
     else:
-        from ..study._names import TRIAL_NAMES
+        from ..trial import TRIAL_NAMES
 
         shell.user_ns.update(TRIAL_NAMES)
     return shell

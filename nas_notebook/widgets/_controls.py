@@ -15,7 +15,7 @@ import ipywidgets as widgets
 from ..algorithms import sampler_names
 
 if TYPE_CHECKING:
-    from ..study import Search
+    from ..search import Search
 
 __all__ = ["ControlBar"]
 
@@ -137,7 +137,7 @@ class ControlBar(widgets.HBox):
         """Make the controls show the search's current state."""
         search = self.search
         state = search.state
-        live = search.driver is not None and state not in _ENDED
+        live = search.started and state not in _ENDED
         paused = state == "paused"
         self.pause_button.description = "Resume" if paused else "Pause"
         self.pause_button.icon = "play" if paused else "pause"

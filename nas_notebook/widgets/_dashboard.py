@@ -14,26 +14,16 @@ import importlib
 import threading
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import ipywidgets as widgets
 import plotly.graph_objects as go
 from optuna.trial import TrialState
 
-from ..plots import _contour as contour
-from ..plots import _intermediate_values as curves
-from ..plots import _optimization_history as history
-from ..plots import _parallel_coordinate as parallel
-from ..plots import _param_importances as importances
-from ..plots import _pareto_front as pareto
-from ..plots import _slice as slices
-from ..plots._common import default_direction
-from ..study._columns import TrialColumns
+from ..plots import parts
+from ..study import Snapshot, StudyView, TrialColumns, pareto_rows
 from ._controls import ControlBar
 from ._trial_table import TrialTable, _fmt
-
-if TYPE_CHECKING:
-    from ..study import Search
 
 __all__ = ["Dashboard"]
 
@@ -160,85 +150,12 @@ class PlotTab(widgets.VBox):
             return True
 
 
-def _history(cols: TrialColumns, directions: list[str], options: dict[str, Any]) -> Any:
-    info = history._get_optimization_history_info(cols, directions[0])
-    return history.traces(info), history.layout(info)
-
-
-def _curves(cols: TrialColumns, directions: list[str], options: dict[str, Any]) -> Any:
-    info = curves._get_intermediate_values_info(cols, directions[0])
-    return curves.traces(info), curves.layout(info)
-
-
-def _parallel(cols: TrialColumns, directions: list[str], options: dict[str, Any]) -> Any:
-    info = parallel._get_parallel_coordinate_info(cols, directions[0])
-    return parallel.traces(info), parallel.layout(info)
-
-
-def _importances(cols: TrialColumns, directions: list[str], options: dict[str, Any]) -> Any:
-    info = importances._get_param_importances_info(
-        cols, directions, target=options["target"], evaluator=options["evaluator"] or "ped_anova"
-    )
-    return importances.traces(info), importances.layout(info)
-
-
-def _slice(cols: TrialColumns, directions: list[str], options: dict[str, Any]) -> Any:
-    target = options["target"]
-    info = slices._get_slice_info(
-        cols, target=target, direction=default_direction(directions, target)
-    )
-    return slices.traces(info), slices.layout(info)
-
-
-def _contour(cols: TrialColumns, directions: list[str], options: dict[str, Any]) -> Any:
-    x, y, target = options["x"], options["y"], options["target"]
-    if len(cols.distributions) < 2:
-        raise ValueError("a contour needs two parameters; the study has fewer so far")
-    if x is None or y is None or x == y:
-        raise ValueError("pick two different parameters")
-    info = contour._get_contour_info(
-        cols, params=(x, y), target=target, direction=default_direction(directions, target)
-    )
-    return contour.traces(info), contour.layout(info)
-
-
-def _pareto(cols: TrialColumns, directions: list[str], options: dict[str, Any]) -> Any:
-    info = pareto._get_pareto_front_info(cols, directions)
-    return pareto.traces(info), pareto.layout(info)
-
-
-def _targets(cols: TrialColumns, directions: list[str]) -> list[tuple[str, Any]]:
-    objectives: list[tuple[str, Any]] = (
-        [("objective", 0)]
-        if len(directions) == 1
-        else [(f"objective {i}", i) for i in range(len(directions))]
-    )
-    return [*objectives, ("duration", "duration"), *((a, a) for a in sorted(cols.attrs))]
-
-
-def _params(cols: TrialColumns, directions: list[str]) -> list[tuple[str, Any]]:
-    return [(name, name) for name in cols.distributions]
-
-
-def _target_choices(cols: TrialColumns, directions: list[str]) -> dict[str, Any]:
-    return {"target": _targets(cols, directions)}
-
-
-def _importance_choices(cols: TrialColumns, directions: list[str]) -> dict[str, Any]:
-    evaluators = [("PED-ANOVA", "ped_anova"), ("fANOVA", "fanova")]
-    return {"target": _targets(cols, directions), "evaluator": evaluators}
-
-
-def _contour_choices(cols: TrialColumns, directions: list[str]) -> dict[str, Any]:
-    params = _params(cols, directions)
-    return {"x": params, "y": params[1:] + params[:1], "target": _targets(cols, directions)}
-
-
 class Dashboard(widgets.VBox):
     """Progress, counts, best trial, controls, live plots in tabs and the trial table.
 
     Args:
-        search: The search to show.
+        search: The search to show, or a :class:`~nas_notebook.study.StudyView` of any stored
+            study (no controls then: nothing here runs it).
         refresh_interval: Seconds between reads of the storage; 0 disables the refresh thread
             (call :meth:`refresh` yourself).
 
@@ -255,21 +172,26 @@ class Dashboard(widgets.VBox):
         >>> dashboard.close()
     """
 
-    def __init__(self, search: Search, refresh_interval: float = 0.5) -> None:
+    def __init__(self, search: StudyView, refresh_interval: float = 0.5) -> None:
+        from ..search import Search
+
         self.search = search
         self.refresh_interval = refresh_interval
         self.header = widgets.HTML(layout=widgets.Layout(width="auto"))
         self.progress_bar = widgets.IntProgress(
-            min=0, max=max(search.n_trials or 1, 1), layout=widgets.Layout(width="220px")
+            min=0, max=1, layout=widgets.Layout(width="220px")
         )
         self.counts = widgets.HTML(layout=widgets.Layout(width="auto"))
         self.best = widgets.HTML()
-        self.controls = ControlBar(search)
+        self.controls: ControlBar | widgets.HBox = (
+            ControlBar(search) if isinstance(search, Search) else widgets.HBox()
+        )
         self.table = TrialTable()
         self.output = widgets.HTML()
         self._output_version = -1
         self._columns_version = -1
         self._last_key: tuple[Any, ...] | None = None
+        self._last_snapshot: Snapshot | None = None
         self._closed = threading.Event()
         self.tabs: list[PlotTab] = self._make_tabs()
         #: The optimization history figure (the first tab).
@@ -301,7 +223,7 @@ class Dashboard(widgets.VBox):
             # The first read of a large study takes a moment: the refresh thread does it, and
             # the cell that shows the dashboard returns at once.
             self.header.value = (
-                f"<b>{html.escape(search.name)}</b> &middot; {html.escape(self._state())}"
+                f"<b>{html.escape(search.name)}</b> &middot; {html.escape(search.status(0).state)}"
             )
             self._thread = threading.Thread(
                 target=self._loop, name="nas-notebook-dashboard", daemon=True
@@ -312,30 +234,32 @@ class Dashboard(widgets.VBox):
 
     @property
     def stop_button(self) -> widgets.Button:
+        assert isinstance(self.controls, ControlBar), "a view of a stored study has no controls"
         return self.controls.stop_button
 
     @property
     def pause_button(self) -> widgets.Button:
+        assert isinstance(self.controls, ControlBar), "a view of a stored study has no controls"
         return self.controls.pause_button
 
     def _make_tabs(self) -> list[PlotTab]:
         tabs = [
-            PlotTab("History", _history),
-            PlotTab("Learning curves", _curves),
-            PlotTab("Parallel coordinates", _parallel),
+            PlotTab("History", parts.history),
+            PlotTab("Learning curves", parts.curves),
+            PlotTab("Parallel coordinates", parts.parallel),
             PlotTab(
                 "Importance",
-                _importances,
+                parts.importances,
                 ("target", "evaluator"),
-                _importance_choices,
+                parts.importance_choices,
                 min_interval=5.0,  # an evaluator fit costs a few hundred milliseconds
                 imports=("optuna.importance",),  # it imports scikit-learn: seconds, once
             ),
-            PlotTab("Slice", _slice, ("target",), _target_choices),
-            PlotTab("Contour", _contour, ("x", "y", "target"), _contour_choices),
+            PlotTab("Slice", parts.slice_, ("target",), parts.target_choices),
+            PlotTab("Contour", parts.contour, ("x", "y", "target"), parts.contour_choices),
         ]
-        if len(self.search.study.directions) > 1:
-            tabs.append(PlotTab("Pareto front", _pareto))
+        if len(self.search.directions) > 1:
+            tabs.append(PlotTab("Pareto front", parts.pareto))
         return tabs
 
     # -- refreshing ------------------------------------------------------------------------
@@ -364,8 +288,8 @@ class Dashboard(widgets.VBox):
         directions = search.directions
         if not len(values):
             return f"Pareto front ({', '.join(directions)}): none yet"
-        front = pareto.pareto_rows(values, directions)
-        names = list(search.objective.metrics) or [f"objective {i}" for i in range(len(directions))]
+        front = pareto_rows(values, directions)
+        names = list(search.metrics) or [f"objective {i}" for i in range(len(directions))]
         bests = [
             f"{html.escape(name)} {'min' if d == 'minimize' else 'max'} "
             f"<b>{(values[:, i].min() if d == 'minimize' else values[:, i].max()):.6g}</b>"
@@ -386,13 +310,15 @@ class Dashboard(widgets.VBox):
         index = self.tab.selected_index
         if index is None or index >= len(self.tabs):
             return False
-        snapshot = self.search._snapshot
+        snapshot = self._last_snapshot
+        if snapshot is None:
+            return False
         cols = snapshot.columns()
         return self.tabs[index].draw(cols, list(snapshot.directions), cols.version, force)
 
     def _refresh_output(self) -> None:
         log = self.search.log
-        if log.version == self._output_version:
+        if log is None or log.version == self._output_version:
             return
         self._output_version = log.version
         newest_first = "\n".join(reversed(log.lines()[-200:]))
@@ -402,28 +328,6 @@ class Dashboard(widgets.VBox):
             + "</pre>"
         )
 
-    def _state(self) -> str:
-        search = self.search
-        if search.driver is not None:
-            return search.state
-        return str(search.control().get("state") or "created")  # a study run elsewhere
-
-    def _run(self, finished: int) -> tuple[int, int | None, int]:
-        """The run the progress shows: its finished trials, budget and the trials before it.
-
-        A search that runs here, or that was given a budget to run, shows its own run; a view
-        of a study run elsewhere (``load_search`` without ``n_trials``) shows the run recorded
-        in the storage, so that a finished study does not read as "0/?"."""
-        search = self.search
-        if search.driver is not None or search.n_trials:
-            total = search.driver.n_trials if search.driver else search.n_trials
-            return finished - search.baseline, total, search.baseline
-        record = search.control()
-        budget, baseline = record.get("n_trials"), record.get("baseline")
-        if not isinstance(baseline, int) or not 0 <= baseline <= finished:
-            return finished, None, 0  # no run recorded (or a record without its baseline)
-        return finished - baseline, budget if isinstance(budget, int) else None, baseline
-
     def refresh(self, final: bool = False) -> bool:
         """Read the storage and update the widgets; False when nothing had changed.
 
@@ -431,16 +335,18 @@ class Dashboard(widgets.VBox):
         of a finished search)."""
         search = self.search
         snapshot = search.snapshot()
+        self._last_snapshot = snapshot
         cols = snapshot.columns()
         progress = snapshot.progress()
-        state = self._state()
+        run = search.status(progress.finished)
+        state, done, total, earlier = run
         self._refresh_output()
-        self.controls.sync()
-        key = (cols.version, state, search.driver.n_trials if search.driver else None)
+        if isinstance(self.controls, ControlBar):
+            self.controls.sync()
+        key = (cols.version, run)
         if key == self._last_key:
             return self._draw_selected(force=final)
         self._last_key = key
-        done, total, earlier = self._run(progress.finished)
         self.progress_bar.max = max(total or done or 1, 1)
         self.progress_bar.value = min(done, self.progress_bar.max)
         self.progress_bar.bar_style = {

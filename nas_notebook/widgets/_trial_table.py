@@ -23,7 +23,7 @@ import traitlets
 from optuna.distributions import CategoricalDistribution
 from optuna.trial import TrialState
 
-from ..study._columns import STATE_CODES, TrialColumns
+from ..study import STATE_CODES, TrialColumns
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -59,7 +59,7 @@ def columns_frame(cols: TrialColumns, objective_names: list[str] | None = None) 
     """
     import pandas as pd
 
-    from ..study._driver import FAIL_REASON
+    from .._schema import FAIL_REASON
 
     data: dict[str, Any] = {"number": cols.number, "state": _STATE_NAMES[cols.state]}
     values = cols.values
@@ -195,7 +195,7 @@ class TrialTable(anywidget.AnyWidget):
                 self.rows = [[_fmt(v) for v in row] for row in part.itertuples(index=False)]
 
     def _show_detail(self) -> None:
-        from ..study._driver import FAIL_REASON, TRACEBACK
+        from .._schema import FAIL_REASON, TRACEBACK
 
         with self._lock:
             cols, number = self._cols, self.selected

@@ -10,7 +10,7 @@ from optuna.trial import TrialState
 import nas_notebook as nb
 from nas_notebook.executors import SimulatedExecutor, make_executor
 from nas_notebook.executors._simulated import SIM_END, SIM_START, SIM_WORKER
-from nas_notebook.study import simulated_time
+from nas_notebook.trial import simulated_time
 
 NS = {"floatv": nb.floatv, "simulated_time": simulated_time}
 
@@ -184,7 +184,7 @@ def test_timeout_is_simulated_time():
 
 
 def test_an_interrupt_between_trials_leaves_no_trial_running(monkeypatch):
-    from nas_notebook.study._driver import Driver
+    from nas_notebook.study import Driver
 
     search = nb.Search(
         "x = floatv(0, 1)\nelapse(1 + x)\nx",

@@ -10,7 +10,7 @@ from nas_notebook.plots._intermediate_values import (
     plot_intermediate_values,
     traces,
 )
-from nas_notebook.study._columns import TrialColumns
+from nas_notebook.study import TrialColumns
 
 X = {"x": FloatDistribution(0, 1)}
 

@@ -12,8 +12,8 @@ import optuna
 import pytest
 
 import nas_notebook as nb
+from nas_notebook._schema import CONTROL
 from nas_notebook._server import Catalog, OutsideRootError, UnknownStorageError
-from nas_notebook.study._search import CONTROL
 
 
 def _journal_study(root, name="s", control=None, running=False):

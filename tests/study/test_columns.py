@@ -5,7 +5,7 @@ import optuna
 from optuna.distributions import CategoricalDistribution, FloatDistribution
 from optuna.trial import TrialState, create_trial
 
-from nas_notebook.study._columns import STATE_CODES, TrialColumns, columns_of
+from nas_notebook.study import STATE_CODES, TrialColumns, columns_of
 
 
 def test_columns_follow_a_study_incrementally():

@@ -9,8 +9,8 @@ import pytest
 from optuna.trial import TrialState
 
 import nas_notebook as nb
-from nas_notebook.study import Search, open_storage
-from nas_notebook.study._search import read_control
+from nas_notebook import Search
+from nas_notebook.study import open_storage, read_control
 
 NS = {"floatv": nb.floatv}
 BODY = "import time\ntime.sleep({sleep})\nx = floatv(0, 1)\nx"

@@ -5,7 +5,8 @@ import pytest
 from optuna.trial import TrialState
 
 import nas_notebook as nb
-from nas_notebook.study import Search, open_storage
+from nas_notebook import Search
+from nas_notebook.study import open_storage
 
 NS = {"floatv": nb.floatv, "intv": nb.intv, "oneof": nb.oneof, "report": nb.report, "math": math}
 

@@ -3,7 +3,7 @@ import time
 import pytest
 
 import nas_notebook as nb
-from nas_notebook.study._search import read_control
+from nas_notebook.study import read_control
 from nas_notebook.widgets import Dashboard
 
 NS = {"floatv": nb.floatv, "oneof": nb.oneof}

@@ -23,7 +23,7 @@ from ._objective import Objective
 from ._output import TrialLog, route, unroute
 from ._program import TrialProgram
 
-__all__ = ["STOPPED_REASON", "Job", "Outcome", "TrialRef", "run_job"]
+__all__ = ["STOPPED_REASON", "Job", "Outcome", "TrialRef", "evaluate", "inject_stop", "run_job"]
 
 #: Why a trial that a cancelling stop interrupted failed.
 STOPPED_REASON = "stopped: the search was stopped while it ran"
@@ -103,7 +103,7 @@ def run_job(job: Job) -> Outcome:
     Example:
         >>> import optuna
         >>> from nas_notebook.space import NameRegistry
-        >>> from nas_notebook.study import Job, Objective, TrialProgram, run_job
+        >>> from nas_notebook.trial import Job, Objective, TrialProgram, run_job
         >>> study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=0))
         >>> program = TrialProgram("x = floatv(0, 1); x ** 2")
         >>> job = Job(study.ask(), program, {}, Objective(), NameRegistry())
@@ -114,15 +114,17 @@ def run_job(job: Job) -> Outcome:
         'ZeroDivisionError: division by zero'
     """
     if job.log is None:
-        return _run(job)
+        return evaluate(job)
     ident = route(job.log, job.trial.number)
     try:
-        return _run(job)
+        return evaluate(job)
     finally:
         unroute(ident)
 
 
-def _run(job: Job) -> Outcome:
+def evaluate(job: Job) -> Outcome:
+    """Evaluate ``job`` on this thread with its output left where it goes (a worker process
+    captures it itself); :func:`run_job` is the same with the output routed to ``job.log``."""
     context = TrialContext(
         cast(optuna.Trial, job.trial),
         job.registry,

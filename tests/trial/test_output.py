@@ -1,7 +1,7 @@
 import sys
 
 import nas_notebook as nb
-from nas_notebook.study._output import TrialLog
+from nas_notebook.trial._output import TrialLog
 from nas_notebook.widgets import Dashboard
 
 NS = {"floatv": nb.floatv}

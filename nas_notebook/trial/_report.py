@@ -7,6 +7,7 @@ from typing import Any
 import optuna
 
 from .._errors import ObjectiveError, TrialStopped
+from .._schema import get_trial
 from ..space import TrialContext, current
 from ._checkpoint import TrialPaused
 from ._objective import to_number
@@ -86,7 +87,7 @@ def report(value: Any = None, step: int | None = None, **metrics: Any) -> bool:
 def _maybe_pause(context: TrialContext, study: optuna.Study, step: int) -> None:
     """Ask a promotion-type scheduler whether the trial goes on past ``step``; pause it (with
     its checkpoint) if not."""
-    frozen = study._storage.get_trial(context.trial._trial_id)  # type: ignore[attr-defined]
+    frozen = get_trial(study, context.trial)
     if not study.pruner.should_pause(study, frozen):  # type: ignore[attr-defined]
         return
     if not context.has_saved:

@@ -20,7 +20,8 @@ from pathlib import Path
 import optuna
 from optuna.storages import BaseStorage
 
-from .._errors import StorageError
+from ._errors import StorageError
+from ._schema import journal_path, unwrap_storage
 
 __all__ = [
     "DEFAULT_JOURNAL",
@@ -92,17 +93,21 @@ def open_storage(url: str | BaseStorage | None) -> BaseStorage:
 
 
 def describe_storage(storage: BaseStorage) -> str:
-    """A short description of ``storage`` for messages."""
-    from optuna.storages.journal import JournalFileBackend, JournalStorage
+    """A short description of ``storage`` for messages.
 
-    if isinstance(storage, JournalStorage):
-        backend = getattr(storage, "_backend", None)
-        if isinstance(backend, JournalFileBackend):
-            return f"journal:{getattr(backend, '_file_path', '?')}"
-        return "journal"
+    Example:
+        >>> describe_storage(open_storage("memory"))
+        'InMemoryStorage'
+    """
+    storage = unwrap_storage(storage)
+    path = journal_path(storage)
+    if path is not None:
+        return f"journal:{path}"
     if isinstance(storage, optuna.storages.RDBStorage):
         return str(storage.url)
-    return type(storage).__name__
+    from optuna.storages.journal import JournalStorage
+
+    return "journal" if isinstance(storage, JournalStorage) else type(storage).__name__
 
 
 def storage_url(storage: BaseStorage) -> str:
@@ -112,12 +117,10 @@ def storage_url(storage: BaseStorage) -> str:
         StorageError: ``storage`` lives in this process only (in-memory), so worker processes
             cannot share it.
     """
-    from optuna.storages.journal import JournalFileBackend, JournalStorage
-
-    if isinstance(storage, JournalStorage):
-        backend = getattr(storage, "_backend", None)
-        if isinstance(backend, JournalFileBackend):
-            return "journal:" + os.path.abspath(backend._file_path)
+    storage = unwrap_storage(storage)
+    path = journal_path(storage)
+    if path is not None:
+        return "journal:" + path
     if isinstance(storage, optuna.storages.RDBStorage):
         return str(storage.url)
     raise StorageError(

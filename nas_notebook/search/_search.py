@@ -1,0 +1,409 @@
+"""``Search``: the handle a ``%%search`` cell binds to its NAME, and the headless entry point."""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import optuna
+from optuna.storages import BaseStorage
+
+from .._storages import describe_storage, open_storage
+from ..algorithms import default_pruner, make_pruner, make_sampler
+from ..executors import Executor, make_executor
+from ..study import (
+    Driver,
+    RunStatus,
+    StudyView,
+    check_picklable,
+    continued_seed,
+    create_study,
+    publish_control,
+    record_driver,
+    recover_stale_trials,
+    resume_study,
+)
+from ..trial import Objective, TrialLog, TrialProgram, infer_direction
+from ._options import benchmark_body, build_program, check_options, program_space
+
+__all__ = ["Search", "live_searches"]
+
+_live: weakref.WeakSet[Search] = weakref.WeakSet()
+
+
+def live_searches() -> list[Search]:
+    """The searches of this process that were started and may still run."""
+    return list(_live)
+
+
+class Search(StudyView):
+    """A search over a trial body, backed by an Optuna study.
+
+    Args:
+        body: The trial body: cell text (the last expression is the objective) or a function
+            of no arguments returning the objective.
+        benchmark: A benchmark name with options (``nas201_digits``, ``nas201_digits:seed=1``:
+            see :func:`~nas_notebook.benchmarks.make_benchmark`) whose trial body, search space
+            and objective are used instead of ``body`` (which must then be empty). Run it with
+            ``executor="simulated"`` to search in simulated time.
+        name: The study name. A name already used in the storage gets a numbered sibling
+            (``NAME.2``) unless ``resume`` is true.
+        storage: A storage URL (see :func:`~nas_notebook.study.open_storage`) or object;
+            in-memory when None.
+        algo: An algorithm name (``random``, ``tpe``...) with options, or an Optuna sampler.
+        pruner: A pruner name (``median``, ``none``) or an Optuna pruner.
+        direction: ``minimize`` or ``maximize``; inferred from the metric (or the last
+            expression) when None: names like loss, error or latency minimize, others maximize.
+        directions: One direction per objective (``"maximize,minimize"``).
+        metric: The reported metric that is the objective (``report(accuracy=...)``).
+        n_trials: How many trials to run (None: until stopped or timed out).
+        timeout: Seconds after which no new trial starts (simulated seconds with an executor
+            of simulated time).
+        seed: Seed of the algorithm.
+        executor: ``thread`` (background, the default), ``inline`` (blocking) or an executor.
+        workers: Number of concurrent trials.
+        resume: Continue the study ``name`` in ``storage`` (it must exist).
+        space: A symbolic space each trial sees materialized: for cell text, the name of a
+            variable of ``user_ns`` that the body reads (``--space config``); for a function,
+            the space itself (a dict of domains, a symbolized object with hyper values), and
+            the function is called with the materialized object. ``search.best.build()``
+            rebuilds the best trial's object.
+        user_ns: The namespace the body's free names come from (the notebook's); the
+            primitives and ``report`` are found even when it lacks them.
+        first_line: The cell line of the body's first line (for messages and tracebacks).
+        check_names: Check now that the body's free names are in ``user_ns`` (and, for worker
+            processes, that they pickle); otherwise :meth:`start` does. A search opened only
+            to look at a study (``load_search(NAME)``) needs none of the notebook's names.
+
+    Example:
+        >>> from nas_notebook import Search
+        >>> s = Search("x = floatv(-1, 1)\\n(x - 0.5) ** 2", direction="minimize",
+        ...            n_trials=5, executor="inline", seed=0, algo="random").start()
+        >>> len(s.study.trials)
+        5
+    """
+
+    def __init__(
+        self,
+        body: str | Callable[[], Any] | TrialProgram | None = None,
+        *,
+        benchmark: str | None = None,
+        name: str | None = None,
+        storage: str | BaseStorage | None = None,
+        algo: str | optuna.samplers.BaseSampler = "tpe",
+        pruner: str | optuna.pruners.BasePruner | None = None,
+        direction: str | None = None,
+        directions: str | Sequence[str] | None = None,
+        metric: str | None = None,
+        n_trials: int | None = None,
+        timeout: float | None = None,
+        seed: int | None = None,
+        executor: str | Executor = "thread",
+        workers: int = 1,
+        resume: bool = False,
+        space: Any = None,
+        user_ns: Mapping[str, Any] | None = None,
+        first_line: int = 1,
+        check_names: bool = True,
+    ) -> None:
+        wanted = check_options(n_trials, timeout, direction, directions)
+        self.user_ns: Mapping[str, Any] = user_ns if user_ns is not None else {}
+        #: The benchmark spec the trials run, if any.
+        self.benchmark = benchmark
+        if benchmark is not None:
+            body, metric, direction = benchmark_body(benchmark, body, metric, direction)
+        self.program = build_program(body, space, name, first_line, self.user_ns)
+        self.executor = make_executor(executor, workers)
+        n_metrics = len(metric.split(",")) if metric else 0
+        n_objectives = len(wanted) if wanted else max(n_metrics, 1)
+        self.objective = Objective(metric, n_objectives)
+        if wanted is None and direction is not None and n_objectives > 1:
+            raise ValueError(
+                f"--metric names {n_objectives} objectives: give --directions (one each), "
+                "not --direction"
+            )
+        self.n_trials = n_trials
+        if timeout is not None and self.executor.simulated_time:
+            self.executor.time_budget = timeout
+            timeout = None
+        self.timeout = timeout
+        self._storage = open_storage(storage)
+        sampler = make_sampler(algo, seed)
+        self.seed = seed
+        #: The algorithm's spec (a registry name) or its class name.
+        self.algo = algo if isinstance(algo, str) else type(algo).__name__
+        # An algorithm may come with a pruner (BOHB: Hyperband) unless one is named.
+        pruner_obj = make_pruner(pruner if pruner is not None else default_pruner(algo))
+        if getattr(pruner_obj, "promotes", False) and not self.executor.resumes_paused:
+            raise ValueError(
+                f"--pruner: a promotion-type scheduler resumes paused trials, which the "
+                f"{self.executor.name} executor cannot do"
+            )
+        if check_names:
+            self._check_runnable(sampler, pruner_obj)
+        #: Trials a dead process had left RUNNING, marked FAIL when this search resumed them.
+        self.recovered: list[int] = []
+        if wanted is None and direction is not None:
+            wanted = [direction]
+        study = self._open_study(name, sampler, pruner_obj, wanted, resume)
+        if resume and seed is not None and study.trials:
+            # Seeded like the first run, a resumed algorithm would draw that run's trials again.
+            study.sampler = make_sampler(algo, continued_seed(seed, len(study.trials)))
+        super().__init__(
+            study, metrics=self.objective.metrics, space=program_space(self.program, self.user_ns)
+        )
+        self.driver: Driver | None = None
+        #: What background trials printed (a blocking executor prints to the cell instead).
+        self.log: TrialLog = TrialLog()
+        self._lock = threading.Lock()
+        self._started = False
+        #: Trials the study had finished before this search ran (a resumed study has some).
+        self.baseline: int = self.progress().finished
+
+    # -- construction ---------------------------------------------------------------------
+
+    def _check_runnable(
+        self, sampler: optuna.samplers.BaseSampler, pruner: optuna.pruners.BasePruner
+    ) -> None:
+        """The body's names are in the namespace and, for worker processes, everything they
+        need pickles: checked before any study is created or any trial runs."""
+        self.program.check(self.user_ns)
+        if self.executor.remote:
+            check_picklable(self.program, self.user_ns, sampler, pruner)
+
+    def _hint(self) -> str | None:
+        if self.objective.metric:
+            return self.objective.metric
+        source = self.program.source.rstrip().splitlines()
+        return source[-1] if source else None
+
+    def _open_study(
+        self,
+        name: str | None,
+        sampler: optuna.samplers.BaseSampler,
+        pruner: optuna.pruners.BasePruner,
+        directions: list[str] | None,
+        resume: bool,
+    ) -> optuna.Study:
+        storage = self._storage
+        if resume:
+            study = resume_study(storage, name, sampler, pruner, directions)
+            where = describe_storage(storage)
+            live_here = any(
+                s.study.study_name == study.study_name
+                and not s.done
+                and (s._storage is storage or describe_storage(s._storage) == where)
+                for s in live_searches()
+            )
+            self.recovered = recover_stale_trials(study, live_here)
+            return study
+        if directions is None:
+            if self.objective.n_objectives > 1:
+                directions = [infer_direction(metric) for metric in self.objective.metrics]
+            else:
+                directions = [infer_direction(self._hint())]
+        info = {"source": self.program.source, "metric": self.objective.metric}
+        return create_study(storage, name, sampler, pruner, directions, info)
+
+    # -- running --------------------------------------------------------------------------
+
+    def start(self) -> Search:
+        """Start the trials (in the background unless the executor is blocking); return self."""
+        self._check_runnable(self.study.sampler, self.study.pruner)
+        with self._lock:
+            if self.driver is not None:
+                raise RuntimeError(f"search {self.name!r} was already started")
+            self.driver = Driver(
+                self.study,
+                self.program,
+                self.user_ns,
+                self.objective,
+                n_trials=self.n_trials,
+                timeout=self.timeout,
+                log=None if self.executor.blocking else self.log,
+                remote=self.executor.remote,
+            )
+        _live.add(self)
+        record_driver(self.study)
+        self._publish()
+        self.executor.start(self.driver)
+        self._started = True
+        if self.executor.blocking:
+            self._publish()
+            self._raise_if_broken()
+        else:  # after start: joining an executor that has no lanes yet returns at once
+            threading.Thread(
+                target=self._publish_when_done, name="nas-notebook-end", daemon=True
+            ).start()
+        return self
+
+    def _publish_when_done(self) -> None:
+        self.executor.join()
+        self._publish()
+
+    def _publish(self) -> None:
+        """Write the search's state and settings into the storage (see ``_schema.CONTROL``)."""
+        driver = self.driver
+        publish_control(
+            self.study,
+            state=self.state,
+            algo=self.algo,
+            workers=self.executor.workers,
+            executor=self.executor.name,
+            n_trials=driver.n_trials if driver is not None else self.n_trials,
+            # Trials the study had before this run: a view elsewhere counts this run's from it.
+            baseline=self.baseline,
+        )
+
+    def _raise_if_broken(self) -> None:
+        driver = self.driver
+        if driver is not None and driver.interrupted:
+            raise KeyboardInterrupt
+        if driver is not None and driver.error is not None:
+            raise driver.error
+
+    def wait(self, timeout: float | None = None) -> Search:
+        """Block until the search ends (or ``timeout`` seconds pass); return self.
+
+        Interrupting the kernel (Ctrl-C) while waiting stops the search: running trials are
+        cancelled and recorded as failed ("interrupted"), completed ones are kept.
+        """
+        if self.driver is None:
+            raise RuntimeError("the search has not been started; call start()")
+        try:
+            self.executor.join(timeout)
+        except KeyboardInterrupt:
+            self.stop(cancel=True)
+            if not self.executor.join(5.0):
+                self.driver.abandon("interrupted by the user")
+            raise
+        self._raise_if_broken()
+        return self
+
+    def stop(self, cancel: bool = False, wait: bool = False) -> Search:
+        """Start no more trials. Running trials finish, unless ``cancel`` is true: then each
+        is stopped at its next decision or ``report`` (at once on a thread executor) and recorded
+        as FAIL with reason "stopped". Completed trials are never lost.
+        """
+        if self.driver is None:
+            return self
+        self.driver.stop(cancel=cancel)
+        if cancel:
+            for job in self.executor.running():
+                self.executor.cancel(job)
+        self._publish()
+        if wait:
+            self.executor.join()
+        return self
+
+    def pause(self) -> Search:
+        """Start no new trial until :meth:`resume`; running ones continue."""
+        if self.driver is not None:
+            self.driver.pause()
+            self._publish()
+        return self
+
+    def resume(self) -> Search:
+        """Continue after :meth:`pause`."""
+        if self.driver is not None:
+            self.driver.resume()
+            self._publish()
+        return self
+
+    def add_trials(self, n: int) -> Search:
+        """Run ``n`` more trials than planned (a search that already ended does not restart:
+        call :func:`load_search` for that)."""
+        if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+            raise ValueError(f"add_trials: `n` must be a positive integer, got {n!r}")
+        if self.driver is not None:
+            self.driver.add_trials(n)
+            self._publish()
+        else:
+            self.n_trials = (self.n_trials or 0) + n
+        return self
+
+    def set_algorithm(self, algo: str | optuna.samplers.BaseSampler) -> Search:
+        """Use ``algo`` (a registry spec such as ``"random"`` or ``"tpe:n_startup_trials=5"``,
+        or an Optuna sampler) from the next trial on. The new algorithm sees every earlier trial:
+        Optuna samplers rebuild their state from the storage.
+
+        Example:
+            >>> s = Search("x = floatv(0, 1)\\nx", n_trials=4, executor="inline", algo="random")
+            >>> s.set_algorithm("tpe").algo
+            'tpe'
+        """
+        seed = self.seed
+        if seed is not None and self.study.trials:
+            seed = continued_seed(seed, len(self.study.trials))
+        sampler = make_sampler(algo, seed)
+        if self.executor.remote:
+            check_picklable(self.program, self.user_ns, sampler, self.study.pruner)
+        self.study.sampler = sampler
+        self.algo = algo if isinstance(algo, str) else type(algo).__name__
+        if self.driver is not None:
+            self._publish()
+        return self
+
+    def set_workers(self, workers: int) -> Search:
+        """Run ``workers`` trials at once from now on (thread, process and Dask executors).
+        Shrinking never interrupts a running trial: a lane ends after its current one."""
+        try:
+            self.executor.resize(workers)
+        except NotImplementedError as exc:
+            raise ValueError(str(exc)) from None
+        if self.driver is not None:
+            self._publish()
+        return self
+
+    @property
+    def done(self) -> bool:
+        """True once the search was started and every trial it began has ended."""
+        # Until the executor has started (lanes spawned), joining it would say "all ended".
+        return self.driver is not None and self._started and self.executor.join(0)
+
+    @property
+    def state(self) -> str:
+        """``created``, ``running``, ``paused``, ``stopping``, ``stopped`` (ended by
+        :meth:`stop` or an interrupt before its budget), ``finished`` or ``failed``."""
+        driver = self.driver
+        if driver is None:
+            return "created"
+        if self.done:
+            if driver.error is not None:
+                return "failed"
+            return "stopped" if driver.stopped_early else "finished"
+        if driver.stopping:
+            return "stopping"
+        return "paused" if driver.paused else "running"
+
+    @property
+    def started(self) -> bool:
+        """Whether :meth:`start` was called on this handle (this process runs the search)."""
+        return self.driver is not None
+
+    def status(self, finished: int | None = None) -> RunStatus:
+        """The run this search shows: its own once it runs or was given a budget, else the
+        one recorded in the storage (a search opened to look at a study run elsewhere)."""
+        if finished is None:
+            finished = self.progress().finished
+        driver = self.driver
+        if driver is None:
+            recorded = super().status(finished)
+            if not self.n_trials:
+                return recorded
+            return RunStatus(recorded.state, finished - self.baseline, self.n_trials, self.baseline)
+        return RunStatus(self.state, finished - self.baseline, driver.n_trials, self.baseline)
+
+    def dashboard(self, refresh_interval: float = 0.5) -> Any:
+        """A live dashboard widget for this search (see :mod:`nas_notebook.widgets`)."""
+        # The one upward import of the package: a display hook, imported when first shown.
+        from ..widgets import Dashboard
+
+        return Dashboard(self, refresh_interval=refresh_interval)
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(self.dashboard())
