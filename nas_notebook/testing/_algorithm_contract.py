@@ -40,7 +40,8 @@ from optuna.trial import FrozenTrial, TrialState
 from .._logging import quiet_optuna
 from ..space import ManyOf, OneOf, floatv, intv, manyof, oneof
 from ..space._codec import decode
-from ..study import Search, report
+from ..search import Search
+from ..trial import report
 
 __all__ = ["AlgorithmContract", "check_trial", "check_value"]
 
