@@ -66,6 +66,7 @@ import shutil
 import statistics
 import sys
 import tempfile
+import threading
 import time
 import warnings
 from collections.abc import Callable
@@ -84,7 +85,7 @@ from optuna.storages.journal import JournalFileBackend, JournalStorage  # noqa: 
 from optuna.trial import TrialState  # noqa: E402
 
 import nas_notebook as nb  # noqa: E402
-from nas_notebook.executors import ThreadExecutor  # noqa: E402
+from nas_notebook.executors import JobFeed, ThreadExecutor  # noqa: E402
 
 TARGET = 1.10
 SEED = 0
@@ -192,10 +193,8 @@ def run_ours(sampler: str, storage_kind: str, executor: str, n: int, storages: S
         search.start()
         search.wait()
         elapsed = time.perf_counter_ns() - start
-        assert search.driver is not None
-        complete = search.driver.counts.get(TrialState.COMPLETE, 0)
-        best = search.study.best_value if complete else None
-        return Run(elapsed, complete, best)
+        progress = search.progress()  # read from the storage, after the clock
+        return Run(elapsed, progress.complete, progress.best_value)
     finally:
         storages.discard(path)
 
@@ -365,19 +364,54 @@ def summary(cells: list[Cell]) -> str:
 # -- profiling --------------------------------------------------------------------------------
 
 
+class _ProfiledFeed:
+    """A job feed that turns ``profiler`` on in each lane thread from its first ``next_job`` until
+    the lane gets no more work (cProfile profiles the thread that enabled it); everything else
+    goes to the search's own feed."""
+
+    def __init__(self, feed: JobFeed, profiler: cProfile.Profile) -> None:
+        self._feed = feed
+        self._profiler = profiler
+        self._local = threading.local()
+
+    def _enable(self) -> None:
+        if not getattr(self._local, "on", False):
+            self._local.on = True
+            self._profiler.enable()
+
+    def _disable(self) -> None:
+        if getattr(self._local, "on", False):
+            self._local.on = False
+            self._profiler.disable()
+
+    def next_job(self) -> Any:
+        self._enable()
+        job = self._feed.next_job()
+        if job is None:
+            self._disable()
+        return job
+
+    def job_done(self, job: Any, outcome: Any) -> None:
+        self._feed.job_done(job, outcome)
+
+    def fatal(self, error: BaseException) -> None:
+        self._disable()
+        self._feed.fatal(error)
+
+    def __getattr__(self, name: str) -> Any:  # the rest of the feed's contract
+        return getattr(self._feed, name)
+
+
 class _ProfiledThreadExecutor(ThreadExecutor):
-    """The thread executor with cProfile enabled on its lane thread (cProfile is per-thread)."""
+    """The thread executor with cProfile enabled on its lane thread, through the public
+    :meth:`~nas_notebook.executors.Executor.start`: its lanes pull from a profiling feed."""
 
     def __init__(self, profiler: cProfile.Profile, workers: int = 1) -> None:
         super().__init__(workers)
-        self._profiler = profiler
+        self.profiler = profiler
 
-    def _lane(self) -> None:
-        self._profiler.enable()
-        try:
-            super()._lane()
-        finally:
-            self._profiler.disable()
+    def start(self, feed: JobFeed) -> None:
+        super().start(_ProfiledFeed(feed, self.profiler))  # type: ignore[arg-type]
 
 
 def profile(spec: str, trials: dict[str, int], top: int = 25) -> None:

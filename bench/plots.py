@@ -33,8 +33,9 @@ is drawn from a second, 2-objective study (loss, latency) of the same size and k
 
    Our public functions take the ``optuna.Study`` and convert its trials to columns at every
    call ("ours s"). The live dashboard keeps the columns and updates them incrementally, so the
-   columns path is timed too ("cols s": ``_get_<plot>_info(columns) + traces + layout`` into a
-   ``go.Figure`` + ``to_json()``, with ``TrialColumns.of(study)`` built once beforehand and timed
+   columns path is timed too ("cols s": the same public ``plot_*`` given a
+   ``nas_notebook.study.Snapshot`` of the study, which hands over the columns it keeps, +
+   ``to_json()``; the snapshot is read and its columns built once beforehand, and that is timed
    on its own). Flattened learning curves are cached in the columns between changes, as in
    the dashboard; the first, uncached run is kept in the JSON (``ours_columns.first_s``).
 
@@ -59,9 +60,9 @@ is drawn from a second, 2-objective study (loss, latency) of the same size and k
 
    a. *first full refresh*: opening the search (which reads the storage and builds the
       columns), ``Dashboard(search, refresh_interval=0)`` (header, counts, trial table, History
-      tab), then every other plot tab selected in turn and drawn
-      (``dashboard._draw_selected(force=True)``, after the draw that the selection itself starts
-      on a thread, which is waited for). This is compared with the sum of the peer's six
+      tab), then every other plot tab selected in turn and drawn (by the draw that the selection
+      itself starts on a thread, which is waited for; a tab that it left blank is drawn by
+      ``dashboard.refresh(final=True)``). This is compared with the sum of the peer's six
       single-objective figures at the same N.
    b. *steady refresh*: ``dashboard.refresh()`` with the History tab selected and nothing new
       (what the refresh thread runs every 0.5 s while trials run).
@@ -142,18 +143,9 @@ from optuna.storages import BaseStorage, InMemoryStorage  # noqa: E402
 from optuna.storages.journal import JournalFileBackend, JournalStorage  # noqa: E402
 from optuna.trial import FrozenTrial, TrialState, create_trial  # noqa: E402
 
+from nas_notebook import Search  # noqa: E402
 from nas_notebook import plots as ours  # noqa: E402
-from nas_notebook.plots import (  # noqa: E402
-    _contour,
-    _intermediate_values,
-    _optimization_history,
-    _parallel_coordinate,
-    _param_importances,
-    _pareto_front,
-    _slice,
-)
-from nas_notebook.study import Search  # noqa: E402
-from nas_notebook.study._columns import TrialColumns  # noqa: E402
+from nas_notebook.study import Snapshot  # noqa: E402
 
 SEED = 0
 STEPS = 20
@@ -311,77 +303,33 @@ class Studies:
 # -- the plots --------------------------------------------------------------------------------
 
 Figure = Callable[[optuna.Study], go.Figure]
-FromColumns = Callable[[TrialColumns, list[str]], go.Figure]
-
-
-def _figure(module: Any, info: Any) -> go.Figure:
-    return go.Figure(data=module.traces(info), layout=module.layout(info))
+#: Ours drawn from a snapshot's prebuilt columns (the dashboard's path) or from a study.
+Ours = Callable[[optuna.Study | Snapshot], go.Figure]
 
 
 @dataclass(frozen=True)
 class Plot:
     name: str
     peer: Figure
-    ours: Figure
-    columns: FromColumns
+    ours: Ours
     multi: bool = False
     #: How the peer's time grows with N, for the skip estimate when only one size is known.
     exponent: float = 1.0
 
 
 PLOTS = (
-    Plot(
-        "optimization history",
-        ov.plot_optimization_history,
-        ours.plot_optimization_history,
-        lambda c, d: _figure(
-            _optimization_history, _optimization_history._get_optimization_history_info(c, d[0])
-        ),
-    ),
-    Plot(
-        "learning curves",
-        ov.plot_intermediate_values,
-        ours.plot_intermediate_values,
-        lambda c, d: _figure(
-            _intermediate_values, _intermediate_values._get_intermediate_values_info(c, d[0])
-        ),
-    ),
-    Plot(
-        "parallel coordinates",
-        ov.plot_parallel_coordinate,
-        ours.plot_parallel_coordinate,
-        lambda c, d: _figure(
-            _parallel_coordinate, _parallel_coordinate._get_parallel_coordinate_info(c, d[0])
-        ),
-    ),
-    Plot(
-        "param importances",
-        ov.plot_param_importances,
-        ours.plot_param_importances,
-        lambda c, d: _figure(
-            _param_importances, _param_importances._get_param_importances_info(c, d)
-        ),
-    ),
-    Plot(
-        "slice",
-        ov.plot_slice,
-        ours.plot_slice,
-        lambda c, d: _figure(_slice, _slice._get_slice_info(c, None, 0, d[0])),
-    ),
+    Plot("optimization history", ov.plot_optimization_history, ours.plot_optimization_history),
+    Plot("learning curves", ov.plot_intermediate_values, ours.plot_intermediate_values),
+    Plot("parallel coordinates", ov.plot_parallel_coordinate, ours.plot_parallel_coordinate),
+    Plot("param importances", ov.plot_param_importances, ours.plot_param_importances),
+    Plot("slice", ov.plot_slice, ours.plot_slice),
     Plot(
         "contour (lr, dropout)",
         lambda s: ov.plot_contour(s, params=list(CONTOUR_PARAMS)),
         lambda s: ours.plot_contour(s, params=CONTOUR_PARAMS),
-        lambda c, d: _figure(_contour, _contour._get_contour_info(c, CONTOUR_PARAMS, 0, d[0])),
         exponent=2.0,
     ),
-    Plot(
-        "pareto front (2 obj.)",
-        ov.plot_pareto_front,
-        ours.plot_pareto_front,
-        lambda c, d: _figure(_pareto_front, _pareto_front._get_pareto_front_info(c, d)),
-        multi=True,
-    ),
+    Plot("pareto front (2 obj.)", ov.plot_pareto_front, ours.plot_pareto_front, multi=True),
 )
 #: The plots the dashboard of a single-objective study draws (its six plot tabs).
 DASHBOARD_PLOTS = [p.name for p in PLOTS if not p.multi]
@@ -511,6 +459,15 @@ class PeerHistory:
         return s1 * scale**alpha_s, b1 * scale**alpha_b / 1e6
 
 
+def read_columns(study: optuna.Study) -> Snapshot:
+    """A snapshot of ``study`` with its trials read and converted to columns (which a plot
+    given the snapshot reuses, as the dashboard's tabs do)."""
+    snapshot = Snapshot(study)
+    snapshot.refresh()
+    snapshot.columns()
+    return snapshot
+
+
 def measure_plots(
     studies: Studies,
     args: argparse.Namespace,
@@ -518,18 +475,16 @@ def measure_plots(
     progress: Callable[[str], None],
 ) -> tuple[list[Row], Timing, Timing]:
     n = studies.n
-    cols_build = time_call(lambda: TrialColumns.of(studies.study), args.reps, args.rep_budget)
-    cols_build_multi = time_call(lambda: TrialColumns.of(studies.multi), args.reps, args.rep_budget)
-    cols = TrialColumns.of(studies.study)
-    cols_multi = TrialColumns.of(studies.multi)
-    directions = ["minimize"]
-    directions_multi = ["minimize", "minimize"]
+    cols_build = time_call(lambda: read_columns(studies.study), args.reps, args.rep_budget)
+    cols_build_multi = time_call(lambda: read_columns(studies.multi), args.reps, args.rep_budget)
+    snapshot = read_columns(studies.study)
+    snapshot_multi = read_columns(studies.multi)
     rows = []
     for plot in PLOTS:
         study = studies.multi if plot.multi else studies.study
-        c, d = (cols_multi, directions_multi) if plot.multi else (cols, directions)
+        snap = snapshot_multi if plot.multi else snapshot
         ours_t = time_figure(lambda p=plot, s=study: p.ours(s), args.reps, args.rep_budget)
-        cols_t = time_figure(lambda p=plot, c=c, d=d: p.columns(c, d), args.reps, args.rep_budget)
+        cols_t = time_figure(lambda p=plot, s=snap: p.ours(s), args.reps, args.rep_budget)
         estimate = history.estimate(plot, n)
         skipped = None
         if estimate is None and n > TARGET_SIZE:
@@ -610,9 +565,10 @@ def first_refresh(studies: Studies) -> tuple[DashboardRun, Any]:
     for index in range(1, len(dashboard.tabs)):
         begin = time.perf_counter()
         _select(dashboard, index)
-        dashboard._draw_selected(force=True)
-        _join_tab_threads()
-        tabs_s[dashboard.tabs[index].title] = time.perf_counter() - begin
+        tab = dashboard.tabs[index]
+        if not tab.figure.data and not tab.message.value:  # the selection's draw did not
+            dashboard.refresh(final=True)
+        tabs_s[tab.title] = time.perf_counter() - begin
     json_s, json_bytes = {}, {}
     for tab in dashboard.tabs:
         begin = time.perf_counter()
@@ -641,7 +597,7 @@ def measure_dashboard(
         f"(best of {len(runs)})"
     )
     assert dashboard is not None
-    cols = dashboard.search._snapshot.columns()
+    cols = dashboard.search.snapshot().columns()  # nothing new: the columns the table shows
     table_t = time_call(lambda: dashboard.table.update(cols), args.reps, args.rep_budget)
 
     # (b) steady: History selected, nothing new.
@@ -686,7 +642,7 @@ def measure_dashboard(
             "json_s": time.perf_counter() - start,
             "json_mb": size / 1e6,
         }
-    n_after = dashboard.search._snapshot.columns().n
+    n_after = len(dashboard.search.trials)
     _close_widgets()
     return {
         "first": {
@@ -768,7 +724,7 @@ def size_report(result: dict[str, Any]) -> str:
             f"optuna: not all six ran ({six['optuna_ran']} did, {six['optuna_partial_s']:.3f} s)"
         )
     lines.append(
-        f"columns: TrialColumns.of(study) {_s(result['columns_build']['best_s'])} "
+        f"columns: Snapshot(study) read + columns() {_s(result['columns_build']['best_s'])} "
         f"(2-objective study {_s(result['columns_build_multi']['best_s'])}); 'cols s' excludes it"
     )
     d = result["dashboard"]

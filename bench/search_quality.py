@@ -67,8 +67,7 @@ from nas_notebook.benchmarks import (  # noqa: E402
     cell_index,
     edge_name,
 )
-from nas_notebook.executors import SimulatedExecutor  # noqa: E402
-from nas_notebook.executors._simulated import SIM_END  # noqa: E402
+from nas_notebook.executors import SimulatedExecutor, simulated_timeline  # noqa: E402
 from nas_notebook.testing import synthetic_table  # noqa: E402
 
 DEFAULT_JSON = ROOT / "bench" / "results" / "search_quality.json"
@@ -112,10 +111,14 @@ def run_one(
         seed=seed,
     ).start()
     wall = time.perf_counter() - start
+    trials = {t.number: t for t in search.trials}
+    # A trial's last stretch of work ends when it did (earlier ones, if any, are PAUSED).
+    timeline = simulated_timeline(search)
+    ended = timeline[timeline["state"] == TrialState.COMPLETE.name]
     done = sorted(
-        (t.system_attrs[SIM_END], t.value, cell_index([t.params[edge_name(e)] for e in EDGES]))
-        for t in search.trials
-        if t.state == TrialState.COMPLETE and t.value is not None
+        (float(end), t.value, cell_index([t.params[edge_name(e)] for e in EDGES]))
+        for number, end in zip(ended["number"], ended["end"])
+        if (t := trials[int(number)]).value is not None
     )
     ends = [end for end, _, _ in done]
     best, cells = [], []
