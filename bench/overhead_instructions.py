@@ -9,6 +9,10 @@ peer loop and for our search with each executor. ``(I(N) - I(0)) / N`` is the pe
 start-up and imports cancelled out; the ratio ours/optuna is the overhead.
 
 Run: ``python bench/overhead_instructions.py [--trials 400]`` (about 2-3 minutes; needs valgrind).
+``--quick`` is a smoke test of the same runs, smaller: 50 trials, the peer and our inline
+executor only (each valgrind run pays ~10 s of imports), two runs at a time (``--jobs``:
+instruction counts do not depend on what else runs); about 20 s on 2 cores. Its figures include
+the first trials' one-off costs: they are not the overhead.
 Exit status 0 always; the last line gives the ratios.
 """
 
@@ -22,6 +26,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -71,10 +76,40 @@ def instructions(script: Path, side: str, n: int) -> int:
     return int(match.group(1))
 
 
-def main() -> int:
+SIDES = ("optuna", "inline", "thread")
+QUICK_SIDES = ("optuna", "inline")
+DEFAULT_JSON = ROOT / "bench" / "results" / "overhead_instructions.json"
+QUICK_TRIALS = 50
+
+
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--trials", type=int, default=400)
-    args = parser.parse_args()
+    parser.add_argument(
+        "--trials", type=int, default=None, help=f"trials per run (400; {QUICK_TRIALS} in --quick)"
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help=f"smoke mode: {QUICK_TRIALS} trials, optuna and inline, 2 runs at a time",
+    )
+    parser.add_argument(
+        "--jobs", type=int, default=None, help="valgrind runs at a time (1; 2 in --quick)"
+    )
+    parser.add_argument(
+        "--sides",
+        nargs="+",
+        choices=SIDES[1:],
+        default=None,
+        help="our executors to measure, besides the peer (inline thread; inline in --quick)",
+    )
+    parser.add_argument("--json", type=Path, default=DEFAULT_JSON)
+    args = parser.parse_args(argv)
+    ours = args.sides or (QUICK_SIDES[1:] if args.quick else SIDES[1:])
+    sides = ["optuna", *(side for side in SIDES[1:] if side in ours)]
+    args.trials = args.trials or (QUICK_TRIALS if args.quick else 400)
+    args.jobs = args.jobs or (min(2, os.cpu_count() or 1) if args.quick else 1)
+    if args.trials < 1 or args.jobs < 1:
+        parser.error("--trials and --jobs must be positive")
     if shutil.which("valgrind") is None:
         print("valgrind is not installed (apt-get install valgrind); nothing measured")
         return 0
@@ -82,16 +117,30 @@ def main() -> int:
         script = Path(tmp) / "loop.py"
         script.write_text(PROGRAM.format(root=str(ROOT)))
         per_trial = {}
-        for side in ("optuna", "inline", "thread"):
-            base = instructions(script, side, 0)
-            full = instructions(script, side, args.trials)
-            per_trial[side] = (full - base) / args.trials
-            print(f"{side:7s} {per_trial[side]:12,.0f} instructions/trial", flush=True)
-    ratios = {side: per_trial[side] / per_trial["optuna"] for side in ("inline", "thread")}
-    results = ROOT / "bench" / "results"
-    results.mkdir(parents=True, exist_ok=True)
+        # In order, ``jobs`` at a time: with one job, the runs and lines of a serial loop.
+        pool = ThreadPoolExecutor(max_workers=args.jobs)
+        try:
+            counts = {
+                (side, n): pool.submit(instructions, script, side, n)
+                for side in sides
+                for n in (0, args.trials)
+            }
+            for side in sides:
+                base = counts[side, 0].result()
+                full = counts[side, args.trials].result()
+                per_trial[side] = (full - base) / args.trials
+                print(f"{side:7s} {per_trial[side]:12,.0f} instructions/trial", flush=True)
+        finally:
+            pool.shutdown(cancel_futures=True)
+    for side in SIDES:
+        if side not in sides:
+            print(f"{side:7s} not run (this run measures {', '.join(sides)}: see --sides)")
+    ratios = {side: per_trial[side] / per_trial["optuna"] for side in sides[1:]}
     payload = {"trials": args.trials, "per_trial": per_trial, "ratios": ratios}
-    (results / "overhead_instructions.json").write_text(json.dumps(payload, indent=2))
+    if args.quick:
+        payload["quick"] = True
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(payload, indent=2))
     print(
         "ours/optuna (random sampler, in-memory, instructions per trial): "
         + ", ".join(f"{side} {ratio:.3f}" for side, ratio in ratios.items())
