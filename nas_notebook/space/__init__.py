@@ -1,6 +1,7 @@
 """Hyper primitives, dict-space domains, their evaluation contexts, names from code, and the
 Optuna codec."""
 
+from ._codec import choices_for, contains, decode, distributions, encode_choice
 from ._context import EvaluationContext, TraceContext, TrialContext, activate, current
 from ._dict_space import (
     choice,
@@ -12,9 +13,10 @@ from ._dict_space import (
     randint,
     uniform,
 )
-from ._naming import NameRegistry, Site
-from ._primitives import Float, HyperPrimitive, Int, ManyOf, OneOf, floatv, intv, manyof, oneof
+from ._naming import NameRegistry, Site, call_site
+from ._primitives import floatv, intv, manyof, oneof
 from ._trace import Decision, Space, trace
+from ._values import Float, HyperPrimitive, Int, ManyOf, OneOf
 
 __all__ = [
     "Decision",
@@ -30,8 +32,14 @@ __all__ = [
     "TraceContext",
     "TrialContext",
     "activate",
+    "call_site",
     "choice",
+    "choices_for",
+    "contains",
     "current",
+    "decode",
+    "distributions",
+    "encode_choice",
     "finrange",
     "floatv",
     "intv",

@@ -31,7 +31,7 @@ from optuna.distributions import (
     IntDistribution,
 )
 
-from ._primitives import Float, HyperPrimitive, Int, ManyOf, OneOf
+from ._values import Float, HyperPrimitive, Int, ManyOf, OneOf
 
 __all__ = [
     "choices_for",
@@ -69,7 +69,15 @@ def _natively_storable(candidates: Sequence[Any]) -> bool:
 
 
 def choices_for(candidates: Sequence[Any]) -> tuple[Any, ...]:
-    """The categorical choices Optuna stores for ``candidates`` (the values or unique labels)."""
+    """The categorical choices Optuna stores for ``candidates``: the candidates themselves when
+    Optuna can store them all (None, bool, int, float, str, all distinct), else a unique readable
+    label for each.
+
+    Example:
+        >>> from nas_notebook.space import choices_for
+        >>> choices_for([16, 32]), choices_for([int, float])
+        ((16, 32), ('int', 'float'))
+    """
     if _natively_storable(candidates):
         return tuple(candidates)
     labels = [label(c) for c in candidates]
@@ -79,7 +87,17 @@ def choices_for(candidates: Sequence[Any]) -> tuple[Any, ...]:
 
 
 def distributions(name: str, primitive: HyperPrimitive) -> dict[str, BaseDistribution]:
-    """The Optuna parameters (name -> distribution) that encode ``primitive`` named ``name``."""
+    """The Optuna parameters (name -> distribution) that encode ``primitive`` named ``name``.
+
+    A ``manyof`` picking ``k`` candidates is ``k`` parameters, ``name[0]`` to ``name[k-1]``.
+
+    Example:
+        >>> from nas_notebook.space import ManyOf, OneOf, distributions
+        >>> distributions("act", OneOf(["relu", "gelu"]))
+        {'act': CategoricalDistribution(choices=('relu', 'gelu'))}
+        >>> list(distributions("ops", ManyOf(2, ["conv", "pool", "skip"])))
+        ['ops[0]', 'ops[1]']
+    """
     if isinstance(primitive, Float):
         return {
             name: FloatDistribution(
@@ -122,29 +140,12 @@ def _pick(primitive: ManyOf, raw: Sequence[Any]) -> list[Any]:
 
 def suggest(trial: optuna.trial.BaseTrial, name: str, primitive: HyperPrimitive) -> Any:
     """Draw ``primitive`` through ``trial`` under ``name`` and return the user-facing value."""
-    if (
-        type(primitive) is Float
-    ):  # exact-type checks first: the common cases, on the per-decision path
-        return trial.suggest_float(
-            name,
-            primitive.low,
-            primitive.high,
-            log=primitive.log,
-            step=primitive.step,
-        )
-    if type(primitive) is Int:
-        return trial.suggest_int(
-            name,
-            primitive.low,
-            primitive.high,
-            log=primitive.log,
-            step=primitive.step,
-        )
-    if isinstance(primitive, Float):
+    # The exact-type test first: it is the common case, on the per-decision path.
+    if type(primitive) is Float or isinstance(primitive, Float):
         return trial.suggest_float(
             name, primitive.low, primitive.high, log=primitive.log, step=primitive.step
         )
-    if isinstance(primitive, Int):
+    if type(primitive) is Int or isinstance(primitive, Int):
         return trial.suggest_int(
             name, primitive.low, primitive.high, log=primitive.log, step=primitive.step
         )
@@ -168,10 +169,16 @@ def suggest(trial: optuna.trial.BaseTrial, name: str, primitive: HyperPrimitive)
 
 
 def decode(name: str, primitive: HyperPrimitive, params: Mapping[str, Any]) -> Any:
-    """The value ``primitive`` took in a stored trial whose parameters are ``params``.
+    """The value ``primitive`` named ``name`` took in a stored trial whose parameters are
+    ``params``: the candidate object itself for a ``oneof`` stored by its label.
 
     Raises:
         KeyError: ``params`` lacks a parameter of this decision (it was not reached).
+
+    Example:
+        >>> from nas_notebook.space import OneOf, decode
+        >>> decode("cast", OneOf([int, float]), {"cast": "float"})
+        <class 'float'>
     """
     if isinstance(primitive, (Float, Int)):
         return params[name]
@@ -184,7 +191,15 @@ def decode(name: str, primitive: HyperPrimitive, params: Mapping[str, Any]) -> A
 
 
 def contains(primitive: Float | Int, value: Any) -> bool:
-    """Whether ``value`` is a value ``primitive`` can take (in bounds, on its step)."""
+    """Whether ``value`` is a value ``primitive`` can take (in bounds, on its step).
+
+    Example:
+        >>> from nas_notebook.space import Float, Int, contains
+        >>> contains(Int(0, 10, step=2), 4), contains(Int(0, 10, step=2), 5)
+        (True, False)
+        >>> contains(Float(0.0, 1.0), 1.5)
+        False
+    """
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return False
     if isinstance(primitive, Int) and not isinstance(value, int):
@@ -205,6 +220,13 @@ def encode_choice(name: str, primitive: OneOf | ManyOf, indices: Sequence[int]) 
     Raises:
         ValueError: Indices a ``manyof`` cannot pick (repeats when distinct, not in candidate
             order when sorted, not ``k`` of them).
+
+    Example:
+        >>> from nas_notebook.space import ManyOf, OneOf, encode_choice
+        >>> encode_choice("act", OneOf(["relu", "gelu"]), [1])
+        {'act': 'gelu'}
+        >>> encode_choice("ops", ManyOf(2, ["conv", "pool", "skip"]), [2, 0])
+        {'ops[0]': 2, 'ops[1]': 0}
     """
     if isinstance(primitive, OneOf):
         (index,) = indices

@@ -22,13 +22,12 @@ from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 from .._errors import TrialStopped
-from . import _codec
+from ._codec import suggest
 from ._naming import NameRegistry, Site, call_site
+from ._values import HyperPrimitive
 
 if TYPE_CHECKING:
     import optuna
-
-    from ._primitives import HyperPrimitive
 
 __all__ = ["EvaluationContext", "TraceContext", "TrialContext", "activate", "current"]
 
@@ -167,11 +166,11 @@ class TrialContext(EvaluationContext):
         if self.cancelled:
             raise TrialStopped("the search was stopped")
         name = self.name_for(primitive, site or call_site())
-        value = self.values[name] = _codec.suggest(self.trial, name, primitive)
+        value = self.values[name] = suggest(self.trial, name, primitive)
         return value
 
     def evaluate(self, name: str, primitive: HyperPrimitive) -> Any:
-        return _codec.suggest(self.trial, name, primitive)
+        return suggest(self.trial, name, primitive)
 
 
 class TraceContext(EvaluationContext):

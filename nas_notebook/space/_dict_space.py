@@ -33,7 +33,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .._errors import SearchSpaceError
-from ._primitives import Float, Int, OneOf
+from ._values import Float, Int, OneOf
 
 __all__ = [
     "choice",

@@ -87,6 +87,15 @@ def call_site(frame: FrameType | None = None) -> Site:
     frame on this thread's stack that is not nas_notebook's own (helpers of other modules
     register with :func:`register_infrastructure`). The result is cached per (code object,
     instruction), so the AST work happens once per call site, not once per trial.
+
+    Example:
+        >>> import sys
+        >>> from nas_notebook.space import call_site
+        >>> def layer():
+        ...     return call_site(sys._getframe(1))
+        >>> width = layer()
+        >>> width.base, width.in_loop
+        ('width', False)
     """
     if frame is None:
         frame = sys._getframe(1)

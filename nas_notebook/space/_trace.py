@@ -11,7 +11,7 @@ from optuna.distributions import BaseDistribution
 from . import _codec
 from ._context import TraceContext, activate
 from ._naming import Site
-from ._primitives import HyperPrimitive
+from ._values import HyperPrimitive
 
 __all__ = ["Decision", "Space", "trace"]
 

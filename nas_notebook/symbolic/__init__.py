@@ -7,15 +7,19 @@ objects, every hyper value being a decision named by its key path (``model.op[2]
 """
 
 from ._keypath import join, parse
-from ._materialize import encode, materialize
-from ._object import Functor, Symbolic, SymbolicBase, arguments_of, has_hyper, symbolize
-from ._ops import clone, decisions, rebind, walk
+from ._materialize import build_with, encode, materialize
+from ._object import Functor, Symbolic, SymbolicBase, arguments_of, has_hyper
+from ._ops import candidate_path, children, clone, decisions, rebind, walk
+from ._symbolize import symbolize, symbolize_class
 
 __all__ = [
     "Functor",
     "Symbolic",
     "SymbolicBase",
     "arguments_of",
+    "build_with",
+    "candidate_path",
+    "children",
     "clone",
     "decisions",
     "encode",
@@ -25,5 +29,6 @@ __all__ = [
     "parse",
     "rebind",
     "symbolize",
+    "symbolize_class",
     "walk",
 ]

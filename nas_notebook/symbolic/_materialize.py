@@ -22,13 +22,31 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from .._errors import SearchSpaceError
-from ..space import Float, HyperPrimitive, Int, ManyOf, OneOf, _codec, current
-from ..space._naming import Site, call_site
+from ..space import (
+    Float,
+    HyperPrimitive,
+    Int,
+    ManyOf,
+    OneOf,
+    Site,
+    call_site,
+    choices_for,
+    contains,
+    current,
+    decode,
+    distributions,
+    encode_choice,
+)
 from . import _keypath
-from ._object import Functor, Symbolic, _is_torch_module, arguments_of, call, has_hyper
-from ._ops import candidate_path, children, decision_name, rebuild
+from ._calls import call
+from ._object import Functor, Symbolic, arguments_of, has_hyper, symbolic_method
 
-__all__ = ["build_in_search", "encode", "materialize"]
+# `materialize` has a parameter named `decisions`.
+from ._ops import candidate_path, children, decision_name, rebuild
+from ._ops import decisions as decisions_of
+from ._symbolize import is_torch_module
+
+__all__ = ["build_in_search", "build_with", "encode", "materialize"]
 
 Decide = Callable[[HyperPrimitive, str], Any]
 
@@ -39,7 +57,7 @@ def _renamed(primitive: HyperPrimitive, name: str) -> HyperPrimitive:
     if primitive.name == name:
         return primitive
     if isinstance(primitive, OneOf) and getattr(primitive, "_choices", None) is None:
-        primitive._choices = _codec.choices_for(primitive.candidates)
+        primitive._choices = choices_for(primitive.candidates)
     named = copy.copy(primitive)
     named.name = name
     return named
@@ -63,7 +81,7 @@ def _index(candidates: tuple[Any, ...], chosen: Any) -> int:
 
 def _fresh(value: Any) -> Any:
     """A leaf as an example gets it: a torch module is copied, so examples never share weights."""
-    if _is_torch_module(type(value)):
+    if is_torch_module(type(value)):
         return copy.deepcopy(value)
     return value
 
@@ -128,6 +146,25 @@ def build_in_search(space: Any, site: Site) -> Any:
     return _build(space, "", from_search)
 
 
+def build_with(space: Any, replace: Decide, *, path: str = "") -> Any:
+    """``space`` built as :func:`materialize` builds it, each hyper value replaced whole by
+    ``replace(primitive, name)`` instead of being decided.
+
+    ``name`` is the name materialize gives the decision (``path`` is the key path of ``space``
+    itself); the candidates of a replaced choice are left to ``replace``. That is how a
+    super-network is built (:func:`~nas_notebook.torch.rewrite`): each choice becomes one module
+    holding all its candidates.
+
+    Example:
+        >>> from nas_notebook import floatv, oneof
+        >>> space = {"lr": floatv(1e-3, 1e-1), "act": oneof(["relu", "tanh"]), "epochs": 10}
+        >>> build_with(space, lambda primitive, name: f"<{name}: {primitive.kind}>")
+        {'lr': '<lr: floatv>', 'act': '<act: oneof>', 'epochs': 10}
+    """
+    return _build(space, path, _refuse, replace)
+
+
+@symbolic_method("build")
 def materialize(
     space: Any, decisions: Mapping[str, Any] | Any = None, *, strict: bool = True
 ) -> Any:
@@ -165,7 +202,7 @@ def materialize(
         context = current()
         if context is None:
             if has_hyper(space):
-                count = len(_decisions_of(space))
+                count = len(decisions_of(space))
                 raise SearchSpaceError(
                     f"materialize: the space has {count} decision(s) to make: give "
                     "`decisions` (e.g. a trial's params), or build it inside a search"
@@ -181,7 +218,7 @@ def materialize(
 
     def from_params(primitive: HyperPrimitive, name: str) -> Any:
         try:
-            value = _codec.decode(name, primitive, params)
+            value = decode(name, primitive, params)
         except KeyError:
             raise SearchSpaceError(
                 f"materialize: decision {name!r} ({primitive!r}) is missing from `decisions` "
@@ -192,7 +229,7 @@ def materialize(
                 f"materialize: decision {name!r} has no candidate for the stored value "
                 f"{params.get(name)!r} ({primitive!r})"
             ) from None
-        used.update(_codec.distributions(name, primitive))
+        used.update(distributions(name, primitive))
         return value
 
     built = _build(space, "", from_params)
@@ -200,19 +237,13 @@ def materialize(
     if unused and strict:
         raise SearchSpaceError(
             f"materialize: decisions {unused!r} are not in this space (its decisions: "
-            f"{sorted(_decisions_of(space))!r})"
+            f"{sorted(decisions_of(space))!r})"
         )
     return built
 
 
 def _refuse(primitive: HyperPrimitive, name: str) -> Any:  # pragma: no cover - guarded above
     raise SearchSpaceError(f"materialize: no value for decision {name!r}")
-
-
-def _decisions_of(space: Any) -> dict[str, HyperPrimitive]:
-    from ._ops import decisions
-
-    return decisions(space)
 
 
 class _Mismatch(Exception):
@@ -249,7 +280,7 @@ def encode(space: Any, value: Any) -> dict[str, Any]:
 def _same_leaf(expected: Any, value: Any) -> bool:
     if expected is value:
         return True
-    if _is_torch_module(type(expected)):
+    if is_torch_module(type(expected)):
         return type(expected) is type(value) and repr(expected) == repr(value)
     try:
         return bool(expected == value)
@@ -262,7 +293,7 @@ def _encode(space: Any, value: Any, path: str, out: dict[str, Any]) -> None:
     if isinstance(space, HyperPrimitive):
         name = decision_name(space, path)
         if isinstance(space, (Float, Int)):
-            if not _codec.contains(space, value):
+            if not contains(space, value):
                 raise _Mismatch(f"{value!r} at {name!r} is outside {space!r}")
             out[name] = value
             return
@@ -289,7 +320,7 @@ def _encode(space: Any, value: Any, path: str, out: dict[str, Any]) -> None:
             else:
                 raise _Mismatch(f"{pick!r} at {name!r} is none of the candidates of {space!r}")
         try:
-            out.update(_codec.encode_choice(name, space, indices))
+            out.update(encode_choice(name, space, indices))
         except ValueError as exc:
             raise _Mismatch(f"{value!r} at {name!r}: {exc}") from None
         return

@@ -14,7 +14,8 @@ from typing import Any
 from .._errors import SearchSpaceError
 from ..space import Float, HyperPrimitive, Int, ManyOf, OneOf
 from . import _keypath
-from ._object import Symbolic, _signature, arguments_of, call, has_hyper, is_symbolic_class
+from ._calls import call, signature_of
+from ._object import Symbolic, arguments_of, has_hyper, is_symbolic_class, symbolic_method
 
 __all__ = [
     "candidate_path",
@@ -31,7 +32,17 @@ Rewrite = Callable[[str, Any, Any], Any]
 
 
 def children(node: Any) -> Iterator[tuple[Any, Any]]:
-    """``(key, child)`` pairs of a node (none for a leaf)."""
+    """``(key, child)`` pairs of a node (none for a leaf): a symbolic object's arguments by
+    name, a list's or tuple's items by position, a dict's items, a choice's candidates by
+    position.
+
+    Example:
+        >>> from nas_notebook import oneof
+        >>> list(children({"act": oneof(["relu", "tanh"]), "epochs": 10}))
+        [('act', oneof(['relu', 'tanh'])), ('epochs', 10)]
+        >>> list(children(oneof(["relu", "tanh"]))), list(children(10))
+        ([(0, 'relu'), (1, 'tanh')], [])
+    """
     if isinstance(node, (OneOf, ManyOf)):
         yield from enumerate(node.candidates)
         return
@@ -128,7 +139,7 @@ def _accepts(node: Any, key: Any) -> bool:
     target = node.target if isinstance(node, Symbolic) else type(node)
     if not (isinstance(node, Symbolic) or is_symbolic_class(type(node))):
         return isinstance(node, dict)
-    signature = _signature(target)
+    signature = signature_of(target)
     if signature is None or not isinstance(key, str):
         return False
     parameter = signature.parameters.get(key)
@@ -151,6 +162,7 @@ def _set(node: Any, segments: list[Any], value: Any, path: str, done: str) -> An
     return rebuild(node, {key: new})
 
 
+@symbolic_method("rebind")
 def rebind(obj: Any, changes: Mapping[str, Any] | Rewrite | None = None, /, **kwargs: Any) -> Any:
     """A copy of ``obj`` with some of its parts replaced; ``obj`` is not changed.
 
@@ -208,6 +220,7 @@ def rebind(obj: Any, changes: Mapping[str, Any] | Rewrite | None = None, /, **kw
     return result
 
 
+@symbolic_method("clone")
 def clone(obj: Any, deep: bool = True) -> Any:
     """A copy of ``obj``: a symbolic object's tree of calls and containers is copied (hyper
     primitives, immutable, are shared); with ``deep`` other values inside are deep-copied.
@@ -237,7 +250,13 @@ def clone(obj: Any, deep: bool = True) -> Any:
 def candidate_path(primitive: OneOf | ManyOf, name: str, index: int) -> str:
     """Where the own decisions of candidate ``index`` of the choice ``name`` are named:
     ``name[i]`` for a ``oneof``, ``name.candidates[i]`` for a ``manyof`` (whose Optuna slots
-    are ``name[0]``, ``name[1]``...)."""
+    are ``name[0]``, ``name[1]``...).
+
+    Example:
+        >>> from nas_notebook import manyof, oneof
+        >>> candidate_path(oneof(["a", "b"]), "op", 1), candidate_path(manyof(1, ["a"]), "ops", 0)
+        ('op[1]', 'ops.candidates[0]')
+    """
     if isinstance(primitive, ManyOf):
         return _keypath.join(_keypath.join(name, "candidates"), index)
     return _keypath.join(name, index)

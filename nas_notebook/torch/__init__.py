@@ -8,8 +8,14 @@ Importing this package imports torch; ``nas_notebook`` itself does not.
 """
 
 from . import nn
-from ._efficient import SearchResult, darts, efficient_search, train_model, tunas
-from ._supernet import ChoiceFactory, MixedOp, SuperNet, Switch, rewrite
+from ._choices import MixedOp, Switch
+from ._darts import darts
+from ._efficient import efficient_search
+from ._rewrite import rewrite
+from ._search import SearchResult
+from ._supernet import ChoiceFactory, SuperNet
+from ._training import train_model
+from ._tunas import tunas
 
 __all__ = [
     "ChoiceFactory",

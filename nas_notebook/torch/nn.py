@@ -37,7 +37,7 @@ from typing import Any
 import torch
 import torch.nn as _torch_nn
 
-from ..symbolic._object import SymbolicBase, _symbolize_class
+from ..symbolic import SymbolicBase, symbolize_class
 
 _lock = threading.Lock()
 
@@ -73,7 +73,7 @@ def __getattr__(name: str) -> Any:
     with _lock:
         made = globals().get(name)
         if made is None:
-            made = _symbolize_class(value, module=__name__)
+            made = symbolize_class(value, module=__name__)
             globals()[name] = made
     becomes = getattr(value, "cls_to_become", None)
     if isinstance(becomes, type) and "cls_to_become" not in made.__dict__:

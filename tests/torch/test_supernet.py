@@ -20,7 +20,7 @@ import pytest
 torch = __import__("torch") if os.environ.get("CI") else pytest.importorskip("torch")
 
 from nas_notebook import DuplicateNameError, SearchSpaceError, floatv, intv, manyof, oneof  # noqa: E402
-from nas_notebook.space._codec import choices_for  # noqa: E402
+from nas_notebook.space import choices_for  # noqa: E402
 from nas_notebook.symbolic import decisions, encode, materialize, rebind  # noqa: E402
 from nas_notebook.torch import MixedOp, SuperNet, Switch, nn, rewrite  # noqa: E402
 
