@@ -28,6 +28,7 @@ from nas_notebook.benchmarks import (  # noqa: E402
     search_space,
 )
 from nas_notebook.benchmarks import build_nas201 as builder  # noqa: E402
+from nas_notebook.benchmarks._build_training import per_cell_loss  # noqa: E402
 from nas_notebook.benchmarks.nas201_model import Network  # noqa: E402
 
 NONE6 = ("none",) * 6
@@ -141,7 +142,7 @@ def test_batched_gradients_are_per_cell():
     nets = [builder.initial_network(c, 3, 4) for c in cells]
     model.load_networks(nets)
     x, y = torch.rand(6, 1, 8, 8), torch.randint(0, 10, (6,))
-    builder._per_cell_loss(model(x), y).sum().backward()
+    per_cell_loss(model(x), y).sum().backward()
     for row, net in enumerate(nets):
         torch.nn.functional.cross_entropy(net(x), y).backward()
         for name, param in net.named_parameters():
