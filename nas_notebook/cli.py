@@ -26,8 +26,7 @@ from typing import Any
 import optuna
 
 from ._errors import StorageError, UnknownAlgorithmError
-from .magics import add_options
-from .magics._command import resolve_executor, search_kwargs
+from .magics import add_options, resolve_executor, search_kwargs
 from .search import Search
 from .study import default_storage_url
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import math
 import os
-import socket
 import sqlite3
 import threading
 import time
@@ -25,12 +24,11 @@ from pathlib import Path
 from typing import Any
 
 from optuna.storages import BaseStorage
-from optuna.trial import FrozenTrial, TrialState
 
 from .. import _schema
 from .._errors import StorageError
-from .._schema import CONTROL, STUDY_INFO
 from .._storages import open_storage
+from ._summary import number, plain, summarize
 
 __all__ = ["Catalog", "OutsideRootError", "StorageRef", "UnknownStorageError"]
 
@@ -45,7 +43,6 @@ OUR_FOLDER = ".nas_notebook"
 SQLITE_MAGIC = b"SQLite format 3\x00"
 #: How long a summary of a storage without a file (a database server) is reused.
 SERVER_STORAGE_TTL = 2.0
-STATES_LIVE = ("running", "paused", "stopping")
 
 
 class OutsideRootError(PermissionError):
@@ -110,100 +107,6 @@ def _is_optuna_sqlite(path: Path) -> bool:
     except (OSError, sqlite3.Error):
         return False
     return {"studies", "trials"} <= tables
-
-
-def _alive_here(record: dict[str, Any]) -> bool | None:
-    """Whether the process that wrote ``record`` still runs (None: not this host's)."""
-    if record.get("host") != socket.gethostname() or not isinstance(record.get("pid"), int):
-        return None
-    try:
-        os.kill(record["pid"], 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def _state(control: dict[str, Any], running: int) -> str:
-    """``running``, ``paused``, ``stopping``, ``finished``, ``stopped``, ``failed`` or
-    ``interrupted`` (its process is gone while the record says it runs)."""
-    recorded = control.get("state")
-    if isinstance(recorded, str) and recorded:
-        if recorded in STATES_LIVE and _alive_here(control) is False:
-            return "interrupted"
-        return recorded
-    # A study that no search of ours ran (plain Optuna): judged by its trials.
-    return "running" if running else "finished"
-
-
-def _budget(control: dict[str, Any], n_trials: int) -> int | None:
-    """The trials the study will have when its recorded run ends: that run's budget plus the
-    trials before it (None: no budget, or a record too old to say what it came after)."""
-    budget, baseline = control.get("n_trials"), control.get("baseline")
-    if not isinstance(budget, int) or isinstance(budget, bool) or budget <= 0:
-        return None
-    if isinstance(baseline, int) and baseline >= 0:
-        return baseline + budget
-    return budget if budget >= n_trials else None
-
-
-def _number(value: Any) -> float | None:
-    if isinstance(value, (int, float)) and math.isfinite(value):
-        return float(value)
-    return None
-
-
-def summarize(
-    storage: BaseStorage,
-    study_id: int,
-    name: str,
-    directions: list[str],
-    system: dict[str, Any],
-    user: dict[str, Any] | None = None,
-) -> dict[str, Any]:
-    """The panel's row of one study: counts by state, best value, state, last update."""
-    trials = storage.get_all_trials(study_id, deepcopy=False)
-    counts = {state: 0 for state in ("complete", "pruned", "fail", "running", "waiting")}
-    last = 0.0
-    best: FrozenTrial | None = None
-    maximize = directions[0] == "maximize"
-    for trial in trials:
-        counts[trial.state.name.lower()] += 1
-        for moment in (trial.datetime_complete, trial.datetime_start):
-            if moment is not None:
-                last = max(last, moment.timestamp())
-                break
-        if trial.state == TrialState.COMPLETE and len(directions) == 1:
-            value = _number(trial.value)
-            if value is not None and (
-                best is None or (value > best.value if maximize else value < best.value)  # type: ignore[operator]
-            ):
-                best = trial
-    control = dict(system.get(CONTROL) or {})
-    updated = _number(control.get("updated"))
-    if updated is not None:
-        last = max(last, updated)
-    return {
-        "name": name,
-        "directions": directions,
-        "state": _state(control, counts["running"]),
-        "trials": counts,
-        "n_trials": len(trials),
-        "budget": _budget(control, len(trials)),
-        "best_value": None if best is None else _number(best.value),
-        "best_number": None if best is None else best.number,
-        "best_params": {} if best is None else {k: _plain(v) for k, v in best.params.items()},
-        "algo": control.get("algo"),
-        "workers": control.get("workers"),
-        "last_update": last or None,
-        # Written by a search of ours (its trial body is stored): load_search reopens it.
-        "ours": "source" in dict((user or {}).get(STUDY_INFO) or {}),
-    }
-
-
-def _plain(value: Any) -> Any:
-    return value if isinstance(value, (str, int, float, bool)) or value is None else repr(value)
 
 
 class Catalog:
@@ -432,8 +335,8 @@ class Catalog:
                 {
                     "number": t.number,
                     "state": t.state.name.lower(),
-                    "values": None if t.values is None else [_number(v) for v in t.values],
-                    "params": {k: _plain(v) for k, v in t.params.items()},
+                    "values": None if t.values is None else [number(v) for v in t.values],
+                    "params": {k: plain(v) for k, v in t.params.items()},
                     "duration": t.duration.total_seconds() if t.duration else None,
                 }
                 for t in trials

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from ._nas201 import (
     EDGES,
+    N_CELLS,
     OPS,
     canonical,
     canonical_key,
@@ -27,6 +28,7 @@ from ._tabulated import TABLE_PATH, TableBody, TabulatedBenchmark
 
 __all__ = [
     "EDGES",
+    "N_CELLS",
     "OPS",
     "TABLE_PATH",
     "TableBody",

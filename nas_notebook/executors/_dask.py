@@ -2,7 +2,7 @@
 
 Scheduling, worker processes, restarts and data transfer are Dask's. What this module adds is the
 trial protocol of the process executor: a task opens its trial in the shared storage, evaluates
-it, and returns an :class:`~nas_notebook.study.Outcome`; the driver tells the study. The user's
+it, and returns an :class:`~nas_notebook.trial.Outcome`; the driver tells the study. The user's
 names and the study description reach each worker process once (and again only when a name
 is rebound), so large objects do not travel with each task (see ``_run_task``).
 """

@@ -1,7 +1,7 @@
 """The worker side of the process executor: a loop in a child process that evaluates trials.
 
 The child receives cloudpickled messages over a pipe and answers each with an
-:class:`~nas_notebook.study.Outcome`. A message carries the trial to evaluate and, only when they
+:class:`~nas_notebook.trial.Outcome`. A message carries the trial to evaluate and, only when they
 changed since the last message to this worker, the study (storage URL, name, sampler, pruner),
 the program and the user's names it reads: large objects travel once per worker, not per trial.
 The worker opens the trial in the storage itself (its sampler draws the decisions there), writes

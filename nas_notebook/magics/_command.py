@@ -135,7 +135,16 @@ def resolve_executor(
 ) -> Any:
     """``--executor dask`` as a :class:`~nas_notebook.executors.DaskExecutor` on the
     ``--scheduler`` address, or on a ``distributed.Client`` found in ``namespace``; other
-    executor names are returned as they are."""
+    executor names are returned as they are.
+
+    Example:
+        >>> resolve_executor("process", 2, None, {})
+        'process'
+        >>> resolve_executor("thread", 1, "tcp://host:8786", {})
+        Traceback (most recent call last):
+        ...
+        ValueError: --scheduler is for --executor dask
+    """
     if executor != "dask":
         if scheduler is not None:
             raise ValueError("--scheduler is for --executor dask")

@@ -1,9 +1,7 @@
-"""``load_search``: a stored search, to look at or to continue; and the exit hook that leaves no
-trial of this process RUNNING."""
+"""``load_search``: a stored search, to look at or to continue."""
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 from collections.abc import Mapping
 from typing import Any
@@ -15,7 +13,7 @@ from .._schema import read_control, read_study_info
 from .._storages import default_storage_url
 from ..algorithms import parse_spec, sampler_names
 from ..study import open_study_by_name
-from ._search import Search, live_searches
+from ._search import Search
 
 __all__ = ["load_search"]
 
@@ -67,15 +65,3 @@ def load_search(
     return Search(
         stored["source"], name=name, storage=resolved, resume=True, user_ns=user_ns, **options
     )
-
-
-@atexit.register
-def _stop_live_searches() -> None:
-    """At interpreter exit, leave no trial RUNNING: cancel, wait briefly, then mark failed."""
-    for search in live_searches():
-        driver = search.driver
-        if driver is None or search.executor.join(0):
-            continue
-        search.stop(cancel=True)
-        if not search.executor.join(2.0):
-            driver.abandon("the Python process exited while the trial ran")

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import threading
-import weakref
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import optuna
 from optuna.storages import BaseStorage
 
-from .._storages import describe_storage, open_storage
+from .._storages import open_storage, storage_url
 from ..algorithms import default_pruner, make_pruner, make_sampler
 from ..executors import Executor, make_executor
 from ..study import (
@@ -26,17 +25,10 @@ from ..study import (
     resume_study,
 )
 from ..trial import Objective, TrialLog, TrialProgram, infer_direction
+from ._live import add_live, runs_here
 from ._options import benchmark_body, build_program, check_options, program_space
 
-__all__ = ["Search", "live_searches"]
-
-_live: weakref.WeakSet[Search] = weakref.WeakSet()
-
-
-def live_searches() -> list[Search]:
-    """The searches of this process that were started and may still run."""
-    return list(_live)
-
+__all__ = ["Search"]
 
 class Search(StudyView):
     """A search over a trial body, backed by an Optuna study.
@@ -85,6 +77,8 @@ class Search(StudyView):
         5
     """
 
+    steerable = True
+
     def __init__(
         self,
         body: str | Callable[[], Any] | TrialProgram | None = None,
@@ -130,6 +124,8 @@ class Search(StudyView):
             timeout = None
         self.timeout = timeout
         self._storage = open_storage(storage)
+        if self.executor.remote:
+            storage_url(self._storage)  # worker processes must be able to open it: say so now
         sampler = make_sampler(algo, seed)
         self.seed = seed
         #: The algorithm's spec (a registry name) or its class name.
@@ -190,14 +186,7 @@ class Search(StudyView):
         storage = self._storage
         if resume:
             study = resume_study(storage, name, sampler, pruner, directions)
-            where = describe_storage(storage)
-            live_here = any(
-                s.study.study_name == study.study_name
-                and not s.done
-                and (s._storage is storage or describe_storage(s._storage) == where)
-                for s in live_searches()
-            )
-            self.recovered = recover_stale_trials(study, live_here)
+            self.recovered = recover_stale_trials(study, runs_here(study.study_name, storage))
             return study
         if directions is None:
             if self.objective.n_objectives > 1:
@@ -225,7 +214,7 @@ class Search(StudyView):
                 log=None if self.executor.blocking else self.log,
                 remote=self.executor.remote,
             )
-        _live.add(self)
+        add_live(self)
         record_driver(self.study)
         self._publish()
         self.executor.start(self.driver)

@@ -91,6 +91,8 @@ class StudyView:
 
     #: What the trials printed, for a search that runs them in this process (None here).
     log: TrialLog | None = None
+    #: Whether the object can also steer the study (pause, stop, add trials...): a view cannot.
+    steerable: bool = False
 
     def __init__(self, study: optuna.Study, metrics: Sequence[str] = (), space: Any = None) -> None:
         self.study = study

@@ -9,8 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from ..benchmarks._nas201 import N_CELLS
-from ..benchmarks._table import write_table
+from ..benchmarks import N_CELLS, write_table
 
 __all__ = ["synthetic_table"]
 

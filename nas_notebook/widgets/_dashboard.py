@@ -14,7 +14,7 @@ import importlib
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import ipywidgets as widgets
 import plotly.graph_objects as go
@@ -24,6 +24,9 @@ from ..plots import parts
 from ..study import Snapshot, StudyView, TrialColumns, pareto_rows
 from ._controls import ControlBar
 from ._trial_table import TrialTable, _fmt
+
+if TYPE_CHECKING:
+    from ..search import Search
 
 __all__ = ["Dashboard"]
 
@@ -172,9 +175,7 @@ class Dashboard(widgets.VBox):
         >>> dashboard.close()
     """
 
-    def __init__(self, search: StudyView, refresh_interval: float = 0.5) -> None:
-        from ..search import Search
-
+    def __init__(self, search: StudyView | Search, refresh_interval: float = 0.5) -> None:
         self.search = search
         self.refresh_interval = refresh_interval
         self.header = widgets.HTML(layout=widgets.Layout(width="auto"))
@@ -184,7 +185,7 @@ class Dashboard(widgets.VBox):
         self.counts = widgets.HTML(layout=widgets.Layout(width="auto"))
         self.best = widgets.HTML()
         self.controls: ControlBar | widgets.HBox = (
-            ControlBar(search) if isinstance(search, Search) else widgets.HBox()
+            ControlBar(cast("Search", search)) if search.steerable else widgets.HBox()
         )
         self.table = TrialTable()
         self.output = widgets.HTML()

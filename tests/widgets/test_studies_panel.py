@@ -79,12 +79,17 @@ def test_the_panel_shows_a_search_running_then_finished(browser: Any, lab: Lab) 
         "panel.ipynb",
         [
             "%load_ext nas_notebook",
+            # Helpers from an earlier cell: the dashboard notebook the panel opens runs in a
+            # fresh kernel that has none of them, and must show the study all the same.
             # Every trial waits for the test's go-ahead, so the study runs for as long as
             # the panel takes to show it running, however loaded the machine is.
+            "import pathlib, time\n\n"
+            "def wait_for_release():\n"
+            "    while not pathlib.Path('release').exists():\n        time.sleep(0.1)\n"
+            "    time.sleep(0.3)\n\n"
+            "def evaluate(x):\n    return x",
             "%%search panel_demo -n 6 --workers 1 --storage journal:panel_demo.journal "
-            "--algo random\nimport pathlib, time\n"
-            "while not pathlib.Path('release').exists():\n    time.sleep(0.1)\n"
-            "time.sleep(0.3)\nfloatv(0, 1)",
+            "--algo random\nwait_for_release()\nevaluate(floatv(0, 1))",
         ],
     )
     context = browser.new_context(viewport=VIEWPORT)
@@ -147,6 +152,20 @@ def test_the_panel_shows_a_search_running_then_finished(browser: Any, lab: Lab) 
             ),
             120,
             "the study's dashboard notebook showing its dashboard",
+            report,
+        )
+        # Its trials are there, read from the storage: counts and the trial table's rows.
+        wait_until(
+            lambda: any(
+                "6 complete" in text
+                for text in notebook_texts(
+                    page,
+                    "panel_demo dashboard.ipynb",
+                    ".nas-notebook-dashboard .widget-html-content",
+                )
+            ),
+            30,
+            "the dashboard counting the study's six trials",
             report,
         )
         assert (root / "panel_demo dashboard.ipynb").is_file()
