@@ -1,20 +1,21 @@
 """Search algorithms and pruners by name (a registry over Optuna samplers and pruners)."""
 
 from ._evolution import RegularizedEvolution
-from ._fast import AsyncSuccessiveHalving, RandomSearch
 from ._grid import GridSearch
 from ._policy import PolicyGradient, PPOController, ReinforceController
 from ._promotion import PromotingSuccessiveHalving
+from ._random import RandomSearch
 from ._registry import (
     default_pruner,
     make_pruner,
     make_sampler,
-    parse_spec,
     pruner_names,
     register_pruner,
     register_sampler,
     sampler_names,
 )
+from ._spec import parse_spec
+from ._stopping import AsyncSuccessiveHalving
 
 __all__ = [
     "AsyncSuccessiveHalving",

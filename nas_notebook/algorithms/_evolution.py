@@ -46,24 +46,16 @@ import numbers
 from typing import Any
 
 import numpy as np
-import optuna
-from optuna.distributions import (
-    BaseDistribution,
-    CategoricalDistribution,
-    FloatDistribution,
-    IntDistribution,
-)
-from optuna.study import StudyDirection
+from optuna.distributions import BaseDistribution, CategoricalDistribution, IntDistribution
+from optuna.study import Study, StudyDirection
 from optuna.trial import FrozenTrial, TrialState
 
-from ._base import IndependentSampler
+from .. import _schema
+from . import _arguments
+from ._base import IndependentSampler, Setting
+from ._discretize import Numeric, count, internal, position, snap, value_at
 
 __all__ = ["RegularizedEvolution"]
-
-PARENT_ATTR = "evolution:parent"
-MUTATED_ATTR = "evolution:mutated"
-ALSO_MUTATED_ATTR = "evolution:also_mutated"
-VALUE_ATTR = "evolution:value"
 
 # Redraws of a continuous or log-integer value that happens to equal the parent's one.
 _MAX_REDRAWS = 100
@@ -117,12 +109,7 @@ class RegularizedEvolution(IndependentSampler):
         seed: int | None = None,
         mutation_rate: float | None = None,
     ) -> None:
-        if isinstance(population_size, bool) or not isinstance(population_size, numbers.Integral):
-            raise ValueError(
-                f"population_size must be a positive integer, got {population_size!r}."
-            )
-        if population_size < 1:
-            raise ValueError(f"population_size must be at least 1, got {population_size}.")
+        population_size = _arguments.positive_int("population_size", population_size)
         if isinstance(tournament_size, bool) or not isinstance(tournament_size, numbers.Integral):
             raise ValueError(f"tournament_size must be an integer, got {tournament_size!r}.")
         if not 1 <= tournament_size <= population_size:
@@ -139,29 +126,16 @@ class RegularizedEvolution(IndependentSampler):
             if not 0.0 <= float(mutation_rate) <= 1.0:
                 raise ValueError(f"mutation_rate must be between 0 and 1, got {mutation_rate}.")
             mutation_rate = float(mutation_rate)
-        if seed is not None and (
-            isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0
-        ):
-            raise ValueError(f"seed must be None or a non-negative integer, got {seed!r}.")
-        self._population_size: int = int(population_size)
+        self._population_size: int = population_size
         self._tournament_size: int = int(tournament_size)
         self._mutation_rate: float | None = mutation_rate
-        self._rng: np.random.RandomState = np.random.RandomState(seed)
+        self._rng: np.random.RandomState = np.random.RandomState(_arguments.seed(seed))
 
-    @property
-    def population_size(self) -> int:
-        """How many of the most recent completed trials form the population."""
-        return self._population_size
-
-    @property
-    def tournament_size(self) -> int:
-        """How many members of the population compete to be a parent."""
-        return self._tournament_size
-
-    @property
-    def mutation_rate(self) -> float | None:
-        """The probability of mutating each further decision, or ``None`` (exactly one)."""
-        return self._mutation_rate
+    population_size: Setting[int] = Setting("How many newest completed trials form the population.")
+    tournament_size: Setting[int] = Setting("How many of the population compete to be a parent.")
+    mutation_rate: Setting[float | None] = Setting(
+        "The probability of mutating each further decision, or ``None`` (exactly one)."
+    )
 
     def reseed_rng(self) -> None:
         """Reseed the random number generator from the operating system's entropy.
@@ -170,7 +144,7 @@ class RegularizedEvolution(IndependentSampler):
         """
         self._rng.seed()
 
-    def before_trial(self, study: optuna.Study, trial: FrozenTrial) -> None:
+    def before_trial(self, study: Study, trial: FrozenTrial) -> None:
         """Choose the new trial's parent and the decision to mutate, and record them.
 
         Does nothing while fewer than ``population_size`` trials have completed (the trial is
@@ -195,16 +169,15 @@ class RegularizedEvolution(IndependentSampler):
             parent = contenders[int(np.argmin(values))]
 
         mutable = sorted(name for name, dist in parent.distributions.items() if not dist.single())
-        storage = study._storage
         mutated = mutable[int(self._rng.randint(len(mutable)))] if mutable else None
         if self._mutation_rate is None and mutable:
             choice = self._novel_mutation(study, parent, mutable)
             if choice is not None:
                 mutated, value = choice
                 if value is not None:
-                    storage.set_trial_system_attr(trial._trial_id, VALUE_ATTR, value)
-        storage.set_trial_system_attr(trial._trial_id, PARENT_ATTR, parent.number)
-        storage.set_trial_system_attr(trial._trial_id, MUTATED_ATTR, mutated)
+                    _schema.set_trial_attr(study, trial, _schema.EVOLUTION_VALUE, value)
+        _schema.set_trial_attr(study, trial, _schema.PARENT, parent.number)
+        _schema.set_trial_attr(study, trial, _schema.MUTATED, mutated)
         if self._mutation_rate is not None:
             rate = self._mutation_rate
             also = [
@@ -212,10 +185,10 @@ class RegularizedEvolution(IndependentSampler):
                 for name in mutable
                 if name != mutated and float(self._rng.random_sample()) < rate
             ]
-            storage.set_trial_system_attr(trial._trial_id, ALSO_MUTATED_ATTR, also)
+            _schema.set_trial_attr(study, trial, _schema.ALSO_MUTATED, also)
 
     def _novel_mutation(
-        self, study: optuna.Study, parent: FrozenTrial, mutable: list[str]
+        self, study: Study, parent: FrozenTrial, mutable: list[str]
     ) -> tuple[str, Any] | None:
         """A decision to mutate and, on a grid, its new value, such that the child is not a
         configuration some trial already has; None when every single mutation is.
@@ -229,10 +202,10 @@ class RegularizedEvolution(IndependentSampler):
             if not _on_grid(dist):
                 options.append((name, None))  # a fresh continuous draw is new anyway
                 continue
-            current = _index_of(dist, dist.to_internal_repr(parent.params[name]))
+            current = position(dist, dist.to_internal_repr(parent.params[name]))
             novel = [
                 value
-                for value in (_point(dist, i) for i in range(_n_points(dist)) if i != current)
+                for value in (value_at(dist, i) for i in range(count(dist)) if i != current)
                 if _key({**parent.params, name: value}) not in seen
             ]
             if novel:
@@ -243,23 +216,12 @@ class RegularizedEvolution(IndependentSampler):
         return name, None if values is None else values[int(self._rng.randint(len(values)))]
 
     def sample_independent(
-        self,
-        study: optuna.Study,
-        trial: FrozenTrial,
-        param_name: str,
-        param_distribution: BaseDistribution,
+        self, study: Study, trial: FrozenTrial, name: str, distribution: BaseDistribution
     ) -> Any:
-        """The value of one decision: mutated, copied from the parent, or random.
-
-        Args:
-            study: The study the trial belongs to.
-            trial: The trial being sampled; its lineage is read from its system attributes.
-            param_name: The decision's name.
-            param_distribution: The decision's distribution in this trial.
-
-        Returns:
-            A value of ``param_distribution``, as a native Python value (a choice as given,
-            an ``int`` or a ``float``).
+        """The value of decision ``name`` (Optuna's hook, once per ``suggest_*``): mutated,
+        copied from the parent (the lineage is read from the trial's system attributes), or
+        random; a native Python value of ``distribution`` (a choice as given, an ``int`` or a
+        ``float``).
 
         Raises:
             ValueError: When the study has several objectives.
@@ -270,56 +232,29 @@ class RegularizedEvolution(IndependentSampler):
                 f"objective to rank a tournament, but the study has {len(study.directions)}."
             )
         attrs = trial.system_attrs
-        if PARENT_ATTR not in attrs:
-            return _random_value(self._rng, param_distribution)
-        parent = _get_trial(study, int(attrs[PARENT_ATTR]))
+        if _schema.PARENT not in attrs:
+            return _random_value(self._rng, distribution)
+        parent = _schema.get_trial(
+            study, _schema.trial_id_of_number(study, int(attrs[_schema.PARENT]))
+        )
         old: float | None = None
-        if param_name in parent.params:
-            old = _internal_if_contained(param_distribution, parent.params[param_name])
-        if param_name == attrs.get(MUTATED_ATTR) and VALUE_ATTR in attrs:
-            chosen = _internal_if_contained(param_distribution, attrs[VALUE_ATTR])
+        if name in parent.params:
+            old = internal(distribution, parent.params[name])
+        mutated = attrs.get(_schema.MUTATED)
+        if name == mutated and _schema.EVOLUTION_VALUE in attrs:
+            chosen = internal(distribution, attrs[_schema.EVOLUTION_VALUE])
             if chosen is not None and chosen != old:
-                return param_distribution.to_external_repr(chosen)
-        if param_name == attrs.get(MUTATED_ATTR) or param_name in attrs.get(ALSO_MUTATED_ATTR, ()):
-            return _mutated_value(self._rng, param_distribution, old)
+                return distribution.to_external_repr(chosen)
+        if name == mutated or name in attrs.get(_schema.ALSO_MUTATED, ()):
+            return _mutated_value(self._rng, distribution, old)
         if old is not None:
-            return param_distribution.to_external_repr(old)
-        return _random_value(self._rng, param_distribution)
+            return distribution.to_external_repr(old)
+        return _random_value(self._rng, distribution)
 
 
 def _key(params: dict[str, Any]) -> tuple[tuple[str, str], ...]:
     """A hashable key of a configuration (values by ``repr``: choices may be unhashable)."""
     return tuple(sorted((name, repr(value)) for name, value in params.items()))
-
-
-def _get_trial(study: optuna.Study, number: int) -> FrozenTrial:
-    """The study's trial with this number, read from the storage."""
-    storage = study._storage
-    trial_id = storage.get_trial_id_from_study_id_trial_number(study._study_id, number)
-    return storage.get_trial(trial_id)
-
-
-def _internal_if_contained(dist: BaseDistribution, value: Any) -> float | None:
-    """``value``'s internal representation in ``dist``, or ``None`` when ``dist`` lacks it."""
-    try:
-        internal = dist.to_internal_repr(value)
-    except (ValueError, TypeError):
-        return None
-    return internal if dist._contains(internal) else None
-
-
-def _grid_size(dist: FloatDistribution | IntDistribution) -> int:
-    """The number of points of a stepped distribution's grid ``low, low + step, ..., high``."""
-    assert dist.step is not None
-    return math.floor((dist.high - dist.low) / dist.step + 1e-8) + 1
-
-
-def _grid_value(dist: FloatDistribution | IntDistribution, index: int) -> Any:
-    """The ``index``-th point of a stepped distribution's grid, as a native value."""
-    assert dist.step is not None
-    if isinstance(dist, IntDistribution):
-        return int(dist.low + index * dist.step)
-    return float(min(max(dist.low + index * dist.step, dist.low), dist.high))
 
 
 def _on_grid(dist: BaseDistribution) -> bool:
@@ -328,44 +263,21 @@ def _on_grid(dist: BaseDistribution) -> bool:
         return True
     if isinstance(dist, IntDistribution):
         return not dist.log
-    return isinstance(dist, FloatDistribution) and dist.step is not None
-
-
-def _n_points(dist: BaseDistribution) -> int:
-    if isinstance(dist, CategoricalDistribution):
-        return len(dist.choices)
-    assert isinstance(dist, FloatDistribution | IntDistribution)
-    return _grid_size(dist)
-
-
-def _point(dist: BaseDistribution, index: int) -> Any:
-    if isinstance(dist, CategoricalDistribution):
-        return dist.choices[index]
-    assert isinstance(dist, FloatDistribution | IntDistribution)
-    return _grid_value(dist, index)
-
-
-def _index_of(dist: BaseDistribution, internal: float) -> int:
-    """The grid index of a contained value given in internal representation."""
-    if isinstance(dist, CategoricalDistribution):
-        return int(internal)
-    assert isinstance(dist, FloatDistribution | IntDistribution) and dist.step is not None
-    return round((internal - dist.low) / dist.step)
+    return isinstance(dist, Numeric) and dist.step is not None
 
 
 def _random_value(rng: np.random.RandomState, dist: BaseDistribution) -> Any:
     """A uniform (log-uniform for log distributions) draw from ``dist``, as a native value."""
     if _on_grid(dist):
-        return _point(dist, int(rng.randint(_n_points(dist))))
+        return value_at(dist, int(rng.randint(count(dist))))
     if isinstance(dist, IntDistribution):  # log scale, step 1: as Optuna's RandomSampler
-        log_value = rng.uniform(math.log(dist.low - 0.5), math.log(dist.high + 0.5))
-        return int(min(max(round(math.exp(log_value)), dist.low), dist.high))
-    if isinstance(dist, FloatDistribution):
+        return snap(
+            dist, math.exp(rng.uniform(math.log(dist.low - 0.5), math.log(dist.high + 0.5)))
+        )
+    if isinstance(dist, Numeric):
         if dist.log:
-            value = math.exp(rng.uniform(math.log(dist.low), math.log(dist.high)))
-        else:
-            value = float(rng.uniform(dist.low, dist.high))
-        return float(min(max(value, dist.low), dist.high))
+            return snap(dist, math.exp(rng.uniform(math.log(dist.low), math.log(dist.high))))
+        return snap(dist, float(rng.uniform(dist.low, dist.high)))
     raise TypeError(f"RegularizedEvolution cannot sample a {type(dist).__name__}.")
 
 
@@ -375,9 +287,9 @@ def _mutated_value(rng: np.random.RandomState, dist: BaseDistribution, old: floa
     if old is None:
         return _random_value(rng, dist)
     if _on_grid(dist):
-        old_index = _index_of(dist, old)
-        index = int(rng.randint(_n_points(dist) - 1))
-        return _point(dist, index + 1 if index >= old_index else index)
+        old_index = position(dist, old)
+        index = int(rng.randint(count(dist) - 1))
+        return value_at(dist, index + 1 if index >= old_index else index)
     for _ in range(_MAX_REDRAWS):
         value = _random_value(rng, dist)
         if dist.to_internal_repr(value) != old:

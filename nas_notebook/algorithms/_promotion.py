@@ -33,11 +33,10 @@ import optuna
 from optuna.study import StudyDirection
 from optuna.trial import FrozenTrial
 
+from .. import _schema
+from . import _rungs
+
 __all__ = ["PromotingSuccessiveHalving"]
-
-
-def _rung_key(rung: int) -> str:
-    return f"completed_rung_{rung}"
 
 
 class PromotingSuccessiveHalving(optuna.pruners.BasePruner):
@@ -99,20 +98,18 @@ class PromotingSuccessiveHalving(optuna.pruners.BasePruner):
         step = trial.last_step
         if step is None:
             return False
-        rung = 0
-        while _rung_key(rung) in trial.system_attrs:
-            rung += 1
+        rung = _rungs.reached(trial.system_attrs)
         rung_step = self._step_of(rung)
         if step < rung_step or (self.max_resource is not None and rung_step >= self.max_resource):
             return False
         value = trial.intermediate_values[step]
         if math.isnan(value):
             return True
-        study._storage.set_trial_system_attr(trial._trial_id, _rung_key(rung), value)
+        _schema.set_trial_attr(study, trial, _schema.rung_key(rung), value)
         return not self._in_top(study, trial.number, rung, value)
 
     def _in_top(self, study: optuna.Study, number: int, rung: int, value: float) -> bool:
-        key = _rung_key(rung)
+        key = _schema.rung_key(rung)
         values = [
             t.system_attrs[key]
             for t in study.get_trials(deepcopy=False)
@@ -143,13 +140,11 @@ class PromotingSuccessiveHalving(optuna.pruners.BasePruner):
         rungs: dict[int, list[float]] = {}
         waiting: list[tuple[int, float, int]] = []
         for t in study.get_trials(deepcopy=False):
-            attrs = t.system_attrs
-            rung = 0
-            while _rung_key(rung) in attrs:
-                rungs.setdefault(rung, []).append(attrs[_rung_key(rung)])
-                rung += 1
-            if rung and t.number in paused:
-                waiting.append((rung - 1, attrs[_rung_key(rung - 1)], t.number))
+            reached = _rungs.values(t.system_attrs)
+            for rung, value in enumerate(reached):
+                rungs.setdefault(rung, []).append(value)
+            if reached and t.number in paused:
+                waiting.append((len(reached) - 1, reached[-1], t.number))
         thresholds = {rung: self._threshold(values, maximize) for rung, values in rungs.items()}
         best: tuple[int, float, int] | None = None
         for rung, value, number in waiting:

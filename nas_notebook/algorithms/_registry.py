@@ -7,8 +7,6 @@ are specs. Other algorithms plug in with :func:`register_sampler` / :func:`regis
 
 from __future__ import annotations
 
-import ast
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -16,17 +14,19 @@ from typing import Any
 import optuna
 
 from .._errors import UnknownAlgorithmError
+from ._cache import PicklableLock
 from ._evolution import RegularizedEvolution
-from ._fast import AsyncSuccessiveHalving, RandomSearch
 from ._grid import GridSearch
 from ._policy import PPOController, ReinforceController
 from ._promotion import PromotingSuccessiveHalving
+from ._random import RandomSearch
+from ._spec import parse_spec
+from ._stopping import AsyncSuccessiveHalving
 
 __all__ = [
     "default_pruner",
     "make_pruner",
     "make_sampler",
-    "parse_spec",
     "pruner_names",
     "register_pruner",
     "register_sampler",
@@ -115,30 +115,6 @@ def pruner_names() -> list[str]:
         ['asha', 'hyperband', 'median', 'none']
     """
     return sorted(_pruners)
-
-
-def _literal(text: str) -> Any:
-    try:
-        return ast.literal_eval(text)
-    except (ValueError, SyntaxError):
-        return text
-
-
-def parse_spec(spec: str) -> tuple[str, dict[str, Any]]:
-    """Split ``"name:k=v,k2=v2"`` into ``("name", {"k": v, "k2": v2})``.
-
-    Example:
-        >>> parse_spec("tpe:n_startup_trials=5,multivariate=True")
-        ('tpe', {'n_startup_trials': 5, 'multivariate': True})
-    """
-    name, _, rest = spec.strip().partition(":")
-    options: dict[str, Any] = {}
-    for item in filter(None, (part.strip() for part in rest.split(","))):
-        key, eq, value = item.partition("=")
-        if not eq or not key.strip():
-            raise UnknownAlgorithmError(f"option {item!r} in {spec!r} is not key=value")
-        options[key.strip()] = _literal(value.strip())
-    return name.strip().lower(), options
 
 
 def _build(kind: str, table: dict[str, _Entry], spec: str, **extra: Any) -> Any:
@@ -233,17 +209,12 @@ register_sampler(
 
 class _NSGAIISampler(optuna.samplers.NSGAIISampler):
     """Optuna's NSGA-II, picklable: since Optuna 5.1 its generation cache holds a thread lock,
-    and samplers travel to worker processes and are pickled with a search (a fresh lock is
-    made on arrival; the cache it guards is rebuilt from the storage anyway)."""
+    and samplers travel to worker processes and are pickled with a search (the cache it guards
+    is rebuilt from the storage anyway)."""
 
-    def __getstate__(self) -> dict[str, Any]:
-        state = self.__dict__.copy()
-        state.pop("_thread_lock", None)
-        return state
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
-        self._thread_lock = threading.Lock()
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self._thread_lock = PicklableLock()  # type: ignore[assignment]  # used as a lock only
 
 
 register_sampler(

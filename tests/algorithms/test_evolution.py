@@ -10,6 +10,7 @@ import pytest
 from optuna.distributions import CategoricalDistribution, FloatDistribution, IntDistribution
 from optuna.trial import TrialState
 
+from nas_notebook import _schema
 from nas_notebook.algorithms import RandomSearch
 from nas_notebook.algorithms._evolution import RegularizedEvolution
 
@@ -196,7 +197,7 @@ def test_a_changed_distribution_reuses_a_contained_value_else_draws():
     seen = set()
     for _ in range(40):
         trial = study.ask()
-        mutated = study._storage.get_trial_system_attrs(trial._trial_id)["evolution:mutated"]
+        mutated = _schema.trial_attrs(study, trial)[_schema.MUTATED]
         seen.add(mutated)
         a = trial.suggest_categorical("a", ["x", "y"])
         wide = trial.suggest_int("n", 0, 20)  # a wider range: the parent's 7 is still in it
@@ -238,10 +239,14 @@ def test_a_new_or_unpickled_instance_continues_the_stored_population():
     assert (copy.population_size, copy.tournament_size, copy.mutation_rate) == (10, 3, None)
     assert copy._rng.randint(1 << 30) == sampler._rng.randint(1 << 30)  # the RNG state travels
 
-    resumed = optuna.load_study(study_name=study.study_name, storage=study._storage, sampler=copy)
+    resumed = optuna.load_study(
+        study_name=study.study_name, storage=_schema.storage_of(study), sampler=copy
+    )
     run(copy, n_trials=20, study=resumed)
     fresh = RegularizedEvolution(population_size=10, tournament_size=3, seed=7)
-    resumed = optuna.load_study(study_name=study.study_name, storage=study._storage, sampler=fresh)
+    resumed = optuna.load_study(
+        study_name=study.study_name, storage=_schema.storage_of(study), sampler=fresh
+    )
     run(fresh, n_trials=20, study=resumed)
     assert len(study.trials) == 70
     assert all("evolution:parent" in t.system_attrs for t in study.trials[30:])

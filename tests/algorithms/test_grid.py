@@ -5,23 +5,15 @@ import collections
 import itertools
 import math
 import pickle
-import random
 import time
 
 import optuna
 import pytest
-from optuna.distributions import CategoricalDistribution, FloatDistribution, IntDistribution
 from optuna.trial import TrialState
 
-from nas_notebook.algorithms._grid import (
-    GridSearch,
-    _axis,
-    _covers,
-    _Permutation,
-    _Trie,
-    _uncovered,
-)
-from nas_notebook.testing._algorithm_contract import check_trial
+from nas_notebook import _schema
+from nas_notebook.algorithms._grid import GridSearch
+from nas_notebook.testing import check_trial
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
 
@@ -60,7 +52,7 @@ def flagged(trial):
 
 def attrs(study, trial):
     """The stored system attributes of a running trial."""
-    return study._storage.get_trial_system_attrs(trial._trial_id)
+    return _schema.trial_attrs(study, trial)
 
 
 def study_of(sampler, **kwargs):
@@ -71,12 +63,6 @@ def run(sampler, objective=mixed, n_trials=100, study=None, **kwargs):
     study = study or study_of(sampler)
     study.optimize(objective, n_trials=n_trials, **kwargs)
     return study
-
-
-def close(a, b):
-    return all(
-        x == y or (isinstance(x, float) and math.isclose(x, y, rel_tol=1e-12)) for x, y in zip(a, b)
-    ) and len(a) == len(b)
 
 
 def all_mixed_configs():
@@ -91,7 +77,7 @@ def normalized(config):
     )
 
 
-# -- arguments and axes --------------------------------------------------------------------
+# -- arguments -------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -121,73 +107,6 @@ def test_good_arguments_are_kept():
     assert (default.points, default.shuffle, default.seed) == (5, False, None)
     sampler = GridSearch(points=1, shuffle=True, seed=0)
     assert (sampler.points, sampler.shuffle, sampler.seed) == (1, True, 0)
-
-
-def test_axes_of_each_distribution_kind():
-    assert _axis(CategoricalDistribution([None, True, 1, "x"]), 2) == (None, True, 1, "x")
-    assert _axis(IntDistribution(1, 4), 5) == (1, 2, 3, 4)  # few enough: every value
-    assert _axis(IntDistribution(1, 4), 3) == (1, 3, 4)  # 1, 2.5, 4 rounded (half up)
-    assert _axis(IntDistribution(0, 100, step=10), 5) == (0, 30, 50, 80, 100)
-    assert _axis(IntDistribution(1, 1000, log=True), 4) == (1, 10, 100, 1000)
-    assert _axis(IntDistribution(1, 6, log=True), 5) == (1, 2, 4, 6)  # deduplicated
-    assert _axis(IntDistribution(3, 3), 5) == (3,)
-    assert close(_axis(FloatDistribution(1e-3, 1e-1, log=True), 3), LRS)
-    assert _axis(FloatDistribution(0.0, 1.0), 5) == (0.0, 0.25, 0.5, 0.75, 1.0)
-    assert _axis(FloatDistribution(0.0, 1.0, step=0.25), 3) == (0.0, 0.5, 1.0)
-    assert _axis(FloatDistribution(0.0, 0.5, step=0.25), 5) == (0.0, 0.25, 0.5)
-    assert _axis(FloatDistribution(-1.0, 2.0), 1) == (-1.0,)
-    for dist in (
-        IntDistribution(-3, 7),
-        IntDistribution(8, 64, step=8),
-        IntDistribution(1, 1024, log=True),
-        FloatDistribution(0.0, 0.5, step=0.05),
-        FloatDistribution(1e-5, 1e-1, log=True),
-    ):
-        values = _axis(dist, 5)
-        assert 1 < len(values) <= 5 and values[0] == dist.low and values[-1] == dist.high
-        assert all(dist._contains(dist.to_internal_repr(v)) for v in values)
-        native = int if isinstance(dist, IntDistribution) else float
-        assert all(type(v) is native for v in values)
-
-
-@pytest.mark.parametrize("size", [1, 2, 3, 7, 64, 1000])
-def test_the_shuffled_order_is_a_permutation(size):
-    order = _Permutation(size, key=12345)
-    assert sorted(order(rank) for rank in range(size)) == list(range(size))
-    if size >= 64:
-        assert [order(rank) for rank in range(size)] != list(range(size))
-
-
-def test_the_claim_trie_agrees_with_brute_force():
-    rng = random.Random(0)
-    for _ in range(40):
-        sizes = [rng.randint(1, 3) for _ in range(rng.randint(0, 4))]
-        points = list(itertools.product(*[range(size) for size in sizes]))
-        trie = _Trie(sizes, lasting=True)
-        claims = []
-        for _ in range(rng.randint(1, 4)):  # claims arrive in batches, as trials finish
-            batch = [
-                {axis: rng.randrange(size) for axis, size in enumerate(sizes) if rng.random() < 0.7}
-                for _ in range(rng.randint(0, 6))
-            ]
-            trie.add(batch)
-            claims += batch
-            expected = [
-                p for p in points if not any(all(p[a] == v for a, v in c.items()) for c in claims)
-            ]
-            assert list(_uncovered([trie.root], sizes, memo=trie.covered)) == expected
-            assert list(_uncovered([trie.root], sizes)) == expected
-            assert [p for p in points if not _covers([trie.root], p)] == expected
-            overlay = _Trie(sizes, [{0: 0}] if sizes else [])
-            with_overlay = [p for p in expected if not (sizes and p[0] == 0)]
-            assert list(_uncovered([trie.root, overlay.root], sizes, memo=trie.covered)) == (
-                with_overlay
-            )
-            if sizes:
-                fixed = {len(sizes) - 1: 0}
-                assert list(_uncovered([trie.root], sizes, fixed)) == [
-                    p for p in expected if p[-1] == 0
-                ]
 
 
 # -- enumeration and exhaustion ------------------------------------------------------------
@@ -392,7 +311,7 @@ def test_a_trial_being_created_by_another_worker_makes_the_next_skip_ahead():
     sampler = GridSearch(points=3)
     study = run(sampler, n_trials=3)
     # Another process has created trial 3 and is choosing its point (the first free one).
-    study._storage.create_new_trial(study._study_id)
+    _schema.storage_of(study).create_new_trial(_schema.study_id(study))
     trial = study.ask()
     assert trial.number == 4 and attrs(study, trial)["grid:index"] == 4
 
@@ -407,7 +326,9 @@ def test_a_new_or_unpickled_instance_continues_the_enumeration():
     assert (copy.points, copy.shuffle, copy.seed) == (3, False, None)
     run(copy, n_trials=8, study=study)
     fresh = GridSearch(points=3)
-    resumed = optuna.load_study(study_name=study.study_name, storage=study._storage, sampler=fresh)
+    resumed = optuna.load_study(
+        study_name=study.study_name, storage=_schema.storage_of(study), sampler=fresh
+    )
     run(fresh, n_trials=100, study=resumed)
     trials = study.trials
     assert len(trials) == 27 and len(set(configs(trials))) == 27

@@ -12,13 +12,9 @@ import pytest
 from optuna.distributions import CategoricalDistribution
 from optuna.trial import TrialState, create_trial
 
+from nas_notebook._schema import POLICY_CHOICE
 from nas_notebook.algorithms import RandomSearch
-from nas_notebook.algorithms._policy import (
-    ATTR_PREFIX,
-    PolicyGradient,
-    PPOController,
-    ReinforceController,
-)
+from nas_notebook.algorithms._policy import PolicyGradient, PPOController, ReinforceController
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
 
@@ -127,9 +123,9 @@ def test_values_are_native_in_bounds_and_on_step(method):
         assert any(p["act"] is c for c in CHOICES) or p["act"] in CHOICES
         assert type(p["act"]) in {type(None), bool, str, int, float}
         choice = next(c for c in CHOICES if c == p["act"] and type(c) is type(p["act"]))
-        assert trial.system_attrs[ATTR_PREFIX + "act"][0] == CHOICES.index(choice)
+        assert trial.system_attrs[POLICY_CHOICE + "act"][0] == CHOICES.index(choice)
         for name in p:
-            index, logp, size = trial.system_attrs[ATTR_PREFIX + name]
+            index, logp, size = trial.system_attrs[POLICY_CHOICE + name]
             assert type(index) is int and 0 <= index < size and logp <= 0.0
     values = {name: [t.params[name] for t in trials] for name in trials[0].params}
     # the bins span the ranges (log bins included): both ends are drawn
@@ -206,7 +202,7 @@ def test_reinforce_update_follows_its_definition_on_a_conditional_space():
         a = a / np.sqrt(scale) if scale else a
         assert abs(a) <= 1 / np.sqrt(1 - decay) + 1e-12
         for name in trial.params:
-            index, _, size = trial.system_attrs[ATTR_PREFIX + name]
+            index, _, size = trial.system_attrs[POLICY_CHOICE + name]
             z = logits.setdefault(name, np.zeros(size))
             p = np.exp(log_softmax(z))
             z += lr * a * (np.eye(size)[index] - p)
@@ -304,7 +300,7 @@ def test_ppo_update_is_gradient_ascent_on_the_clipped_surrogate():
         advantages = advantages / np.sqrt(np.mean(advantages**2))
         batch = []
         for t in batch_trials:
-            stored = {name: t.system_attrs[ATTR_PREFIX + name] for name in t.params}
+            stored = {name: t.system_attrs[POLICY_CHOICE + name] for name in t.params}
             batch.append(({n: s[0] for n, s in stored.items()}, sum(s[1] for s in stored.values())))
         for _ in range(epochs):
             for (choices, logp_old), advantage in zip(batch, advantages):
@@ -360,7 +356,7 @@ def test_foreign_trials_and_late_completions_are_learned_in_completion_order(met
     study = optuna.create_study(sampler=sampler, direction="maximize")
     study.enqueue_trial({"op": "conv", "kernel": 5, "depth": 3})
     study.optimize(conditional_objective, n_trials=12)
-    assert ATTR_PREFIX + "op" not in study.trials[0].system_attrs
+    assert POLICY_CHOICE + "op" not in study.trials[0].system_attrs
     before = sampler.logits(study)
     old = create_trial(
         params={"op": "skip", "depth": 1},
@@ -393,7 +389,7 @@ def test_pickled_sampler_continues_where_the_original_would(method):
     study = study_with(sampler)
     study.optimize(conditional_objective, n_trials=20)
     copy = pickle.loads(pickle.dumps(sampler))
-    assert copy._states == {}
+    assert len(copy._studies) == 0
     study.sampler = copy
     study.optimize(conditional_objective, n_trials=20)
     assert [t.params for t in study.trials] == [t.params for t in reference.trials]
@@ -488,7 +484,7 @@ def test_threads_share_one_policy(method):
     trials = study.get_trials(states=(TrialState.COMPLETE,))
     assert len(trials) == 80
     for trial in trials:
-        assert all(ATTR_PREFIX + name in trial.system_attrs for name in trial.params)
+        assert all(POLICY_CHOICE + name in trial.system_attrs for name in trial.params)
     original = sampler.logits(study)
     replayed = make(method, learning_rate=0.3).logits(study)
     assert "op" in original
@@ -537,7 +533,7 @@ def test_processes_on_a_database_keep_in_step_through_the_storage(tmp_path):
     for study, trial in running:
         study.tell(trial, conditional_objective(trial))
     stored = optuna.load_study(study_name=name, storage=storage).trials
-    assert all(type(t.system_attrs[ATTR_PREFIX + "op"][0]) is int for t in stored)
+    assert all(type(t.system_attrs[POLICY_CHOICE + "op"][0]) is int for t in stored)
     fresh = make(method, learning_rate=0.3).logits(studies[0])
     assert "op" in fresh
     for sampler, study in zip(samplers, studies):

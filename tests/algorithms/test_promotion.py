@@ -123,7 +123,7 @@ def test_a_body_without_checkpoint_is_told_what_to_write_and_dask_is_refused(tmp
     assert (
         failed and "call checkpoint(state) before report" in failed[0].system_attrs["fail_reason"]
     )
-    with pytest.raises(ValueError, match="not dask"):
+    with pytest.raises(ValueError, match="the dask executor cannot"):
         nb.Search(
             body, executor="dask", pruner=PROMOTION, storage=f"journal:{tmp_path / 'd.journal'}"
         )
