@@ -35,7 +35,7 @@ def runs_here(study_name: str, storage: BaseStorage) -> bool:
     return any(
         s.name == study_name
         and not s.done
-        and (s._storage is storage or describe_storage(s._storage) == where)
+        and (s.storage is storage or describe_storage(s.storage) == where)
         for s in live_searches()
     )
 

@@ -42,7 +42,7 @@ def load_search(
     Example:
         >>> s = Search("x = floatv(0, 1)\\nx", name="demo", storage="memory", n_trials=2,
         ...            executor="inline").start()
-        >>> again = load_search("demo", storage=s._storage, executor="inline")
+        >>> again = load_search("demo", storage=s.storage, executor="inline")
         >>> len(again.trials)
         2
     """

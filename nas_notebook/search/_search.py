@@ -123,9 +123,10 @@ class Search(StudyView):
             self.executor.time_budget = timeout
             timeout = None
         self.timeout = timeout
-        self._storage = open_storage(storage)
+        #: The study's storage, opened.
+        self.storage = open_storage(storage)
         if self.executor.remote:
-            storage_url(self._storage)  # worker processes must be able to open it: say so now
+            storage_url(self.storage)  # worker processes must be able to open it: say so now
         sampler = make_sampler(algo, seed)
         self.seed = seed
         #: The algorithm's spec (a registry name) or its class name.
@@ -183,7 +184,7 @@ class Search(StudyView):
         directions: list[str] | None,
         resume: bool,
     ) -> optuna.Study:
-        storage = self._storage
+        storage = self.storage
         if resume:
             study = resume_study(storage, name, sampler, pruner, directions)
             self.recovered = recover_stale_trials(study, runs_here(study.study_name, storage))

@@ -1,8 +1,16 @@
 """Hyper primitives, dict-space domains, their evaluation contexts, names from code, and the
 Optuna codec."""
 
-from ._codec import choices_for, contains, decode, distributions, encode_choice
-from ._context import EvaluationContext, TraceContext, TrialContext, activate, current
+from ._codec import choices_for, contains, decode, distributions, encode_choice, suggest
+from ._context import (
+    EvaluationContext,
+    TraceContext,
+    TrialContext,
+    activate,
+    current,
+    enter,
+    leave,
+)
 from ._dict_space import (
     choice,
     finrange,
@@ -13,7 +21,7 @@ from ._dict_space import (
     randint,
     uniform,
 )
-from ._naming import NameRegistry, Site, call_site
+from ._naming import NameRegistry, Site, call_site, static_sites
 from ._primitives import floatv, intv, manyof, oneof
 from ._trace import Decision, Space, trace
 from ._values import Float, HyperPrimitive, Int, ManyOf, OneOf
@@ -40,9 +48,11 @@ __all__ = [
     "decode",
     "distributions",
     "encode_choice",
+    "enter",
     "finrange",
     "floatv",
     "intv",
+    "leave",
     "logfinrange",
     "lograndint",
     "loguniform",
@@ -50,6 +60,8 @@ __all__ = [
     "oneof",
     "ordinal",
     "randint",
+    "static_sites",
+    "suggest",
     "trace",
     "uniform",
 ]

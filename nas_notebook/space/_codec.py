@@ -139,7 +139,15 @@ def _pick(primitive: ManyOf, raw: Sequence[Any]) -> list[Any]:
 
 
 def suggest(trial: optuna.trial.BaseTrial, name: str, primitive: HyperPrimitive) -> Any:
-    """Draw ``primitive`` through ``trial`` under ``name`` and return the user-facing value."""
+    """Draw ``primitive`` through ``trial`` under ``name`` and return the user-facing value.
+
+    Example:
+        >>> import optuna
+        >>> from nas_notebook.space import OneOf
+        >>> trial = optuna.create_study().ask()
+        >>> suggest(trial, "act", OneOf(["relu", "gelu"])) in ("relu", "gelu")
+        True
+    """
     # The exact-type test first: it is the common case, on the per-decision path.
     if type(primitive) is Float or isinstance(primitive, Float):
         return trial.suggest_float(

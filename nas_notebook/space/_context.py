@@ -29,7 +29,15 @@ from ._values import HyperPrimitive
 if TYPE_CHECKING:
     import optuna
 
-__all__ = ["EvaluationContext", "TraceContext", "TrialContext", "activate", "current"]
+__all__ = [
+    "EvaluationContext",
+    "TraceContext",
+    "TrialContext",
+    "activate",
+    "current",
+    "enter",
+    "leave",
+]
 
 # Guards the hand-over between a running body and a thread that cancels it (TrialContext.lock);
 # one lock for all trials: it is held for a few bytecodes, and only at a body's end or a cancel.
@@ -52,6 +60,32 @@ def current() -> EvaluationContext | None:
         True
     """
     return _current.get()
+
+
+def enter(context: EvaluationContext) -> contextvars.Token[EvaluationContext | None]:
+    """Make ``context`` the active one until :func:`leave` is given the returned token: what
+    :func:`activate` does, without a generator, for a per-trial hot path.
+
+    Example:
+        >>> from nas_notebook.space import TraceContext, current, enter, leave
+        >>> token = enter(TraceContext())
+        >>> isinstance(current(), TraceContext)
+        True
+        >>> leave(token); current() is None
+        True
+    """
+    return _current.set(context)
+
+
+def leave(token: contextvars.Token[EvaluationContext | None]) -> None:
+    """Restore the context that was active before the :func:`enter` that gave ``token``.
+
+    Example:
+        >>> from nas_notebook.space import TraceContext, current, enter, leave
+        >>> leave(enter(TraceContext())); current() is None
+        True
+    """
+    _current.reset(token)
 
 
 @contextmanager

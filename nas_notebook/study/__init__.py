@@ -19,7 +19,6 @@ from ._versions import continued_seed, latest_version, next_version, study_names
 from ._view import Best, StudyView, open_study_by_name, open_view
 
 __all__ = [
-    "STATE_CODES",
     "Best",
     "Driver",
     "Example",
@@ -27,6 +26,7 @@ __all__ = [
     "Progress",
     "RemoteParts",
     "RunStatus",
+    "STATE_CODES",
     "Snapshot",
     "StudyView",
     "TrialColumns",

@@ -37,6 +37,13 @@ def publish_control(study: optuna.Study, **settings: Any) -> None:
     ``baseline``) with this process and the time as the study's control record.
 
     A view's record must never break the search: a storage that fails here is logged.
+
+    Example:
+        >>> import optuna
+        >>> study = optuna.create_study()
+        >>> publish_control(study, state="running", n_trials=10, baseline=0)
+        >>> read_control(study)["state"], sorted(read_control(study))[:3]
+        ('running', ['baseline', 'host', 'n_trials'])
     """
     record = {
         **settings,
@@ -61,6 +68,12 @@ class RunStatus(NamedTuple):
         done: Trials the run finished.
         total: The run's budget (None: until stopped).
         earlier: Trials the study had finished before the run.
+
+    Example:
+        >>> from nas_notebook import Search
+        >>> s = Search("floatv(0, 1)", n_trials=3, executor="inline").start()
+        >>> s.status()
+        RunStatus(state='finished', done=3, total=3, earlier=0)
     """
 
     state: str

@@ -25,7 +25,15 @@ STALE_REASON = "the process running this trial ended before it finished (kernel 
 
 
 def record_driver(study: optuna.Study) -> None:
-    """Record this process as a driver of ``study`` (one storage write, at start)."""
+    """Record this process as a driver of ``study`` (one storage write, at start).
+
+    Example:
+        >>> import optuna
+        >>> study = optuna.create_study()
+        >>> record_driver(study)
+        >>> recover_stale_trials(study, live_here=False)  # this process lives: nothing is stale
+        []
+    """
     key = f"{DRIVER_PREFIX}{socket.gethostname()}:{os.getpid()}"
     _schema.set_study_attr(study, key, time.time())
 
@@ -49,6 +57,13 @@ def recover_stale_trials(study: optuna.Study, live_here: bool) -> list[int]:
 
     Returns:
         The numbers of the trials marked FAIL.
+
+    Example:
+        >>> import optuna
+        >>> study = optuna.create_study()
+        >>> _ = study.ask()   # left RUNNING; no driver recorded: its process is long gone
+        >>> recover_stale_trials(study, live_here=False), study.trials[0].state.name
+        ([0], 'FAIL')
     """
     host = socket.gethostname()
     drivers = [k for k in _schema.study_attrs(study) if k.startswith(DRIVER_PREFIX)]

@@ -37,7 +37,17 @@ def check_picklable(
     sampler: optuna.samplers.BaseSampler,
     pruner: optuna.pruners.BasePruner,
 ) -> None:
-    """Raise a ValueError naming the first thing a worker needs that cannot be pickled."""
+    """Raise a ValueError naming the first thing a worker needs that cannot be pickled.
+
+    Example:
+        >>> import threading, optuna
+        >>> from nas_notebook.trial import TrialProgram
+        >>> check_picklable(TrialProgram("with lock:\\n    x = 1\\nx"), {"lock": threading.Lock()},
+        ...                 optuna.samplers.RandomSampler(), optuna.pruners.NopPruner())
+        Traceback (most recent call last):
+        ...
+        ValueError: `lock` cannot be sent to worker processes (TypeError: cannot pickle '_thread.lock' object); define it inside the cell, or use --executor thread
+    """
     import cloudpickle
 
     names, _ = shipped_names(program, user_ns)

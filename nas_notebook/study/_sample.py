@@ -21,9 +21,16 @@ from .._logging import quiet_optuna
 from .._schema import FAIL_REASON, set_trial_attr
 from .._storages import open_storage
 from ..algorithms import make_pruner, make_sampler
-from ..space import HyperPrimitive, NameRegistry, Space, TrialContext, activate
-from ..space._codec import suggest as _suggest
-from ..space._naming import Site, call_site
+from ..space import (
+    HyperPrimitive,
+    NameRegistry,
+    Site,
+    Space,
+    TrialContext,
+    activate,
+    call_site,
+)
+from ..space import suggest as _suggest
 from ..symbolic import Symbolic, materialize
 from ..trial import to_number
 

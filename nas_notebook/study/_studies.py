@@ -64,6 +64,18 @@ def resume_study(
     Raises:
         StorageError: There is no such study (the message lists those there are).
         ValueError: ``directions`` (when given) differ from the study's.
+
+    Example:
+        >>> import optuna
+        >>> storage = optuna.storages.InMemoryStorage()
+        >>> _ = optuna.create_study(storage=storage, study_name="net", direction="maximize")
+        >>> sampler, pruner = optuna.samplers.RandomSampler(), optuna.pruners.NopPruner()
+        >>> resume_study(storage, "net", sampler, pruner, None).study_name
+        'net'
+        >>> resume_study(storage, "net", sampler, pruner, ["minimize"])
+        Traceback (most recent call last):
+        ...
+        ValueError: --direction(s) minimize does not match the resumed study, which is maximize
     """
     existing = study_names(storage)
     if name not in existing:

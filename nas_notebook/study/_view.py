@@ -245,6 +245,18 @@ def open_study_by_name(name: str, storage: str | BaseStorage | None) -> tuple[Ba
 
     Raises:
         StorageError: No study of that name is there (the message lists those that are).
+
+    Example:
+        >>> import optuna
+        >>> storage = optuna.storages.InMemoryStorage()
+        >>> for name in ("net", "net.2"):
+        ...     _ = optuna.create_study(storage=storage, study_name=name)
+        >>> open_study_by_name("net", storage)[1]
+        'net.2'
+        >>> open_study_by_name("other", storage)
+        Traceback (most recent call last):
+        ...
+        nas_notebook._errors.StorageError: no study named 'other' in InMemoryStorage (studies there: net, net.2)
     """
     resolved = open_storage(storage)
     names = study_names(resolved)

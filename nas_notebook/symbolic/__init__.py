@@ -7,7 +7,7 @@ objects, every hyper value being a decision named by its key path (``model.op[2]
 """
 
 from ._keypath import join, parse
-from ._materialize import build_with, encode, materialize
+from ._materialize import build_in_search, build_with, encode, materialize
 from ._object import Functor, Symbolic, SymbolicBase, arguments_of, has_hyper
 from ._ops import candidate_path, children, clone, decisions, rebind, walk
 from ._symbolize import symbolize, symbolize_class
@@ -17,6 +17,7 @@ __all__ = [
     "Symbolic",
     "SymbolicBase",
     "arguments_of",
+    "build_in_search",
     "build_with",
     "candidate_path",
     "children",

@@ -135,7 +135,16 @@ def _leaves(node: Any) -> Any:
 
 def build_in_search(space: Any, site: Site) -> Any:
     """``space`` materialized by the active search, its decisions attributed to ``site`` (a
-    trial body's ``--space``)."""
+    trial body's ``--space``).
+
+    Example:
+        >>> from nas_notebook.space import Site, TraceContext, activate, uniform
+        >>> config = {"lr": uniform(0.1, 1)}
+        >>> with activate(TraceContext()) as context:
+        ...     built = build_in_search(config, Site("<cell>", 1, 0, None))
+        >>> built, list(context.decisions)
+        ({'lr': 0.1}, ['lr'])
+    """
     context = current()
     if context is None:
         raise SearchSpaceError("no search is active to decide the space")  # pragma: no cover

@@ -16,6 +16,7 @@ from typing import Any
 from optuna.trial import TrialState
 
 from .._errors import TrialStopped
+from .._schema import TRACEBACK
 from ..executors import Executor
 from ..search import Search
 from ..space import floatv, intv, oneof
@@ -84,7 +85,7 @@ class ExecutorContract:
         assert len(failed) + len(done) == 12 and failed and done
         for t in failed:
             assert t.system_attrs["fail_reason"] == f"ValueError: odd k={t.params['k']}"
-            tb = t.system_attrs["nas_notebook:traceback"]
+            tb = t.system_attrs[TRACEBACK]
             assert "raise ValueError" in tb and "line 3" in tb
 
     def test_stop_starts_no_new_trial_and_keeps_completed_ones(self) -> None:

@@ -16,8 +16,7 @@ import optuna
 from optuna.trial import TrialState
 
 from .._errors import ObjectiveError, SearchSpaceError, TrialStopped
-from ..space import NameRegistry, TrialContext
-from ..space._context import _current
+from ..space import NameRegistry, TrialContext, enter, leave
 from ._checkpoint import TrialPaused
 from ._objective import Objective
 from ._output import TrialLog, route, unroute
@@ -124,7 +123,17 @@ def run_job(job: Job) -> Outcome:
 
 def evaluate(job: Job) -> Outcome:
     """Evaluate ``job`` on this thread with its output left where it goes (a worker process
-    captures it itself); :func:`run_job` is the same with the output routed to ``job.log``."""
+    captures it itself); :func:`run_job` is the same with the output routed to ``job.log``.
+
+    Example:
+        >>> import optuna
+        >>> from nas_notebook.space import NameRegistry
+        >>> from nas_notebook.trial import Job, Objective, TrialProgram
+        >>> study = optuna.create_study()
+        >>> job = Job(study.ask(), TrialProgram("intv(1, 3) * 10"), {}, Objective(), NameRegistry())
+        >>> evaluate(job).value in (10.0, 20.0, 30.0)
+        True
+    """
     context = TrialContext(
         cast(optuna.Trial, job.trial),
         job.registry,
@@ -134,7 +143,7 @@ def evaluate(job: Job) -> Outcome:
     context.restored = job.restore
     job.context = context
     program = job.program
-    token = _current.set(context)  # not `with activate(...)`: this is the per-trial hot path
+    token = enter(context)  # not `with activate(...)`: this is the per-trial hot path
     try:
         namespace = program.namespace(job.user_ns)
         context.in_body = True
@@ -164,7 +173,7 @@ def evaluate(job: Job) -> Outcome:
             TrialState.FAIL, reason=reason, traceback=_user_traceback(exc, program.filename)
         )
     finally:
-        _current.reset(token)
+        leave(token)
 
 
 def _clear_async_exception() -> None:
@@ -181,6 +190,15 @@ def inject_stop(job: Job, thread_id: int) -> bool:
     Called by thread executors to cancel a running trial. The exception fires at the next
     bytecode boundary on that thread (not inside a long C call); it is only ever injected while
     the body runs, and a pending one is cleared when the body ends.
+
+    Example:
+        >>> import optuna, threading
+        >>> from nas_notebook.space import NameRegistry
+        >>> from nas_notebook.trial import Job, Objective, TrialProgram
+        >>> job = Job(optuna.create_study().ask(), TrialProgram("1"), {}, Objective(),
+        ...           NameRegistry())
+        >>> inject_stop(job, threading.get_ident())   # not running: nothing to stop
+        False
     """
     import ctypes
 

@@ -37,6 +37,15 @@ def to_number(value: Any, what: str = "objective") -> float:
     """``value`` as a finite-or-infinite float; NaN and non-numbers raise :class:`ObjectiveError`.
 
     Accepts Python and NumPy numbers and one-element tensors/arrays (through ``.item()``).
+
+    Example:
+        >>> import numpy as np
+        >>> to_number(np.float32(0.5)), to_number(np.array([2]))
+        (0.5, 2.0)
+        >>> to_number(float("nan"), "accuracy")
+        Traceback (most recent call last):
+        ...
+        nas_notebook._errors.ObjectiveError: accuracy is NaN
     """
     if type(value) is float and value == value:  # the common case first; NaN != NaN
         return value

@@ -24,10 +24,8 @@ from types import CodeType
 from typing import Any
 
 from .._errors import SearchSpaceError
-from ..space import _naming
-from ..space import _primitives as prim
-from ..symbolic import has_hyper
-from ..symbolic._materialize import build_in_search
+from ..space import Float, Int, ManyOf, OneOf, Site, floatv, intv, manyof, oneof, static_sites
+from ..symbolic import build_in_search, has_hyper
 from ._names import TRIAL_NAMES
 
 __all__ = ["FunctionProgram", "ProgramError", "TrialProgram"]
@@ -35,8 +33,8 @@ __all__ = ["FunctionProgram", "ProgramError", "TrialProgram"]
 _counter = itertools.count(1)
 _RESULT = "__nas_notebook_result__"
 
-_CLASSES = {"oneof": prim.OneOf, "manyof": prim.ManyOf, "floatv": prim.Float, "intv": prim.Int}
-_HELPERS = {"oneof": prim.oneof, "manyof": prim.manyof, "floatv": prim.floatv, "intv": prim.intv}
+_CLASSES = {"oneof": OneOf, "manyof": ManyOf, "floatv": Float, "intv": Int}
+_HELPERS = {"oneof": oneof, "manyof": manyof, "floatv": floatv, "intv": intv}
 _SAFE_NODES = (
     ast.Constant,
     ast.List,
@@ -153,7 +151,7 @@ class TrialProgram:
         """Execute the body in ``namespace``; return the last expression's value (or None)."""
         if self.space is not None:
             namespace[self.space] = build_in_search(
-                namespace[self.space], _naming.Site(self.filename, self.first_line, 0, None)
+                namespace[self.space], Site(self.filename, self.first_line, 0, None)
             )
         exec(self._body, namespace)  # type: ignore[arg-type]  # compiled in __post_init__
         return namespace.get(_RESULT)
@@ -171,7 +169,7 @@ class TrialProgram:
         self._check_undefined(user_ns, bound)
         if self.space is not None:
             check_space_name(self.space, user_ns, self.names)
-        sites = _naming.static_sites(self._tree, self.filename)
+        sites = static_sites(self._tree, self.filename)
         self._check_primitive_arguments(sites, user_ns, bound)
         self._check_duplicate_names(sites)
 
@@ -202,7 +200,7 @@ class TrialProgram:
 
     def _check_primitive_arguments(
         self,
-        sites: list[tuple[ast.Call, _naming.Site]],
+        sites: list[tuple[ast.Call, Site]],
         user_ns: Mapping[str, Any],
         bound: set[str],
     ) -> None:
@@ -228,8 +226,8 @@ class TrialProgram:
             except TypeError as exc:
                 raise ProgramError(f"{helper}: {exc}", site.lineno) from None
 
-    def _check_duplicate_names(self, sites: list[tuple[ast.Call, _naming.Site]]) -> None:
-        seen: dict[str, _naming.Site] = {}
+    def _check_duplicate_names(self, sites: list[tuple[ast.Call, Site]]) -> None:
+        seen: dict[str, Site] = {}
         for call, site in sites:
             if any(kw.arg == "name" for kw in call.keywords) or site.base is None:
                 continue
@@ -244,7 +242,16 @@ class TrialProgram:
 
 def check_space_name(name: str, user_ns: Mapping[str, Any], read: frozenset[str]) -> None:
     """Raise a :class:`ProgramError` unless ``--space NAME`` names a symbolic space the body
-    reads."""
+    reads.
+
+    Example:
+        >>> from nas_notebook.space import uniform
+        >>> check_space_name("config", {"config": {"lr": uniform(0, 1)}}, frozenset(["config"]))
+        >>> check_space_name("config", {}, frozenset(["config"]))
+        Traceback (most recent call last):
+        ...
+        nas_notebook.trial._program.ProgramError: --space config: name 'config' is not defined
+    """
     if not name.isidentifier():
         raise ProgramError(f"--space {name}: give the name of a variable holding the space")
     if name not in user_ns:
@@ -283,7 +290,7 @@ class FunctionProgram(TrialProgram):
     def run(self, namespace: dict[str, Any]) -> Any:
         if self.space_value is None:
             return self.fn()
-        return self.fn(build_in_search(self.space_value, _naming.Site(self.filename, 0, 0, None)))
+        return self.fn(build_in_search(self.space_value, Site(self.filename, 0, 0, None)))
 
     def check(self, user_ns: Mapping[str, Any]) -> None:
         if self.space_value is not None and not has_hyper(self.space_value):
