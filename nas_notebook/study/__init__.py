@@ -19,6 +19,7 @@ from ._versions import continued_seed, latest_version, next_version, study_names
 from ._view import Best, StudyView, open_study_by_name, open_view
 
 __all__ = [
+    "STATE_CODES",
     "Best",
     "Driver",
     "Example",
@@ -26,7 +27,6 @@ __all__ = [
     "Progress",
     "RemoteParts",
     "RunStatus",
-    "STATE_CODES",
     "Snapshot",
     "StudyView",
     "TrialColumns",

@@ -46,7 +46,7 @@ def check_picklable(
         ...                 optuna.samplers.RandomSampler(), optuna.pruners.NopPruner())
         Traceback (most recent call last):
         ...
-        ValueError: `lock` cannot be sent to worker processes (TypeError: cannot pickle '_thread.lock' object); define it inside the cell, or use --executor thread
+        ValueError: `lock` cannot be sent to worker processes (TypeError: ...
     """
     import cloudpickle
 

@@ -256,7 +256,7 @@ def open_study_by_name(name: str, storage: str | BaseStorage | None) -> tuple[Ba
         >>> open_study_by_name("other", storage)
         Traceback (most recent call last):
         ...
-        nas_notebook._errors.StorageError: no study named 'other' in InMemoryStorage (studies there: net, net.2)
+        nas_notebook._errors.StorageError: no study named 'other' in InMemoryStorage (studies ...
     """
     resolved = open_storage(storage)
     names = study_names(resolved)

@@ -17,13 +17,13 @@ from ._program import FunctionProgram, ProgramError, TrialProgram, check_space_n
 from ._report import report
 
 __all__ = [
+    "STOPPED_REASON",
+    "TRIAL_NAMES",
     "FunctionProgram",
     "Job",
     "Objective",
     "Outcome",
     "ProgramError",
-    "STOPPED_REASON",
-    "TRIAL_NAMES",
     "TrialLog",
     "TrialPaused",
     "TrialProgram",
