@@ -6,12 +6,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from ..trial import FunctionProgram, TrialProgram, check_space_name
+from ..trial import FunctionProgram, Objective, TrialProgram, check_space_name, infer_direction
 
 __all__ = [
     "benchmark_body",
     "build_program",
     "check_options",
+    "default_directions",
     "parse_directions",
     "program_space",
 ]
@@ -119,3 +120,22 @@ def program_space(program: TrialProgram, user_ns: Mapping[str, Any]) -> Any:
     if program.space is not None:
         return user_ns.get(program.space)
     return getattr(program, "space_value", None)
+
+
+def default_directions(objective: Objective, program: TrialProgram) -> list[str]:
+    """Each objective's direction when none is given: from the metric's name, or from the
+    body's last line (``loss`` minimizes, ``accuracy`` maximizes...).
+
+    Example:
+        >>> from nas_notebook.trial import Objective, TrialProgram
+        >>> default_directions(Objective("val_loss"), TrialProgram("val_loss = 1"))
+        ['minimize']
+        >>> default_directions(Objective(), TrialProgram("x = floatv(0, 1)\\naccuracy"))
+        ['maximize']
+    """
+    if objective.n_objectives > 1:
+        return [infer_direction(metric) for metric in objective.metrics]
+    if objective.metric:
+        return [infer_direction(objective.metric)]
+    source = program.source.rstrip().splitlines()
+    return [infer_direction(source[-1] if source else None)]

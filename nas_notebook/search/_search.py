@@ -24,11 +24,18 @@ from ..study import (
     recover_stale_trials,
     resume_study,
 )
-from ..trial import Objective, TrialLog, TrialProgram, infer_direction
+from ..trial import Objective, TrialLog, TrialProgram
 from ._live import add_live, runs_here
-from ._options import benchmark_body, build_program, check_options, program_space
+from ._options import (
+    benchmark_body,
+    build_program,
+    check_options,
+    default_directions,
+    program_space,
+)
 
 __all__ = ["Search"]
+
 
 class Search(StudyView):
     """A search over a trial body, backed by an Optuna study.
@@ -144,7 +151,13 @@ class Search(StudyView):
         self.recovered: list[int] = []
         if wanted is None and direction is not None:
             wanted = [direction]
-        study = self._open_study(name, sampler, pruner_obj, wanted, resume)
+        if resume:
+            study = resume_study(self.storage, name, sampler, pruner_obj, wanted)
+            self.recovered = recover_stale_trials(study, runs_here(study.study_name, self.storage))
+        else:
+            info = {"source": self.program.source, "metric": self.objective.metric}
+            directions = wanted or default_directions(self.objective, self.program)
+            study = create_study(self.storage, name, sampler, pruner_obj, directions, info)
         if resume and seed is not None and study.trials:
             # Seeded like the first run, a resumed algorithm would draw that run's trials again.
             study.sampler = make_sampler(algo, continued_seed(seed, len(study.trials)))
@@ -156,6 +169,9 @@ class Search(StudyView):
         self.log: TrialLog = TrialLog()
         self._lock = threading.Lock()
         self._started = False
+        # Set once the final state is in the storage: wait() returns after it, so that a view
+        # opened then (another kernel, the panel) reads the search as ended.
+        self._recorded_end = threading.Event()
         #: Trials the study had finished before this search ran (a resumed study has some).
         self.baseline: int = self.progress().finished
 
@@ -169,33 +185,6 @@ class Search(StudyView):
         self.program.check(self.user_ns)
         if self.executor.remote:
             check_picklable(self.program, self.user_ns, sampler, pruner)
-
-    def _hint(self) -> str | None:
-        if self.objective.metric:
-            return self.objective.metric
-        source = self.program.source.rstrip().splitlines()
-        return source[-1] if source else None
-
-    def _open_study(
-        self,
-        name: str | None,
-        sampler: optuna.samplers.BaseSampler,
-        pruner: optuna.pruners.BasePruner,
-        directions: list[str] | None,
-        resume: bool,
-    ) -> optuna.Study:
-        storage = self.storage
-        if resume:
-            study = resume_study(storage, name, sampler, pruner, directions)
-            self.recovered = recover_stale_trials(study, runs_here(study.study_name, storage))
-            return study
-        if directions is None:
-            if self.objective.n_objectives > 1:
-                directions = [infer_direction(metric) for metric in self.objective.metrics]
-            else:
-                directions = [infer_direction(self._hint())]
-        info = {"source": self.program.source, "metric": self.objective.metric}
-        return create_study(storage, name, sampler, pruner, directions, info)
 
     # -- running --------------------------------------------------------------------------
 
@@ -218,20 +207,29 @@ class Search(StudyView):
         add_live(self)
         record_driver(self.study)
         self._publish()
+        if self.executor.blocking:
+            try:
+                self.executor.start(self.driver)
+                self._started = True
+                self._publish()
+            finally:
+                self._recorded_end.set()
+            self._raise_if_broken()
+            return self
         self.executor.start(self.driver)
         self._started = True
-        if self.executor.blocking:
-            self._publish()
-            self._raise_if_broken()
-        else:  # after start: joining an executor that has no lanes yet returns at once
-            threading.Thread(
-                target=self._publish_when_done, name="nas-notebook-end", daemon=True
-            ).start()
+        # After start: joining an executor that has no lanes yet returns at once.
+        threading.Thread(
+            target=self._publish_when_done, name="nas-notebook-end", daemon=True
+        ).start()
         return self
 
     def _publish_when_done(self) -> None:
         self.executor.join()
-        self._publish()
+        try:
+            self._publish()
+        finally:
+            self._recorded_end.set()
 
     def _publish(self) -> None:
         """Write the search's state and settings into the storage (see ``_schema.CONTROL``)."""
@@ -263,7 +261,8 @@ class Search(StudyView):
         if self.driver is None:
             raise RuntimeError("the search has not been started; call start()")
         try:
-            self.executor.join(timeout)
+            if self.executor.join(timeout):
+                self._recorded_end.wait(timeout)
         except KeyboardInterrupt:
             self.stop(cancel=True)
             if not self.executor.join(5.0):

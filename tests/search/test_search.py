@@ -325,3 +325,17 @@ def test_unpicklable_names_are_a_usage_error_in_the_magic(tmp_path, monkeypatch)
     ip.run_cell("import threading\nguard = threading.Lock()")
     with pytest.raises(UsageError, match="`guard` cannot be sent to worker processes"):
         ip.run_cell_magic("search", "u --executor process", "with guard:\n    x = floatv(0, 1)\nx")
+
+
+def test_wait_returns_once_the_end_is_recorded_for_other_views(tmp_path):
+    """A view opened right after wait() (another kernel, the studies panel) reads the end."""
+    from nas_notebook.study import open_view, read_control
+
+    url = f"journal:{tmp_path}/w.journal"
+    for round_ in range(5):
+        s = Search(
+            "x = floatv(0, 1)\nx", name=f"w{round_}", storage=url, n_trials=3, executor="thread"
+        ).start()
+        s.wait()
+        assert read_control(s.study)["state"] == "finished"
+        assert open_view(f"w{round_}", url).status().state == "finished"
