@@ -22,6 +22,12 @@ Trial system attributes (key: writer -> readers; type):
   Optuna's own key, kept so that optuna-dashboard shows our reasons.
 - ``nas_notebook:traceback``: the driver -> views; str.
 - ``nas_notebook:paused_at``: the driver (promotion) -> views; int step, None once resumed.
+- ``nas_notebook:interrupted``: the driver and recovery, for a trial that failed only because
+  the process running it ended -> the resume that re-runs it; True.
+- ``nas_notebook:retry_of``: a resumed search, on the re-run of an interrupted trial -> views,
+  the next resume (a re-run is not re-run again); int number of the interrupted trial.
+- ``fixed_params``: Optuna's ``enqueue_trial``, and the re-run of an interrupted trial ->
+  Optuna's ``suggest_*``, grid search; dict name -> value.
 - ``nas_notebook:started``: a Dask task as it begins -> the Dask executor; int pid.
 - ``nas_notebook:sim_start`` / ``sim_end``: the simulated executor -> ``simulated_timeline``,
   views; float simulated seconds.
@@ -64,14 +70,17 @@ __all__ = [
     "DRIVER_PREFIX",
     "EVOLUTION_VALUE",
     "FAIL_REASON",
+    "FIXED_PARAMS",
     "GRID_EXHAUSTED",
     "GRID_FRONTIER",
     "GRID_INDEX",
     "GRID_POINT",
+    "INTERRUPTED",
     "MUTATED",
     "PARENT",
     "PAUSED_AT",
     "POLICY_CHOICE",
+    "RETRY_OF",
     "SIM_END",
     "SIM_SEGMENTS",
     "SIM_START",
@@ -118,6 +127,12 @@ FAIL_REASON = "fail_reason"
 TRACEBACK = "nas_notebook:traceback"
 #: The step a trial is paused at by a promotion-type scheduler (None once resumed or ended).
 PAUSED_AT = "nas_notebook:paused_at"
+#: The trial failed only because the process running it ended; a resumed search re-runs it.
+INTERRUPTED = "nas_notebook:interrupted"
+#: On the re-run of an interrupted trial: the interrupted trial's number.
+RETRY_OF = "nas_notebook:retry_of"
+#: Optuna's own key for the parameters an enqueued trial must take.
+FIXED_PARAMS = "fixed_params"
 #: The pid of the Dask worker process that started the trial's body.
 STARTED = "nas_notebook:started"
 #: Simulated start of a trial, in seconds from the start of the simulation.

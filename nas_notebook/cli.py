@@ -208,7 +208,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         search = Search(
             parts.body, name=name, user_ns=namespace, first_line=parts.body_first_line, **options
-        )
+        ).prepare()
     except (ValueError, StorageError, UnknownAlgorithmError) as exc:
         print(f"nas-notebook: {exc}", file=sys.stderr)
         return 2

@@ -196,8 +196,10 @@ print("best parameters:", best.params)
 #
 # The same cell works after a kernel restart: load the extension, run the helper cells, and
 # run the search cell with `--resume`. Trials that were still running when the kernel went
-# away are marked FAIL at that point ("the process running this trial ended"), and the handle
-# lists them in `net.recovered`. Here nothing was interrupted, so that list is empty.
+# away are marked FAIL at that point ("the process running this trial ended"), the handle
+# lists them in `net.recovered`, and each runs once more first, with its own parameters
+# (`net.rerun`). Without `--n-trials`, `--resume` goes on to the budget of the study's last
+# run, the re-runs counting within it. Here nothing was interrupted, so both lists are empty.
 
 # %% tags=["resume"]
 # %%search net --resume --n-trials 4 --executor process --workers 2 --storage journal:parallel.journal

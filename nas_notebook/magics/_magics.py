@@ -82,6 +82,7 @@ class SearchMagics(Magics, Configurable):
             kwargs["storage"] = self.default_storage or default_storage_url()
         try:
             search = Search(cell, name=name, user_ns=shell.user_ns, first_line=2, **kwargs)
+            search.prepare()
         except (ValueError, StorageError, UnknownAlgorithmError) as exc:
             raise UsageError(f"%%search {name}: {exc}") from None
         earlier = shell.user_ns.get(name)
@@ -95,6 +96,7 @@ class SearchMagics(Magics, Configurable):
             print(
                 f"Trials {search.recovered} of {search.name!r} were left running by a process "
                 "that ended; they are marked failed."
+                + (" They run again first, with their own parameters." if search.rerun else "")
             )
         if search.study.study_name != name and not args.resume:
             print(

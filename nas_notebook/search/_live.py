@@ -49,4 +49,4 @@ def _stop_live_searches() -> None:
             continue
         search.stop(cancel=True)
         if not search.executor.join(2.0):
-            driver.abandon("the Python process exited while the trial ran")
+            driver.abandon("the Python process exited while the trial ran", cut_short=True)

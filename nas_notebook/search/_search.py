@@ -21,7 +21,7 @@ from ..study import (
     create_study,
     publish_control,
     record_driver,
-    recover_stale_trials,
+    resume_run,
     resume_study,
 )
 from ..trial import Objective, TrialLog, TrialProgram
@@ -33,11 +33,12 @@ from ._options import (
     default_directions,
     program_space,
 )
+from ._steer import Steering
 
 __all__ = ["Search"]
 
 
-class Search(StudyView):
+class Search(Steering, StudyView):
     """A search over a trial body, backed by an Optuna study.
 
     Args:
@@ -149,11 +150,13 @@ class Search(StudyView):
             self._check_runnable(sampler, pruner_obj)
         #: Trials a dead process had left RUNNING, marked FAIL when this search resumed them.
         self.recovered: list[int] = []
+        #: Interrupted trials of the study queued to run again when this search resumed it.
+        self.rerun: list[int] = []
+        self._prepared = not resume
         if wanted is None and direction is not None:
             wanted = [direction]
         if resume:
             study = resume_study(self.storage, name, sampler, pruner_obj, wanted)
-            self.recovered = recover_stale_trials(study, runs_here(study.study_name, self.storage))
         else:
             info = {"source": self.program.source, "metric": self.objective.metric}
             directions = wanted or default_directions(self.objective, self.program)
@@ -191,6 +194,7 @@ class Search(StudyView):
     def start(self) -> Search:
         """Start the trials (in the background unless the executor is blocking); return self."""
         self._check_runnable(self.study.sampler, self.study.pruner)
+        self.prepare()
         with self._lock:
             if self.driver is not None:
                 raise RuntimeError(f"search {self.name!r} was already started")
@@ -222,6 +226,24 @@ class Search(StudyView):
         threading.Thread(
             target=self._publish_when_done, name="nas-notebook-end", daemon=True
         ).start()
+        return self
+
+    def prepare(self) -> Search:
+        """Make a resumed study ready to go on; :meth:`start` calls it, and calling it first
+        shows its errors where the search is made. Looking at a study never calls it.
+
+        Trials a process that is gone left RUNNING are marked failed (:attr:`recovered`), and
+        each trial that failed only because its process ended is queued to run once more with
+        its own parameters (:attr:`rerun`). Without ``n_trials``, the search goes on to the
+        budget recorded for the study's last run (the re-runs count within it).
+
+        Raises:
+            ValueError: Without ``n_trials``, that budget was already spent.
+        """
+        if not self._prepared:
+            run = resume_run(self.study, self.n_trials, runs_here(self.name, self.storage))
+            self.recovered, self.rerun, self.n_trials, self.baseline = run
+            self._prepared = True
         return self
 
     def _publish_when_done(self) -> None:
@@ -273,8 +295,12 @@ class Search(StudyView):
 
     def stop(self, cancel: bool = False, wait: bool = False) -> Search:
         """Start no more trials. Running trials finish, unless ``cancel`` is true: then each
-        is stopped at its next decision or ``report`` (at once on a thread executor) and recorded
-        as FAIL with reason "stopped". Completed trials are never lost.
+        is stopped and recorded as FAIL with reason "stopped". Completed trials are never lost.
+
+        Where a cancel takes effect: a worker process (``executor="process"``) is killed at
+        once; a thread trial is stopped at its next Python bytecode, so a trial blocked in a
+        long C call (``time.sleep``, a C extension, a blocking read) stops only when that call
+        returns. Trials that must be killable at once belong in worker processes.
         """
         if self.driver is None:
             return self
@@ -285,65 +311,6 @@ class Search(StudyView):
         self._publish()
         if wait:
             self.executor.join()
-        return self
-
-    def pause(self) -> Search:
-        """Start no new trial until :meth:`resume`; running ones continue."""
-        if self.driver is not None:
-            self.driver.pause()
-            self._publish()
-        return self
-
-    def resume(self) -> Search:
-        """Continue after :meth:`pause`."""
-        if self.driver is not None:
-            self.driver.resume()
-            self._publish()
-        return self
-
-    def add_trials(self, n: int) -> Search:
-        """Run ``n`` more trials than planned (a search that already ended does not restart:
-        call :func:`load_search` for that)."""
-        if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-            raise ValueError(f"add_trials: `n` must be a positive integer, got {n!r}")
-        if self.driver is not None:
-            self.driver.add_trials(n)
-            self._publish()
-        else:
-            self.n_trials = (self.n_trials or 0) + n
-        return self
-
-    def set_algorithm(self, algo: str | optuna.samplers.BaseSampler) -> Search:
-        """Use ``algo`` (a registry spec such as ``"random"`` or ``"tpe:n_startup_trials=5"``,
-        or an Optuna sampler) from the next trial on. The new algorithm sees every earlier trial:
-        Optuna samplers rebuild their state from the storage.
-
-        Example:
-            >>> s = Search("x = floatv(0, 1)\\nx", n_trials=4, executor="inline", algo="random")
-            >>> s.set_algorithm("tpe").algo
-            'tpe'
-        """
-        seed = self.seed
-        if seed is not None and self.study.trials:
-            seed = continued_seed(seed, len(self.study.trials))
-        sampler = make_sampler(algo, seed)
-        if self.executor.remote:
-            check_picklable(self.program, self.user_ns, sampler, self.study.pruner)
-        self.study.sampler = sampler
-        self.algo = algo if isinstance(algo, str) else type(algo).__name__
-        if self.driver is not None:
-            self._publish()
-        return self
-
-    def set_workers(self, workers: int) -> Search:
-        """Run ``workers`` trials at once from now on (thread, process and Dask executors).
-        Shrinking never interrupts a running trial: a lane ends after its current one."""
-        try:
-            self.executor.resize(workers)
-        except NotImplementedError as exc:
-            raise ValueError(str(exc)) from None
-        if self.driver is not None:
-            self._publish()
         return self
 
     @property

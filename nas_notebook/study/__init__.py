@@ -7,10 +7,16 @@ It knows executors and algorithms only through their contracts; the user-facing
 
 from .._storages import default_storage_url, open_storage
 from ._columns import STATE_CODES, TrialColumns, columns_of
-from ._control import RunStatus, publish_control, read_control, recorded_run
+from ._control import RunStatus, publish_control, read_control, recorded_run, remaining_budget
 from ._driver import Driver
 from ._pareto import direction_names, pareto_rows
-from ._recovery import record_driver, recover_stale_trials
+from ._recovery import (
+    ResumedRun,
+    record_driver,
+    recover_stale_trials,
+    rerun_interrupted,
+    resume_run,
+)
 from ._remote import RemoteParts, check_picklable
 from ._sample import Example, Feedback, sample
 from ._snapshot import Progress, Snapshot, trials_table
@@ -26,6 +32,7 @@ __all__ = [
     "Feedback",
     "Progress",
     "RemoteParts",
+    "ResumedRun",
     "RunStatus",
     "Snapshot",
     "StudyView",
@@ -47,6 +54,9 @@ __all__ = [
     "record_driver",
     "recorded_run",
     "recover_stale_trials",
+    "remaining_budget",
+    "rerun_interrupted",
+    "resume_run",
     "resume_study",
     "sample",
     "study_names",

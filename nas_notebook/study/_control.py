@@ -14,7 +14,14 @@ import optuna
 
 from .. import _schema
 
-__all__ = ["ENDED", "RunStatus", "publish_control", "read_control", "recorded_run"]
+__all__ = [
+    "ENDED",
+    "RunStatus",
+    "publish_control",
+    "read_control",
+    "recorded_run",
+    "remaining_budget",
+]
 
 #: States after which a run changes nothing more.
 ENDED = ("finished", "stopped", "failed")
@@ -100,3 +107,24 @@ def recorded_run(record: dict[str, Any], finished: int) -> RunStatus:
     return RunStatus(
         state, finished - baseline, budget if isinstance(budget, int) else None, baseline
     )
+
+
+def remaining_budget(record: dict[str, Any], finished: int, rerun: int) -> int | None:
+    """The trials a resumed study still owes the budget of the run recorded in ``record``
+    (None: that run had no budget), for a study with ``finished`` trials of which ``rerun``
+    were interrupted and are queued to run again (they do not count as done).
+
+    Example:
+        >>> remaining_budget({"n_trials": 20, "baseline": 0}, finished=10, rerun=2)
+        12
+        >>> remaining_budget({"n_trials": 20, "baseline": 0}, finished=20, rerun=0)
+        0
+        >>> remaining_budget({}, finished=10, rerun=0) is None
+        True
+    """
+    budget, baseline = record.get("n_trials"), record.get("baseline")
+    if not isinstance(budget, int) or isinstance(budget, bool) or budget <= 0:
+        return None
+    if not isinstance(baseline, int) or not 0 <= baseline <= finished:
+        baseline = 0
+    return max(budget - (finished - baseline - rerun), 0)

@@ -16,6 +16,7 @@ import optuna
 from optuna.trial import TrialState
 
 from .. import _schema
+from .._ending import ENDING_REASON, process_ending
 from .._schema import FAIL_REASON, PAUSED_AT, TRACEBACK, tell
 from ..space import NameRegistry
 from ..trial import STOPPED_REASON, Job, Objective, Outcome, TrialLog, TrialProgram, TrialRef
@@ -78,6 +79,8 @@ class Driver:
     def next_job(self) -> Job | None:
         """The next trial for a lane -- a paused trial to resume if the scheduler promotes one,
         else a new one from Optuna; None when the search has no more work for a lane."""
+        if process_ending():
+            self.stop()  # the kernel shuts down and is killing workers: start no trial now
         with self._lock:
             while self.paused and not self.stopping:
                 self._cond.wait()
@@ -199,6 +202,11 @@ class Driver:
             return
         if outcome.paused:  # a cancelling stop: it does not wait to be promoted
             outcome = Outcome(TrialState.FAIL, reason=STOPPED_REASON)
+        if outcome.state == TrialState.FAIL and not outcome.traceback and process_ending():
+            # Its worker was terminated, or it was cancelled, because the process shuts down.
+            outcome = Outcome(
+                TrialState.FAIL, reason=f"{ENDING_REASON} ({outcome.reason})", cut_short=True
+            )
         try:
             if self._settle(number):
                 self._record(job.trial, outcome)
@@ -227,6 +235,8 @@ class Driver:
                 _schema.set_trial_attr(self.study, trial, FAIL_REASON, outcome.reason)
             if outcome.traceback:
                 _schema.set_trial_attr(self.study, trial, TRACEBACK, outcome.traceback)
+            if outcome.cut_short:
+                _schema.set_trial_attr(self.study, trial, _schema.INTERRUPTED, True)
         tell(self.study, target, state=outcome.state)
 
     def fatal(self, error: BaseException) -> None:
@@ -274,11 +284,12 @@ class Driver:
         with self._lock:
             return sorted(self._running)
 
-    def abandon(self, reason: str) -> list[int]:
+    def abandon(self, reason: str, cut_short: bool = False) -> list[int]:
         """Mark every trial still running as FAIL with ``reason``; return their numbers.
 
         Used when lanes cannot be waited for any longer (Ctrl-C, process exit), so that no trial
         is left RUNNING in the storage. A lane that later reports one of them is ignored.
+        ``cut_short``: they ended only because the process does (a resumed search re-runs them).
         """
         with self._lock:
             jobs = list(self._running.values())
@@ -292,7 +303,9 @@ class Driver:
             if not self._settle(job.trial.number):
                 continue
             try:
-                self._record(job.trial, Outcome(TrialState.FAIL, reason=reason))
+                self._record(
+                    job.trial, Outcome(TrialState.FAIL, reason=reason, cut_short=cut_short)
+                )
                 marked.append(job.trial.number)
             except Exception:  # already finished meanwhile
                 continue

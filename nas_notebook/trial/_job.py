@@ -79,6 +79,9 @@ class Outcome:
     #: The trial was paused at a rung (``state`` stays RUNNING); ``checkpoint`` resumes it.
     paused: bool = False
     checkpoint: Any = None
+    #: It failed only because the process running the search ended (a kernel restart, a kill):
+    #: a resumed search runs it again with its parameters.
+    cut_short: bool = False
 
 
 def _user_traceback(exc: BaseException, filename: str) -> str:

@@ -250,7 +250,9 @@ def test_resume_fails_trials_left_running_by_a_dead_process(tmp_path):
         executor="inline",
         user_ns=NS,
     )
-    assert resumed.recovered == stuck
+    assert resumed.recovered == [] and len(resumed.trials) == len(before)  # made, not yet run
+    assert resumed.prepare().recovered == stuck
+    assert resumed.rerun == stuck  # interrupted by the crash: each runs once more
     resumed.start()
     trials = resumed.trials
     assert TrialState.RUNNING not in [t.state for t in trials]
@@ -258,6 +260,9 @@ def test_resume_fails_trials_left_running_by_a_dead_process(tmp_path):
         assert trials[number].state == TrialState.FAIL
         assert "ended before it finished" in trials[number].system_attrs["fail_reason"]
     assert len(trials) == len(before) + 2
+    reruns = trials[len(before) :]
+    assert [t.system_attrs["nas_notebook:retry_of"] for t in reruns] == stuck
+    assert [t.params for t in reruns] == [trials[n].params for n in stuck]
 
 
 def test_resume_leaves_trials_of_a_live_search_alone(tmp_path):
@@ -275,7 +280,7 @@ def test_resume_leaves_trials_of_a_live_search_alone(tmp_path):
     while not live.driver.running_numbers():
         pass
     other = Search("x = floatv(0, 1)\nx", name="live", storage=url, resume=True, user_ns=NS)
-    assert other.recovered == []
+    assert other.prepare().recovered == [] and other.rerun == []
     release.set()
     live.wait()
     assert live.trials[0].state == TrialState.COMPLETE
