@@ -14,6 +14,7 @@ from ..algorithms import default_pruner, make_pruner, make_sampler
 from ..executors import Executor, make_executor
 from ..study import (
     Driver,
+    Heartbeat,
     RunStatus,
     StudyView,
     check_picklable,
@@ -209,7 +210,7 @@ class Search(Steering, StudyView):
                 remote=self.executor.remote,
             )
         add_live(self)
-        record_driver(self.study)
+        heartbeat = Heartbeat(self.study, record_driver(self.study)).start()
         self._publish()
         if self.executor.blocking:
             try:
@@ -217,6 +218,7 @@ class Search(Steering, StudyView):
                 self._started = True
                 self._publish()
             finally:
+                heartbeat.stop()
                 self._recorded_end.set()
             self._raise_if_broken()
             return self
@@ -224,7 +226,7 @@ class Search(Steering, StudyView):
         self._started = True
         # After start: joining an executor that has no lanes yet returns at once.
         threading.Thread(
-            target=self._publish_when_done, name="nas-notebook-end", daemon=True
+            target=self._publish_when_done, args=(heartbeat,), name="nas-notebook-end", daemon=True
         ).start()
         return self
 
@@ -246,9 +248,10 @@ class Search(Steering, StudyView):
             self._prepared = True
         return self
 
-    def _publish_when_done(self) -> None:
+    def _publish_when_done(self, heartbeat: Heartbeat) -> None:
         self.executor.join()
         try:
+            heartbeat.stop()
             self._publish()
         finally:
             self._recorded_end.set()

@@ -9,10 +9,10 @@ from .._storages import default_storage_url, open_storage
 from ._columns import STATE_CODES, TrialColumns, columns_of
 from ._control import RunStatus, publish_control, read_control, recorded_run, remaining_budget
 from ._driver import Driver
+from ._liveness import Heartbeat, live_drivers, record_driver
 from ._pareto import direction_names, pareto_rows
 from ._recovery import (
     ResumedRun,
-    record_driver,
     recover_stale_trials,
     rerun_interrupted,
     resume_run,
@@ -30,6 +30,7 @@ __all__ = [
     "Driver",
     "Example",
     "Feedback",
+    "Heartbeat",
     "Progress",
     "RemoteParts",
     "ResumedRun",
@@ -44,6 +45,7 @@ __all__ = [
     "default_storage_url",
     "direction_names",
     "latest_version",
+    "live_drivers",
     "next_version",
     "open_storage",
     "open_study_by_name",

@@ -1,53 +1,27 @@
 """Trials left RUNNING by a process that is gone (a kernel restart, a crash, a ``kill -9``).
 
-Every search records its process in the study (``nas_notebook:driver:HOST:PID``) when it starts.
-When a study is resumed and none of the processes recorded for it is still alive on this host,
-its RUNNING trials cannot finish any more: they are marked FAIL with the reason, so that no trial
-stays RUNNING forever and the algorithm does not wait on them. Drivers on other hosts are not
-judged here (no trial of theirs is touched).
+Every run of a search records itself in the study (see :mod:`._liveness`). When a study is
+resumed and no run recorded for it is alive -- on this host its process is gone, elsewhere its
+heartbeat stopped -- its RUNNING trials cannot finish any more: they are marked FAIL with the
+reason, so that no trial stays RUNNING forever and the algorithm does not wait on them, and
+each is queued to run once more with its own parameters.
 """
 
 from __future__ import annotations
 
-import os
-import socket
-import time
 from typing import NamedTuple
 
 import optuna
 from optuna.trial import TrialState
 
 from .. import _schema
-from .._schema import DRIVER_PREFIX, FAIL_REASON
+from .._schema import FAIL_REASON
 from ._control import read_control, remaining_budget
+from ._liveness import live_drivers
 
-__all__ = ["ResumedRun", "record_driver", "recover_stale_trials", "rerun_interrupted", "resume_run"]
+__all__ = ["ResumedRun", "recover_stale_trials", "rerun_interrupted", "resume_run"]
 
 STALE_REASON = "the process running this trial ended before it finished (kernel restart or crash)"
-
-
-def record_driver(study: optuna.Study) -> None:
-    """Record this process as a driver of ``study`` (one storage write, at start).
-
-    Example:
-        >>> import optuna
-        >>> study = optuna.create_study()
-        >>> record_driver(study)
-        >>> recover_stale_trials(study, live_here=False)  # this process lives: nothing is stale
-        []
-    """
-    key = f"{DRIVER_PREFIX}{socket.gethostname()}:{os.getpid()}"
-    _schema.set_study_attr(study, key, time.time())
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # exists, owned by someone else
-        return True
-    return True
 
 
 def recover_stale_trials(study: optuna.Study, live_here: bool) -> list[int]:
@@ -67,17 +41,8 @@ def recover_stale_trials(study: optuna.Study, live_here: bool) -> list[int]:
         >>> recover_stale_trials(study, live_here=False), study.trials[0].state.name
         ([0], 'FAIL')
     """
-    host = socket.gethostname()
-    drivers = [k for k in _schema.study_attrs(study) if k.startswith(DRIVER_PREFIX)]
-    for key in drivers:
-        driver_host, _, pid = key[len(DRIVER_PREFIX) :].rpartition(":")
-        if driver_host != host or not pid.isdigit():
-            return []  # a driver elsewhere may still own them
-        if int(pid) == os.getpid():
-            if live_here:
-                return []
-        elif _alive(int(pid)):
-            return []
+    if live_drivers(study, live_here):
+        return []  # a run that may still own them
     stale = _schema.all_trials(study, states=(TrialState.RUNNING,))
     marked = []
     for trial in stale:
