@@ -81,6 +81,13 @@ def live_drivers(study: optuna.Study, live_here: bool) -> list[str]:
     Args:
         study: The study.
         live_here: Whether a search of this process still runs it.
+
+    Example:
+        >>> import optuna
+        >>> study = optuna.create_study()
+        >>> key = record_driver(study)   # a run of this process
+        >>> live_drivers(study, live_here=True) == [key], live_drivers(study, live_here=False)
+        (True, [])
     """
     now = time.time()
     return [
