@@ -13,6 +13,7 @@ from .._schema import read_control, read_study_info
 from .._storages import default_storage_url
 from ..algorithms import parse_spec, sampler_names
 from ..study import open_study_by_name
+from ._load_body import stored_body
 from ._search import Search
 
 __all__ = ["load_search"]
@@ -63,5 +64,5 @@ def load_search(
                 options["algo"] = recorded
     options.setdefault("check_names", False)
     return Search(
-        stored["source"], name=name, storage=resolved, resume=True, user_ns=user_ns, **options
+        stored_body(stored), name=name, storage=resolved, resume=True, user_ns=user_ns, **options
     )

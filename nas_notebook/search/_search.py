@@ -27,6 +27,7 @@ from ..study import (
 )
 from ..trial import Objective, TrialLog, TrialProgram
 from ._live import add_live, runs_here
+from ._load_body import stored_function
 from ._options import (
     benchmark_body,
     build_program,
@@ -159,7 +160,11 @@ class Search(Steering, StudyView):
         if resume:
             study = resume_study(self.storage, name, sampler, pruner_obj, wanted)
         else:
-            info = {"source": self.program.source, "metric": self.objective.metric}
+            info = {
+                "source": self.program.source,
+                "metric": self.objective.metric,
+                **stored_function(self.program),
+            }
             directions = wanted or default_directions(self.objective, self.program)
             study = create_study(self.storage, name, sampler, pruner_obj, directions, info)
         if resume and seed is not None and study.trials:

@@ -10,6 +10,7 @@ import textwrap
 import pytest
 
 import nas_notebook as nb
+from nas_notebook import floatv
 from nas_notebook.study import StudyView, open_view
 from nas_notebook.trial import ProgramError
 from nas_notebook.widgets import Dashboard
@@ -98,3 +99,38 @@ def test_a_fresh_process_opens_the_study_and_its_dashboard(tmp_path):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["5", "5", "created"]
+
+
+def objective():
+    lr = floatv(1e-3, 1e-1, log=True)
+    return (lr - 0.01) ** 2
+
+
+def test_a_search_of_a_function_continues_with_the_function(tmp_path):
+    url = f"journal:{tmp_path}/f.journal"
+    first = nb.Search(
+        objective,
+        name="fn",
+        storage=url,
+        n_trials=3,
+        seed=0,
+        direction="minimize",
+        executor="inline",
+    ).start()
+    assert [t.state.name for t in first.trials] == ["COMPLETE"] * 3
+    again = nb.load_search("fn", storage=url, executor="inline", n_trials=2).start()
+    trials = again.trials
+    assert [t.state.name for t in trials] == ["COMPLETE"] * 5, [
+        t.system_attrs.get("fail_reason") for t in trials
+    ]
+    assert set(trials[3].params) == {"lr"}
+
+
+def test_a_lambda_search_is_looked_at_and_asks_for_the_function_to_go_on(tmp_path):
+    url = f"journal:{tmp_path}/f.journal"
+    nb.Search(lambda: floatv(0, 1), name="lam", storage=url, n_trials=2, executor="inline").start()
+    seen = nb.load_search("lam", storage=url, executor="inline", n_trials=1)
+    assert len(seen.trials) == 2 and seen.best.number in (0, 1)
+    with pytest.raises(ProgramError, match="Search\\(function, name=NAME"):
+        seen.start()
+    assert len(seen.trials) == 2
