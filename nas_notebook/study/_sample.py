@@ -18,7 +18,7 @@ from optuna.trial import TrialState
 
 from .._errors import ObjectiveError, SearchSpaceError
 from .._logging import quiet_optuna
-from .._schema import FAIL_REASON, set_trial_attr
+from .._schema import FAIL_REASON, set_trial_attr, storage_of
 from .._storages import open_storage
 from ..algorithms import make_pruner, make_sampler
 from ..space import (
@@ -169,7 +169,7 @@ class Feedback:
 
 def sample(
     space: Any,
-    algorithm: str | optuna.samplers.BaseSampler = "random",
+    algorithm: str | optuna.samplers.BaseSampler | None = None,
     num_examples: int | None = None,
     *,
     partition: Partition | None = None,
@@ -192,12 +192,14 @@ def sample(
         partition: Makes this an outer loop of a factorized search: its examples decide only
             the decisions whose name ``partition(name)`` accepts; search the rest of each
             with ``sample(example, ...)`` and give this loop what the inner loop found.
-        algorithm: An algorithm name (``random``, ``tpe``...) or an Optuna sampler.
+        algorithm: An algorithm name (``random``, ``tpe``...) or an Optuna sampler; None: random
+            search for a new study, the study's own sampler for a given ``study``.
         num_examples: How many examples (None: until the loop is left).
         direction: ``maximize`` (a reward, the default) or ``minimize``.
         seed: Seed of the algorithm.
         pruner: A pruner name or object, for ``feedback.report``.
-        study: An existing Optuna study to continue (then algorithm/direction are its own).
+        study: An existing Optuna study to continue (its direction is its own; an explicit
+            ``algorithm`` or ``pruner`` is used on it, the caller's study object unchanged).
         storage: A storage URL for a new study.
         name: The new study's name.
 
@@ -263,9 +265,19 @@ def sample(
             study = optuna.create_study(
                 storage=open_storage(storage),
                 study_name=name,
-                sampler=make_sampler(algorithm, seed),
+                sampler=make_sampler("random" if algorithm is None else algorithm, seed),
                 pruner=make_pruner(pruner),
                 direction=direction,  # type: ignore[arg-type]  # checked by optuna
+            )
+    elif algorithm is not None or pruner is not None:
+        # The same study through an object of our own, sampled as asked: the storage holds
+        # its state, and the caller's study keeps its sampler.
+        with quiet_optuna():
+            study = optuna.load_study(
+                study_name=study.study_name,
+                storage=storage_of(study),
+                sampler=study.sampler if algorithm is None else make_sampler(algorithm, seed),
+                pruner=study.pruner if pruner is None else make_pruner(pruner),
             )
     # An inner loop names decisions as its outer loop does (one registry).
     registry = outer.context.registry if outer is not None else NameRegistry()

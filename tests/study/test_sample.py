@@ -69,3 +69,36 @@ def test_feedback_report_prunes():
 def test_sample_rejects_non_spaces():
     with pytest.raises(TypeError, match="traced Space, a function, a symbolic object"):
         next(sample(42))
+
+
+def test_an_explicit_algorithm_is_used_on_a_given_study():
+    import optuna
+
+    from nas_notebook import floatv, sample
+    from nas_notebook.algorithms import RegularizedEvolution
+
+    study = optuna.create_study(sampler=optuna.samplers.TPESampler(seed=0))
+
+    def f():
+        return floatv(0.0, 1.0, name="x")
+
+    used = []
+    for example, feedback in sample(f, "evolution", 3, study=study, seed=0):
+        used.append(type(example.trial.study.sampler))
+        with example():
+            feedback(f())
+    assert used == [RegularizedEvolution] * 3
+    assert isinstance(study.sampler, optuna.samplers.TPESampler)  # the caller's object as it was
+    assert len(study.trials) == 3  # the same study
+
+
+def test_a_given_study_keeps_its_own_sampler_without_an_algorithm():
+    import optuna
+
+    from nas_notebook import floatv, sample
+
+    study = optuna.create_study(sampler=optuna.samplers.TPESampler(seed=0))
+    for example, feedback in sample(lambda: floatv(0.0, 1.0, name="x"), num_examples=2, study=study):
+        assert isinstance(example.trial.study.sampler, optuna.samplers.TPESampler)
+        with example():
+            feedback(0.5)
