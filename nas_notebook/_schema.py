@@ -42,7 +42,9 @@ Trial system attributes (key: writer -> readers; type):
 - ``completed_rung_N``: ASHA (Optuna's key) and the promotion scheduler -> both; float.
 
 User attributes of a trial are the user's: ``report(name=value)`` stores a metric there under its
-own name.
+own name. A failed trial also gets ``fail_reason`` and ``traceback`` there (:func:`record_failure`):
+Optuna's own tools (optuna-dashboard, ``trials_dataframe``) show user attributes, not system
+ones. Objective names are Optuna's own (``Study.set_metric_names``).
 
 Example:
     >>> import optuna
@@ -88,6 +90,8 @@ __all__ = [
     "STARTED",
     "STUDY_INFO",
     "TRACEBACK",
+    "USER_FAIL_REASON",
+    "USER_TRACEBACK",
     "all_trials",
     "create_trial_id",
     "get_trial",
@@ -95,6 +99,7 @@ __all__ = [
     "read_control",
     "read_study_attrs",
     "read_study_info",
+    "record_failure",
     "rung_key",
     "set_study_attr",
     "set_trial_attr",
@@ -123,6 +128,9 @@ DRIVER_PREFIX = "nas_notebook:driver:"
 
 #: Optuna's own system attribute for why a trial failed (optuna-dashboard shows it).
 FAIL_REASON = "fail_reason"
+#: User attributes that repeat a failed trial's reason and traceback for Optuna's own tools.
+USER_FAIL_REASON = "fail_reason"
+USER_TRACEBACK = "traceback"
 #: The user's traceback of a trial that failed with an exception.
 TRACEBACK = "nas_notebook:traceback"
 #: The step a trial is paused at by a promotion-type scheduler (None once resumed or ended).
@@ -296,6 +304,30 @@ def journal_path(storage: BaseStorage) -> str | None:
         if isinstance(backend, JournalFileBackend):
             return os.path.abspath(backend._file_path)
     return None
+
+
+def record_failure(
+    study: optuna.Study, trial: Any, reason: str | None, traceback: str | None = None
+) -> None:
+    """Write why ``trial`` failed: Optuna's :data:`FAIL_REASON` and our :data:`TRACEBACK`, and
+    the same as user attributes (``fail_reason``, ``traceback``) where optuna-dashboard shows
+    them. Its state is set by the caller.
+
+    Example:
+        >>> import optuna
+        >>> study = optuna.create_study()
+        >>> trial = study.ask()
+        >>> record_failure(study, trial, "ValueError: bad")
+        >>> study.tell(trial, state=optuna.trial.TrialState.FAIL).user_attrs
+        {'fail_reason': 'ValueError: bad'}
+    """
+    storage, tid = study._storage, trial_id(trial)
+    if reason:
+        storage.set_trial_system_attr(tid, FAIL_REASON, reason)
+        storage.set_trial_user_attr(tid, USER_FAIL_REASON, reason)
+    if traceback:
+        storage.set_trial_system_attr(tid, TRACEBACK, traceback)
+        storage.set_trial_user_attr(tid, USER_TRACEBACK, traceback)
 
 
 def _tell_function() -> Callable[..., Any]:

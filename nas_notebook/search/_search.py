@@ -167,6 +167,8 @@ class Search(Steering, StudyView):
             }
             directions = wanted or default_directions(self.objective, self.program)
             study = create_study(self.storage, name, sampler, pruner_obj, directions, info)
+            if self.objective.metrics:  # Optuna's own tools (optuna-dashboard) show them
+                study.set_metric_names(list(self.objective.metrics))
         if resume and seed is not None and study.trials:
             # Seeded like the first run, a resumed algorithm would draw that run's trials again.
             study.sampler = make_sampler(algo, continued_seed(seed, len(study.trials)))

@@ -17,7 +17,7 @@ from optuna.trial import TrialState
 
 from .. import _schema
 from .._ending import ENDING_REASON, process_ending
-from .._schema import FAIL_REASON, PAUSED_AT, TRACEBACK, tell
+from .._schema import PAUSED_AT, tell
 from ..space import NameRegistry
 from ..trial import STOPPED_REASON, Job, Objective, Outcome, TrialLog, TrialProgram, TrialRef
 from ._remote import RemoteParts
@@ -231,10 +231,7 @@ class Driver:
             tell(self.study, target, outcome.value)
             return
         if outcome.state == TrialState.FAIL:
-            if outcome.reason:
-                _schema.set_trial_attr(self.study, trial, FAIL_REASON, outcome.reason)
-            if outcome.traceback:
-                _schema.set_trial_attr(self.study, trial, TRACEBACK, outcome.traceback)
+            _schema.record_failure(self.study, trial, outcome.reason, outcome.traceback)
             if outcome.cut_short:
                 _schema.set_trial_attr(self.study, trial, _schema.INTERRUPTED, True)
         tell(self.study, target, state=outcome.state)

@@ -15,7 +15,6 @@ import optuna
 from optuna.trial import TrialState
 
 from .. import _schema
-from .._schema import FAIL_REASON
 from ._control import read_control, remaining_budget
 from ._liveness import live_drivers
 
@@ -47,7 +46,7 @@ def recover_stale_trials(study: optuna.Study, live_here: bool) -> list[int]:
     marked = []
     for trial in stale:
         try:
-            _schema.set_trial_attr(study, trial, FAIL_REASON, STALE_REASON)
+            _schema.record_failure(study, trial, STALE_REASON)
             _schema.set_trial_attr(study, trial, _schema.INTERRUPTED, True)
             _schema.set_trial_state(study, trial, TrialState.FAIL)
         except Exception:  # finished meanwhile

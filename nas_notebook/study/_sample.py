@@ -18,7 +18,7 @@ from optuna.trial import TrialState
 
 from .._errors import ObjectiveError, SearchSpaceError
 from .._logging import quiet_optuna
-from .._schema import FAIL_REASON, set_trial_attr, storage_of
+from .._schema import record_failure, storage_of
 from .._storages import open_storage
 from ..algorithms import make_pruner, make_sampler
 from ..space import (
@@ -162,7 +162,7 @@ class Feedback:
         if self.done:
             return
         trial = self.example.trial
-        set_trial_attr(self.study, trial, FAIL_REASON, reason)
+        record_failure(self.study, trial, reason)
         self.study.tell(trial, state=TrialState.FAIL)
         self.done = True
 

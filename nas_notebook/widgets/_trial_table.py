@@ -195,7 +195,7 @@ class TrialTable(anywidget.AnyWidget):
                 self.rows = [[_fmt(v) for v in row] for row in part.itertuples(index=False)]
 
     def _show_detail(self) -> None:
-        from .._schema import FAIL_REASON, TRACEBACK
+        from .._schema import FAIL_REASON, TRACEBACK, USER_FAIL_REASON, USER_TRACEBACK
 
         with self._lock:
             cols, number = self._cols, self.selected
@@ -211,7 +211,11 @@ class TrialTable(anywidget.AnyWidget):
             if trial.values is not None:
                 lines.append(f"value: {', '.join(_fmt(v) for v in trial.values)}")
             lines += [f"  {k} = {v!r}" for k, v in trial.params.items()]
-            lines += [f"  {k}: {v!r}" for k, v in trial.user_attrs.items()]
+            lines += [
+                f"  {k}: {v!r}"
+                for k, v in trial.user_attrs.items()
+                if k not in (USER_FAIL_REASON, USER_TRACEBACK)  # shown below, once
+            ]
             if trial.intermediate_values:
                 steps = sorted(trial.intermediate_values)
                 last = trial.intermediate_values[steps[-1]]
