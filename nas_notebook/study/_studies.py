@@ -12,9 +12,46 @@ from .._errors import StorageError
 from .._logging import quiet_optuna
 from .._schema import STUDY_INFO
 from .._storages import describe_storage
-from ._versions import latest_version, next_version, study_names
+from ._versions import latest_version, next_version, study_names, version_number
 
 __all__ = ["create_study", "resume_study"]
+
+#: How many versions of one name a process tries before giving up.
+_CREATE_TRIES = 200
+
+
+def _create_unique(
+    storage: BaseStorage,
+    name: str | None,
+    sampler: optuna.samplers.BaseSampler,
+    pruner: optuna.pruners.BasePruner,
+    directions: list[str],
+) -> optuna.Study:
+    """Create ``name``, or its next free version: pick, create, and on a clash (another process
+    created that version meanwhile) pick again past it."""
+    taken = 1  # the versions up to this one are known to exist
+    for _ in range(_CREATE_TRIES):
+        wanted = name
+        if name:
+            existing = study_names(storage)
+            if name in existing or taken > 1:
+                wanted = next_version(name, [*existing, f"{name}.{taken}"])
+        try:
+            return optuna.create_study(
+                storage=storage,
+                study_name=wanted,
+                sampler=sampler,
+                pruner=pruner,
+                directions=directions,  # type: ignore[arg-type]
+            )
+        except optuna.exceptions.DuplicatedStudyError:
+            if not name or not wanted:
+                raise
+            taken = version_number(name, wanted)
+    raise StorageError(
+        f"no version of study {name!r} could be created in {describe_storage(storage)}: "
+        f"{_CREATE_TRIES} were taken by other processes meanwhile"
+    )
 
 
 def create_study(
@@ -28,6 +65,12 @@ def create_study(
     """A new study called ``name`` (its next version if the name is taken) recording ``info``
     (the trial body's ``source`` and the ``metric``) for :func:`~nas_notebook.load_search`.
 
+    Processes that create studies of one name at once each get their own version: one that
+    finds its version taken meanwhile takes the next.
+
+    Raises:
+        StorageError: The versions kept being taken (more than a few hundred processes at once).
+
     Example:
         >>> import optuna
         >>> storage = optuna.storages.InMemoryStorage()
@@ -36,18 +79,8 @@ def create_study(
         >>> make().study_name, make().study_name
         ('net', 'net.2')
     """
-    if name:
-        existing = study_names(storage)
-        if name in existing:
-            name = next_version(name, existing)
     with quiet_optuna():
-        study = optuna.create_study(
-            storage=storage,
-            study_name=name,
-            sampler=sampler,
-            pruner=pruner,
-            directions=directions,  # type: ignore[arg-type]
-        )
+        study = _create_unique(storage, name, sampler, pruner, directions)
     study.set_user_attr(STUDY_INFO, info)
     return study
 

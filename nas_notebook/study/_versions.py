@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from optuna.storages import BaseStorage
 
-__all__ = ["continued_seed", "latest_version", "next_version", "study_names"]
+__all__ = ["continued_seed", "latest_version", "next_version", "study_names", "version_number"]
 
 
 def study_names(storage: BaseStorage) -> list[str]:
@@ -26,6 +26,16 @@ def _version_of(name: str, base: str) -> int | None:
         return 1
     prefix, _, number = name.rpartition(".")
     return int(number) if prefix == base and number.isdigit() else None
+
+
+def version_number(base: str, name: str) -> int:
+    """The version of study ``name`` among the studies called ``base`` (0 for another name).
+
+    Example:
+        >>> version_number("net", "net"), version_number("net", "net.3"), version_number("net", "x")
+        (1, 3, 0)
+    """
+    return _version_of(name, base) or 0
 
 
 def latest_version(base: str, existing: list[str]) -> str:
