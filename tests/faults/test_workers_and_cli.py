@@ -7,10 +7,8 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import optuna
 from _kernel import ROOT, trials, wait_until
 from optuna.trial import TrialState
 
@@ -82,7 +80,7 @@ def test_ctrl_c_of_the_cli_then_resume_to_the_budget(tmp_path: Path) -> None:
     assert len(before) < 12
 
     proc = _cli(script, journal, "--resume")  # no --n-trials: to the recorded budget
-    out, err = proc.communicate(timeout=120)
+    _, err = proc.communicate(timeout=120)
     assert proc.returncode == 0, err
     after = trials(journal, "slow")
     assert TrialState.RUNNING not in {t.state for t in after}
@@ -96,11 +94,3 @@ def test_ctrl_c_of_the_cli_then_resume_to_the_budget(tmp_path: Path) -> None:
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 2 and "give n_trials (--n-trials N)" in err, err
     assert len(trials(journal, "slow")) == 12
-    study = optuna.load_study(
-        study_name="slow",
-        storage=optuna.storages.JournalStorage(
-            optuna.storages.journal.JournalFileBackend(str(journal))
-        ),
-    )
-    assert len(study.trials) == 12
-    time.sleep(0)  # the journal is read by a fresh storage: nothing is cached here
