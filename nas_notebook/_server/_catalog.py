@@ -8,7 +8,10 @@ an Optuna storage object at a time.
 
 Nothing outside the server's root is read: files are found by walking the root (links are not
 followed, and a file whose real path leaves the root is skipped), a storage id names a file by
-its path relative to the root, and that path is checked again when it is opened.
+its path relative to the root, a registered file URL (of any spelling, see :mod:`._locate`) must
+lead under the root, and every file's real path is checked again each time it is read. Nothing
+is written either: storages are opened read-only (:mod:`._readonly`), and a missing file is
+listed as missing, not created.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -27,12 +30,12 @@ from optuna.storages import BaseStorage
 
 from .. import _schema
 from .._errors import StorageError
-from .._storages import open_storage
+from ._locate import JOURNAL_SUFFIXES, OutsideRootError, confine, file_url, locate
+from ._readonly import SQLITE_MAGIC, open_readonly, sqlite_readonly_uri
 from ._summary import number, plain, summarize
 
 __all__ = ["Catalog", "OutsideRootError", "StorageRef", "UnknownStorageError"]
 
-JOURNAL_SUFFIXES = (".journal",)
 SQLITE_SUFFIXES = (".db", ".sqlite", ".sqlite3")
 #: Folders never walked: tools' caches and environments hold no studies, and can be huge.
 SKIPPED_FOLDERS = frozenset(
@@ -40,13 +43,8 @@ SKIPPED_FOLDERS = frozenset(
 )
 #: The one hidden folder walked: where searches keep their journal by default.
 OUR_FOLDER = ".nas_notebook"
-SQLITE_MAGIC = b"SQLite format 3\x00"
 #: How long a summary of a storage without a file (a database server) is reused.
 SERVER_STORAGE_TTL = 2.0
-
-
-class OutsideRootError(PermissionError):
-    """A storage path that is not inside the server's root."""
 
 
 class UnknownStorageError(KeyError):
@@ -63,12 +61,15 @@ class StorageRef:
         kind: ``journal``, ``sqlite`` or the database's dialect (``postgresql``...).
         location: What to show: the relative path, or the URL without its password.
         url: What :func:`~nas_notebook.study.open_storage` opens (absolute for files).
+        path: A file's path as found or given (absolute, links not resolved): resolved and
+            checked to be under the root each time it is read. None for a database server.
     """
 
     id: str
     kind: str
     location: str
     url: str
+    path: str | None = None
 
     def public(self) -> dict[str, str]:
         return {"id": self.id, "kind": self.kind, "location": self.location}
@@ -98,12 +99,14 @@ def _is_optuna_sqlite(path: Path) -> bool:
         with path.open("rb") as handle:
             if handle.read(16) != SQLITE_MAGIC:
                 return False
-        uri = path.resolve().as_uri() + "?mode=ro"
-        with sqlite3.connect(uri, uri=True, timeout=1.0) as connection:
+        connection = sqlite3.connect(sqlite_readonly_uri(path), uri=True, timeout=1.0)
+        try:
             tables = {
                 row[0]
                 for row in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")
             }
+        finally:
+            connection.close()
     except (OSError, sqlite3.Error):
         return False
     return {"studies", "trials"} <= tables
@@ -144,13 +147,9 @@ class Catalog:
         Raises:
             OutsideRootError: It is absolute, climbs out with ``..``, or is a link leading out.
         """
-        candidate = Path(relative)
-        if candidate.is_absolute() or relative.startswith(("~", "\\")):
+        if Path(relative).is_absolute() or relative.startswith(("~", "\\")):
             raise OutsideRootError(f"{relative!r} is not a path under the server's root")
-        resolved = (self.root / candidate).resolve()
-        if not resolved.is_relative_to(self.root):
-            raise OutsideRootError(f"{relative!r} is outside the server's root")
-        return resolved
+        return confine(self.root, relative)
 
     def _walk(self) -> Iterator[Path]:
         seen = 0
@@ -174,49 +173,43 @@ class Catalog:
 
     def _file_ref(self, path: Path) -> StorageRef | None:
         try:
-            resolved = path.resolve()
-        except OSError:
+            resolved = confine(self.root, str(path))
+        except OutsideRootError:
             return None
-        if not resolved.is_relative_to(self.root) or not resolved.is_file():
+        if not resolved.is_file():
             return None
         relative = path.relative_to(self.root).as_posix()
         if path.name.endswith(JOURNAL_SUFFIXES):
-            return StorageRef(f"file:{relative}", "journal", relative, f"journal:{resolved}")
-        if _is_optuna_sqlite(resolved):
-            return StorageRef(f"file:{relative}", "sqlite", relative, f"sqlite:///{resolved}")
-        return None
+            kind = "journal"
+        elif _is_optuna_sqlite(resolved):
+            kind = "sqlite"
+        else:
+            return None
+        return StorageRef(f"file:{relative}", kind, relative, file_url(kind, resolved), str(path))
 
     # -- storages ----------------------------------------------------------------------------
 
     def register(self, url: str) -> StorageRef:
-        """Add a storage by URL; files must be inside the root.
+        """Add a storage by URL; a file (journal or SQLite, in any spelling of the URL) must be
+        inside the root once its links are resolved. A file that does not exist yet is listed as
+        missing until it does; nothing is created.
 
         Raises:
-            OutsideRootError: A journal or SQLite file outside the root.
-            StorageError: Not a storage URL (``memory`` lives in no file or server).
+            OutsideRootError: A file outside the root, or a database URL naming a local file.
+            StorageError: Not a storage URL (``memory`` lives in no file or server), or a path
+                that is not a file.
         """
         url = url.strip()
-        if url.startswith("journal:") or (url.endswith(JOURNAL_SUFFIXES) and "://" not in url):
-            path = url.removeprefix("journal:")
-            resolved = (self.root / path).resolve()
-            if not resolved.is_relative_to(self.root):
-                raise OutsideRootError(f"{url!r} is outside the server's root")
-            ref = StorageRef("", "journal", resolved.relative_to(self.root).as_posix(), url)
-            ref.url = f"journal:{resolved}"
-        elif url.startswith("sqlite:///"):
-            resolved = (self.root / url.removeprefix("sqlite:///")).resolve()
-            if not resolved.is_relative_to(self.root):
-                raise OutsideRootError(f"{url!r} is outside the server's root")
-            ref = StorageRef("", "sqlite", resolved.relative_to(self.root).as_posix(), "")
-            ref.url = f"sqlite:///{resolved}"
-        elif "://" in url:
-            dialect = url.split("://", 1)[0].split("+", 1)[0]
-            ref = StorageRef("", dialect, _mask(url), url)
+        located = locate(url)
+        if located.path is not None:
+            resolved = confine(self.root, located.path)
+            if resolved.exists() and not resolved.is_file():
+                raise StorageError(f"cannot show storage {url!r}: it is not a file")
+            named = os.path.join(self.root, located.path)
+            location = resolved.relative_to(self.root).as_posix()
+            ref = StorageRef("", located.kind, location, file_url(located.kind, resolved), named)
         else:
-            raise StorageError(
-                f"cannot show storage {url!r}: give 'journal:PATH', 'sqlite:///PATH' or a "
-                "database URL such as 'postgresql+psycopg://user@host/db'"
-            )
+            ref = StorageRef("", located.kind, _mask(url), url)
         with self._lock:
             for known in self._registered:
                 if known.url == ref.url:
@@ -232,10 +225,10 @@ class Catalog:
         return found + [ref for ref in self._registered if ref.url not in urls]
 
     def ref(self, storage_id: str) -> StorageRef:
-        """The storage ``storage_id`` names.
+        """The storage ``storage_id`` names (a file's URL from its real path now).
 
         Raises:
-            OutsideRootError: A file id leading out of the root.
+            OutsideRootError: A file id, or a registered file, leading out of the root.
             UnknownStorageError: No such storage.
         """
         if storage_id.startswith("file:"):
@@ -246,36 +239,40 @@ class Catalog:
             return ref
         for ref in self._registered:
             if ref.id == storage_id:
-                return ref
+                if ref.path is None:
+                    return ref
+                return replace(ref, url=file_url(ref.kind, confine(self.root, ref.path)))
         raise UnknownStorageError(storage_id)
 
     # -- studies -----------------------------------------------------------------------------
 
-    def _stamp(self, ref: StorageRef) -> Any:
-        if ref.id.startswith("file:") or ref.kind in ("journal", "sqlite"):
-            path = Path(ref.url.removeprefix("journal:").removeprefix("sqlite:///"))
+    def _stamp(self, ref: StorageRef, real: Path | None) -> Any:
+        if real is not None:
             try:
-                stat = path.stat()
+                stat = real.stat()
             except OSError:
                 return None
             # SQLite writes go to a -wal file first when WAL mode is on.
-            wal = path.with_name(path.name + "-wal")
+            wal = real.with_name(real.name + "-wal")
             extra = wal.stat().st_mtime_ns if wal.exists() else 0
             return (stat.st_mtime_ns, stat.st_size, extra)
         return math.floor(time.monotonic() / SERVER_STORAGE_TTL)
 
-    def summaries(self, ref: StorageRef) -> tuple[list[dict[str, Any]], str | None]:
-        """The studies of one storage (re-read only when its file changed), and the error that
-        kept it from opening, if any."""
+    def _read(self, ref: StorageRef) -> tuple[_Opened, list[dict[str, Any]], str | None]:
+        try:
+            real = None if ref.path is None else confine(self.root, ref.path)
+        except OutsideRootError as exc:
+            return _Opened(), [], str(exc)
+        key = ref.url if real is None else f"{ref.kind}:{real}"
         with self._lock:
-            opened = self._opened.setdefault(ref.url, _Opened())
+            opened = self._opened.setdefault(key, _Opened())
         with opened.lock:
-            stamp = self._stamp(ref)
+            stamp = self._stamp(ref, real)
             if stamp is not None and stamp == opened.stamp:
-                return opened.studies, opened.error
+                return opened, opened.studies, opened.error
             try:
                 if opened.storage is None:
-                    opened.storage = open_storage(ref.url)
+                    opened.storage = open_readonly(ref.kind, real, ref.url)
                 storage = opened.storage
                 studies = []
                 for frozen in storage.get_all_studies():
@@ -295,7 +292,14 @@ class Catalog:
                 opened.studies = []
                 opened.error = (str(exc).splitlines() or [type(exc).__name__])[0]
             opened.stamp = stamp
-            return opened.studies, opened.error
+            return opened, opened.studies, opened.error
+
+    def summaries(self, ref: StorageRef) -> tuple[list[dict[str, Any]], str | None]:
+        """The studies of one storage (re-read only when its file changed), and the error that
+        kept it from opening, if any (a file that is missing or now leads out of the root
+        included: it is not opened)."""
+        _, studies, error = self._read(ref)
+        return studies, error
 
     def studies(self) -> dict[str, Any]:
         """Every storage with its error (if any), and every study's summary, most recently
@@ -317,15 +321,16 @@ class Catalog:
             KeyError: No study of that name there.
         """
         ref = self.ref(storage_id)
-        rows, error = self.summaries(ref)
+        opened, rows, error = self._read(ref)
         for row in rows:
             if row["name"] == name:
                 break
         else:
             raise KeyError(name if error is None else f"{name} ({error})")
-        with self._opened[ref.url].lock:
-            storage = self._opened[ref.url].storage
-            assert storage is not None
+        with opened.lock:
+            storage = opened.storage
+            if storage is None:  # gone since it was read
+                raise KeyError(name)
             found = storage.get_study_id_from_name(name)
             trials = storage.get_all_trials(found, deepcopy=False)[-50:]
         return {

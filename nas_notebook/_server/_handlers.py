@@ -13,30 +13,34 @@ route (after ``base_url``)              method  what
 ``nas-notebook/api/storages``           POST    ``{"url": ...}``: show one more storage
 ``nas-notebook/api/dashboard``          POST    ``{"storage": ID, "study": NAME}``: write a
                                                 small notebook showing the study's dashboard
-                                                (kept if it exists); its path
+                                                next to its storage file (see
+                                                :mod:`._dashboard`); its path
 ======================================  ======  ============================================
+
+A ``GET`` writes nothing, anywhere: storages are opened read-only, and a registered file that
+does not exist is listed as missing, not created. Files outside the server's root are refused
+with 403, whatever the spelling of their URL (see :mod:`._locate`). The one write is the
+dashboard notebook, on the ``POST`` that asks for it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-import re
 from collections.abc import Callable
 from pathlib import PurePosixPath
 from typing import Any, TypeVar
 
-import nbformat
 import tornado.web
-from jupyter_core.utils import ensure_async
 from jupyter_server.auth.decorator import authorized
 from jupyter_server.base.handlers import APIHandler
 from jupyter_server.utils import url_path_join
 
 from .._errors import StorageError
-from ._catalog import Catalog, OutsideRootError, UnknownStorageError
+from ._catalog import Catalog, OutsideRootError, StorageRef, UnknownStorageError
+from ._dashboard import DashboardConflictError, write_dashboard
 
-__all__ = ["ROUTE", "dashboard_notebook", "setup_handlers"]
+__all__ = ["ROUTE", "setup_handlers"]
 
 ROUTE = "nas-notebook"
 T = TypeVar("T")
@@ -107,39 +111,15 @@ class StoragesHandler(_Handler):
         self.reply(ref.public())
 
 
-def _safe_name(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._") or "study"
-
-
-def dashboard_notebook(study: dict[str, Any], url: str) -> nbformat.NotebookNode:
-    """A notebook whose run shows ``study``'s live dashboard (a study written by a search of
-    ours) or its plots (any other Optuna study), reading the storage at ``url``."""
-    name = study["name"]
-    title = nbformat.v4.new_markdown_cell(
-        f"# Study `{name}`\n\nRun the cells to see it; nothing here changes the study unless "
-        "you use the dashboard's controls."
-    )
-    if study.get("ours"):
-        code = (
-            "%load_ext nas_notebook\n"
-            "from nas_notebook import load_search\n\n"
-            f"search = load_search({name!r}, storage={url!r})\n"
-            "search"
-        )
-    else:
-        code = (
-            "import optuna\n"
-            "from nas_notebook.plots import plot_optimization_history\n\n"
-            f"study = optuna.load_study(study_name={name!r}, storage={url!r})\n"
-            "plot_optimization_history(study)"
-        )
-    notebook = nbformat.v4.new_notebook(cells=[title, nbformat.v4.new_code_cell(code)])
-    notebook.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    return notebook
+def _folder(ref: StorageRef) -> PurePosixPath:
+    """Where a storage's dashboard notebook goes: next to its file (above a hidden folder, which
+    JupyterLab does not open), or the root for a database server."""
+    if ref.path is None:
+        return PurePosixPath(".")
+    folder = PurePosixPath(ref.location).parent
+    while any(part.startswith(".") for part in folder.parts):
+        folder = folder.parent
+    return folder
 
 
 class DashboardHandler(_Handler):
@@ -151,21 +131,20 @@ class DashboardHandler(_Handler):
         if not isinstance(storage_id, str) or not isinstance(name, str):
             raise tornado.web.HTTPError(400, 'give {"storage": ID, "study": NAME}')
         try:
+            ref = await self.blocking(self.catalog.ref, storage_id)
             study = await self.blocking(self.catalog.study, storage_id, name)
-            ref = self.catalog.ref(storage_id)
         except (OutsideRootError, KeyError) as exc:
             raise _refuse(exc) from None
-        folder = PurePosixPath(ref.location).parent if ref.id.startswith("file:") else None
-        # Hidden folders (the default journal's) are not opened by JupyterLab.
-        while folder is not None and any(part.startswith(".") for part in folder.parts):
-            folder = folder.parent
-        path = str((folder or PurePosixPath(".")) / f"{_safe_name(name)} dashboard.ipynb")
-        path = path.removeprefix("./")
-        manager = self.contents_manager
-        if not await ensure_async(manager.file_exists(path)):
-            content = dashboard_notebook(study, ref.url)
-            model = {"type": "notebook", "format": "json", "content": content}
-            await ensure_async(manager.save(model, path))
+        storage = f"{ref.kind}:{ref.location}"
+        try:
+            path = await self.blocking(
+                write_dashboard, self.catalog.root, _folder(ref), storage, study, ref.url
+            )
+        except DashboardConflictError as exc:
+            raise tornado.web.HTTPError(409, str(exc)) from None
+        except OSError as exc:
+            reason = f"cannot write the dashboard notebook: {exc}"
+            raise tornado.web.HTTPError(403, reason) from None
         self.reply({"path": path})
 
 

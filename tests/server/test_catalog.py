@@ -135,3 +135,61 @@ def test_the_budget_of_a_recorded_control(tmp_path, control, budget):
     _journal_study(tmp_path, control=control)  # one trial
     (row,) = Catalog(tmp_path).studies()["studies"]
     assert row["budget"] == budget
+
+
+def test_viewing_a_database_server_creates_no_table(tmp_path, postgres_url):
+    """A database without Optuna's tables is listed with its error, and left without them."""
+    import uuid
+
+    import sqlalchemy
+
+    server = sqlalchemy.create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    name = f"panel_{uuid.uuid4().hex[:12]}"
+    with server.connect() as connection:
+        connection.execute(sqlalchemy.text(f"CREATE DATABASE {name}"))
+    url = postgres_url.rsplit("/", 1)[0] + "/" + name
+    try:
+        catalog = Catalog(tmp_path, registered=[url])
+        (entry,) = catalog.studies()["storages"]
+        assert entry["error"] and "not an Optuna storage" in entry["error"]
+        engine = sqlalchemy.create_engine(url)
+        with engine.connect() as connection:
+            assert sqlalchemy.inspect(connection).get_table_names() == []
+        engine.dispose()
+    finally:
+        with server.connect() as connection:
+            connection.execute(sqlalchemy.text(f"DROP DATABASE {name} WITH (FORCE)"))
+        server.dispose()
+
+
+def test_a_registered_link_that_now_leads_out_is_not_read(tmp_path):
+    root, outside = tmp_path / "root", tmp_path / "outside"
+    root.mkdir()
+    outside.mkdir()
+    _journal_study(root, name="inside")
+    _journal_study(outside, name="secret")
+    (root / "link.journal").symlink_to(root / "runs.journal")
+    catalog = Catalog(root)
+    ref = catalog.register("journal:link.journal")
+    assert [row["name"] for row in catalog.summaries(ref)[0]] == ["inside"]
+    (root / "link.journal").unlink()
+    (root / "link.journal").symlink_to(outside / "runs.journal")  # re-pointed since
+    rows, error = catalog.summaries(ref)
+    assert rows == [] and "outside the server's root" in error
+    with pytest.raises(OutsideRootError):
+        catalog.study(ref.id, "secret")
+
+
+def test_a_journal_line_being_written_is_read_once_it_is_whole(tmp_path):
+    study = _journal_study(tmp_path)
+    path = tmp_path / "runs.journal"
+    whole = path.read_bytes()
+    *_, last = whole.rstrip(b"\n").split(b"\n")
+    path.write_bytes(whole + last[: len(last) // 2])  # a writer half-way through a line
+    catalog = Catalog(tmp_path)
+    (row,) = catalog.studies()["studies"]
+    assert row["n_trials"] == 1 and catalog.studies()["storages"][0]["error"] is None
+    path.write_bytes(whole)
+    study.add_trial(optuna.trial.create_trial(params={}, distributions={}, value=0.7))
+    (row,) = catalog.studies()["studies"]
+    assert row["n_trials"] == 2

@@ -4,11 +4,7 @@ a token and a ``base_url``), over real journal and SQLite storages."""
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
+import re
 from pathlib import Path
 from urllib.parse import quote
 
@@ -16,19 +12,12 @@ import nbformat
 import optuna
 import pytest
 import requests
+from jupyter_process import BASE, TOKEN, jupyter_server
 
 from nas_notebook import Search
 from nas_notebook.study import read_control
 
-TOKEN = "secret-token"
-BASE = "/lab-base/"
 SCRIPT_NAME = "<script>alert('x')</script>"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _make_studies(root: Path, outside: Path) -> None:
@@ -64,40 +53,8 @@ def _make_studies(root: Path, outside: Path) -> None:
 def server(tmp_path_factory):
     root = tmp_path_factory.mktemp("root")
     _make_studies(root, root.parent / (root.name + "-outside"))
-    port = _free_port()
-    env = dict(os.environ, JUPYTER_CONFIG_DIR=str(root.parent / "config"))
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "jupyter_server",
-            "--no-browser",
-            f"--port={port}",
-            f"--ServerApp.token={TOKEN}",
-            f"--ServerApp.root_dir={root}",
-            f"--ServerApp.base_url={BASE}",
-            "--ServerApp.jpserver_extensions=nas_notebook=True",
-            "--allow-root",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        env=env,
-    )
-    url = f"http://127.0.0.1:{port}{BASE}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if requests.get(url + "api/status", params={"token": TOKEN}, timeout=2).ok:
-                break
-        except requests.ConnectionError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail("jupyter server did not start:\n" + process.stdout.read().decode())
-        time.sleep(0.2)
-    yield url, root
-    process.terminate()
-    process.wait(10)
+    with jupyter_server(root, root.parent / "config") as url:
+        yield url, root
 
 
 def _get(url: str, path: str, token: str | None = TOKEN) -> requests.Response:
@@ -217,30 +174,31 @@ def test_a_write_needs_the_xsrf_token_when_authenticated_by_cookie(server):
         url + "nas-notebook/api/dashboard", json=body, headers={"X-XSRFToken": xsrf}, timeout=30
     )
     assert accepted.status_code == 200, accepted.text
-    assert accepted.json() == {"path": "alpha dashboard.ipynb"}
+    assert re.fullmatch(r"alpha dashboard [0-9a-f]{8}\.ipynb", accepted.json()["path"])
 
 
 @pytest.mark.parametrize(
-    ("storage_id", "study", "written", "shown"),
+    ("storage_id", "study", "prefix", "shown"),
     [
         # The journal is in a hidden folder, which JupyterLab does not open: the notebook is
         # written above it. A study of ours shows its dashboard, any other its history plot.
         (
             "file:.nas_notebook/studies.journal",
             "alpha",
-            "alpha dashboard.ipynb",
+            "alpha dashboard",
             "application/vnd.jupyter.widget-view+json",
         ),
-        ("file:sub/runs.db", "beta", "sub/beta dashboard.ipynb", "application/vnd.plotly.v1+json"),
+        ("file:sub/runs.db", "beta", "sub/beta dashboard", "application/vnd.plotly.v1+json"),
     ],
 )
-def test_the_dashboard_notebook_reopens_the_study(server, storage_id, study, written, shown):
+def test_the_dashboard_notebook_reopens_the_study(server, storage_id, study, prefix, shown):
     url, root = server
     headers = {"Authorization": f"token {TOKEN}"}
     body = {"storage": storage_id, "study": study}
     response = requests.post(url + "nas-notebook/api/dashboard", json=body, headers=headers)
     assert response.status_code == 200
-    assert response.json() == {"path": written}
+    written = response.json()["path"]
+    assert re.fullmatch(re.escape(prefix) + r" [0-9a-f]{8}\.ipynb", written)
     path = root / written
     notebook = nbformat.read(path, as_version=4)
     nbformat.validate(notebook)
@@ -252,7 +210,19 @@ def test_the_dashboard_notebook_reopens_the_study(server, storage_id, study, wri
     outputs = notebook.cells[-1].outputs
     assert not [o for o in outputs if o.get("output_type") == "error"], outputs
     assert any(shown in o.get("data", {}) for o in outputs), outputs
-    path.write_text(path.read_text() + " ")
+    # Saved with its outputs (as JupyterLab does after the run): the same code, so it is used
+    # as it is.
+    nbformat.write(notebook, path)
+    saved = path.read_text()
     again = requests.post(url + "nas-notebook/api/dashboard", json=body, headers=headers)
     assert again.json() == response.json()
-    assert path.read_text().endswith(" ")  # kept, not rewritten
+    assert path.read_text() == saved
+    # Edited: no longer what the server wrote, so it is kept and never handed back again.
+    notebook.cells[-1].source += "\nprint('edited')"
+    nbformat.write(notebook, path)
+    edited = path.read_text()
+    third = requests.post(url + "nas-notebook/api/dashboard", json=body, headers=headers)
+    assert third.status_code == 200 and third.json()["path"] != written
+    assert path.read_text() == edited
+    fresh = nbformat.read(root / third.json()["path"], as_version=4)
+    assert "edited" not in fresh.cells[-1].source

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import nbformat
 import optuna
 import pytest
 from browser_lab import (
@@ -139,15 +140,22 @@ def test_the_panel_shows_a_search_running_then_finished(browser: Any, lab: Lab) 
         assert "best " in row.inner_text()
         save_screenshot(page, "studies-panel-finished.png")
 
-        # A click on the row opens the study's dashboard notebook and runs it.
+        # A click on the row opens the study's dashboard notebook and runs it: the one the
+        # server generated, never a file of the same name put there by someone else.
+        planted = nbformat.v4.new_notebook(
+            cells=[nbformat.v4.new_code_cell("open('planted-ran', 'w').write('ran')")]
+        )
+        nbformat.write(planted, root / "panel_demo dashboard.ipynb")
+
+        def dashboard() -> str:
+            return next((p.name for p in root.glob("panel_demo dashboard *.ipynb")), "")
+
         row.click()
         wait_until(
             lambda: any(
                 "panel_demo · finished · 6/6" in text
                 for text in notebook_texts(
-                    page,
-                    "panel_demo dashboard.ipynb",
-                    ".nas-notebook-dashboard .widget-html-content",
+                    page, dashboard() or "-", ".nas-notebook-dashboard .widget-html-content"
                 )
             ),
             120,
@@ -159,16 +167,14 @@ def test_the_panel_shows_a_search_running_then_finished(browser: Any, lab: Lab) 
             lambda: any(
                 "6 complete" in text
                 for text in notebook_texts(
-                    page,
-                    "panel_demo dashboard.ipynb",
-                    ".nas-notebook-dashboard .widget-html-content",
+                    page, dashboard() or "-", ".nas-notebook-dashboard .widget-html-content"
                 )
             ),
             30,
             "the dashboard counting the study's six trials",
             report,
         )
-        assert (root / "panel_demo dashboard.ipynb").is_file()
+        assert dashboard() and not (root / "planted-ran").exists()
         save_screenshot(page, "studies-panel-dashboard.png")
         assert not log.relevant_errors(), report()
     except Exception:
