@@ -150,30 +150,21 @@ def test_the_panel_shows_a_search_running_then_finished(browser: Any, lab: Lab) 
         def dashboard() -> str:
             return next((p.name for p in root.glob("panel_demo dashboard *.ipynb")), "")
 
+        def shows(text: str) -> bool:
+            shown = notebook_texts(
+                page, dashboard() or "-", ".nas-notebook-dashboard .widget-html-content"
+            )
+            return any(text in part for part in shown)
+
         row.click()
         wait_until(
-            lambda: any(
-                "panel_demo · finished · 6/6" in text
-                for text in notebook_texts(
-                    page, dashboard() or "-", ".nas-notebook-dashboard .widget-html-content"
-                )
-            ),
+            lambda: shows("panel_demo · finished · 6/6"),
             120,
             "the study's dashboard notebook showing its dashboard",
             report,
         )
-        # Its trials are there, read from the storage: counts and the trial table's rows.
-        wait_until(
-            lambda: any(
-                "6 complete" in text
-                for text in notebook_texts(
-                    page, dashboard() or "-", ".nas-notebook-dashboard .widget-html-content"
-                )
-            ),
-            30,
-            "the dashboard counting the study's six trials",
-            report,
-        )
+        # Its trials are there, read from the storage: the counts of the six trials.
+        wait_until(lambda: shows("6 complete"), 30, "the dashboard counting six trials", report)
         assert dashboard() and not (root / "planted-ran").exists()
         save_screenshot(page, "studies-panel-dashboard.png")
         assert not log.relevant_errors(), report()
