@@ -1,5 +1,6 @@
 """Search algorithms and pruners by name (a registry over Optuna samplers and pruners)."""
 
+from ._check import check_algorithm
 from ._evolution import RegularizedEvolution
 from ._grid import GridSearch
 from ._policy import PolicyGradient, PPOController, ReinforceController
@@ -26,6 +27,7 @@ __all__ = [
     "RandomSearch",
     "RegularizedEvolution",
     "ReinforceController",
+    "check_algorithm",
     "default_pruner",
     "make_pruner",
     "make_sampler",

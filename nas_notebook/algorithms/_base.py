@@ -9,13 +9,13 @@ not used.
 
 from __future__ import annotations
 
-from typing import Any, Generic, TypeVar, overload
+from typing import Any, ClassVar, Generic, TypeVar, overload
 
 import optuna
 from optuna.distributions import BaseDistribution
 from optuna.trial import FrozenTrial
 
-__all__ = ["IndependentSampler", "Setting"]
+__all__ = ["IndependentSampler", "Setting", "check_objectives", "supports_objectives"]
 
 T = TypeVar("T")
 
@@ -60,8 +60,74 @@ class Setting(Generic[T]):
         raise AttributeError(f"{self._attr[1:]} is a read-only setting")
 
 
+#: Optuna's samplers that refuse a study with several objectives (once a trial samples).
+_SINGLE_OBJECTIVE: tuple[type, ...] = (optuna.samplers.CmaEsSampler,)
+
+
+def supports_objectives(sampler: Any, n_objectives: int) -> bool:
+    """Whether ``sampler`` (an instance or a class) can sample a study with ``n_objectives``
+    objectives: what its ``multi_objective`` attribute says, else what is known of Optuna's
+    samplers (CMA-ES: one objective; the others: any number).
+
+    Example:
+        >>> import optuna
+        >>> supports_objectives(optuna.samplers.CmaEsSampler, 2)
+        False
+        >>> supports_objectives(optuna.samplers.TPESampler(), 2)
+        True
+    """
+    if n_objectives <= 1:
+        return True
+    declared = getattr(sampler, "multi_objective", None)
+    if isinstance(declared, bool):
+        return declared
+    cls = sampler if isinstance(sampler, type) else type(sampler)
+    return not issubclass(cls, _SINGLE_OBJECTIVE)
+
+
+def check_objectives(sampler: Any, n_objectives: int, name: str | None = None) -> None:
+    """Raise a ``ValueError`` naming the algorithm (``name``, else its class) when ``sampler``
+    cannot sample a study with ``n_objectives`` objectives.
+
+    Example:
+        >>> import optuna
+        >>> check_objectives(optuna.samplers.CmaEsSampler(), 2)
+        Traceback (most recent call last):
+        ValueError: CmaEsSampler is single-objective: it cannot sample a study with 2 objectives
+    """
+    if supports_objectives(sampler, n_objectives):
+        return
+    label = name or (sampler.__name__ if isinstance(sampler, type) else type(sampler).__name__)
+    why = getattr(sampler, "single_objective_reason", "")
+    raise ValueError(
+        f"{label} is single-objective{f' ({why})' if why else ''}: it cannot sample a study "
+        f"with {n_objectives} objectives"
+    )
+
+
 class IndependentSampler(optuna.samplers.BaseSampler):
-    """An Optuna sampler without relative sampling (see the module docstring)."""
+    """An Optuna sampler without relative sampling (see the module docstring).
+
+    A sampler that needs one objective says so with ``multi_objective = False`` (and why, in
+    ``single_objective_reason``): its ``before_trial`` must then do nothing on a study with
+    several, and its ``sample_independent`` start with :meth:`check_study`. The refusal so
+    comes from inside the trial's objective, which Optuna records as FAIL; from ``before_trial``
+    (inside ``study.ask``, once the trial exists) it would leave the trial RUNNING for good.
+    Searches ask :func:`~nas_notebook.algorithms.check_algorithm` before any trial exists.
+    """
+
+    #: Whether the sampler can sample a study with several objectives.
+    multi_objective: ClassVar[bool] = True
+    #: Why not, when it cannot (shown in the error).
+    single_objective_reason: ClassVar[str] = ""
+
+    def check_study(self, study: optuna.Study) -> None:
+        """Raise a ``ValueError`` naming this sampler if it cannot sample ``study``."""
+        check_objectives(self, len(study.directions))
+
+    def supports(self, study: optuna.Study) -> bool:
+        """Whether this sampler can sample ``study`` (:meth:`check_study` would not raise)."""
+        return supports_objectives(self, len(study.directions))
 
     def infer_relative_search_space(
         self, study: optuna.Study, trial: FrozenTrial

@@ -102,6 +102,9 @@ class RegularizedEvolution(IndependentSampler):
         True
     """
 
+    multi_objective = False
+    single_objective_reason = "a tournament ranks trials by one objective"
+
     def __init__(
         self,
         population_size: int = 20,
@@ -154,7 +157,7 @@ class RegularizedEvolution(IndependentSampler):
             study: The study the trial belongs to.
             trial: The trial just created, before any ``suggest_*`` call.
         """
-        if len(study.directions) > 1:
+        if not self.supports(study):
             return
         completed = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
         if len(completed) < self._population_size:
@@ -226,11 +229,7 @@ class RegularizedEvolution(IndependentSampler):
         Raises:
             ValueError: When the study has several objectives.
         """
-        if len(study.directions) > 1:
-            raise ValueError(
-                "RegularizedEvolution is single-objective: regularized evolution needs one "
-                f"objective to rank a tournament, but the study has {len(study.directions)}."
-            )
+        self.check_study(study)
         attrs = trial.system_attrs
         if _schema.PARENT not in attrs:
             return _random_value(self._rng, distribution)

@@ -55,7 +55,9 @@ Replay:
 
 Who calls what:
     Optuna calls :meth:`PolicyGradient.before_trial` when a trial starts (``study.ask``, on the
-    thread that runs the trial): it learns from the trials completed since the last call. Then
+    thread that runs the trial): it learns from the trials completed since the last call (on a
+    study with several objectives it does nothing, and the trial's first ``suggest_*`` raises
+    the ``ValueError``, so that Optuna records the trial as FAIL). Then
     each ``suggest_*`` of the trial calls :meth:`PolicyGradient.sample_independent` on that same
     thread, which draws from the current policy. The relative-sampling hooks are empty. Trials
     of several threads (``n_jobs > 1``) share one policy, guarded by a lock; processes each have
@@ -135,6 +137,9 @@ class PolicyGradient(IndependentSampler):
         'conv'
     """
 
+    multi_objective = False
+    single_objective_reason = "the policy's reward is one objective value"
+
     def __init__(
         self,
         method: str = "reinforce",
@@ -213,13 +218,20 @@ class PolicyGradient(IndependentSampler):
     # -- Optuna's hooks -------------------------------------------------------------------------
 
     def before_trial(self, study: Study, trial: FrozenTrial) -> None:
-        """Learn from the trials completed since the last call."""
-        self._sync(study)
+        """Learn from the trials completed since the last call (nothing on a study this
+        sampler cannot sample: :meth:`sample_independent` refuses it inside the trial)."""
+        if self.supports(study):
+            self._sync(study)
 
     def sample_independent(
         self, study: Study, trial: FrozenTrial, name: str, distribution: BaseDistribution
     ) -> Any:
-        """Draw ``name`` from the policy and record the draw on the trial."""
+        """Draw ``name`` from the policy and record the draw on the trial.
+
+        Raises:
+            ValueError: The study has several objectives.
+        """
+        self.check_study(study)
         if distribution.single():
             return optuna.distributions._get_single_value(distribution)
         arm = Arm(distribution, self._learner.n_bins)
@@ -273,11 +285,7 @@ class PolicyGradient(IndependentSampler):
 
     def _sync(self, study: Study) -> State:
         """Bring the study's policy up to date with its completed trials."""
-        if len(study.directions) > 1:
-            raise ValueError(
-                f"{type(self).__name__} supports single-objective studies only; this study has "
-                f"{len(study.directions)} objectives"
-            )
+        self.check_study(study)
         maximize = study.direction == StudyDirection.MAXIMIZE
         # The storage, not ``study.get_trials``: a HyperbandPruner hands samplers a study that
         # shows one bracket only.

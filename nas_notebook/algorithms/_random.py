@@ -30,6 +30,9 @@ class RandomSearch(optuna.samplers.RandomSampler):
         True
     """
 
+    #: Random draws read no objective: any number of them.
+    multi_objective = True
+
     def sample_independent(
         self, study: Study, trial: FrozenTrial, name: str, distribution: BaseDistribution
     ) -> Any:
