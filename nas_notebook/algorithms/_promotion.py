@@ -11,6 +11,12 @@ checkpoint; only when none is promotable does a new trial start. When the search
 trials, paused ones are still promoted while any is promotable; those left paused at the end are
 recorded as pruned.
 
+A trial is never paused at what may be its body's last step: with nothing left to run, a paused
+trial could only end pruned, or be resumed to report nothing. The last step is the one the study's
+completed trials reached: no trial pauses at or past the largest step a completed trial reported.
+Without ``max_resource``, a trial also goes on from a step that no other trial has reported past
+yet (it may be the last: the first trials of a search run on until one passes them or completes).
+
 Unlike the stopping type (``asha``), no trial is thrown away for being early and unlucky: the
 top fraction of every rung is eventually trained further. It needs trial bodies that call
 :func:`~nas_notebook.checkpoint` and :func:`~nas_notebook.restore`, and an executor that can
@@ -31,7 +37,7 @@ from typing import Any
 
 import optuna
 from optuna.study import StudyDirection
-from optuna.trial import FrozenTrial
+from optuna.trial import FrozenTrial, TrialState
 
 from .. import _schema
 from . import _rungs
@@ -46,6 +52,8 @@ class PromotingSuccessiveHalving(optuna.pruners.BasePruner):
         min_resource: Steps at the first rung.
         reduction_factor: The fraction ``1 / reduction_factor`` of a rung is promoted.
         max_resource: No rung at or above this many steps (the last stretch runs to the end).
+            Without it, rungs run up to the last step the study's trials show (see the module
+            docstring).
 
     Example:
         >>> pruner = PromotingSuccessiveHalving(min_resource=1, reduction_factor=3)
@@ -94,7 +102,7 @@ class PromotingSuccessiveHalving(optuna.pruners.BasePruner):
 
     def should_pause(self, study: optuna.Study, trial: FrozenTrial) -> bool:
         """Record the trial's value at the rung it has just reached, if any; True when it must
-        pause there (it is not in the rung's top fraction)."""
+        pause there (it is not in the rung's top fraction, and the step cannot be its last)."""
         step = trial.last_step
         if step is None:
             return False
@@ -106,14 +114,22 @@ class PromotingSuccessiveHalving(optuna.pruners.BasePruner):
         if math.isnan(value):
             return True
         _schema.set_trial_attr(study, trial, _schema.rung_key(rung), value)
-        return not self._in_top(study, trial.number, rung, value)
+        trials = study.get_trials(deepcopy=False)
+        if self._in_top(study, trials, trial.number, rung, value):
+            return False
+        return not self._may_be_last(trials, trial.number, step)
 
-    def _in_top(self, study: optuna.Study, number: int, rung: int, value: float) -> bool:
+    def _in_top(
+        self,
+        study: optuna.Study,
+        trials: list[FrozenTrial],
+        number: int,
+        rung: int,
+        value: float,
+    ) -> bool:
         key = _schema.rung_key(rung)
         values = [
-            t.system_attrs[key]
-            for t in study.get_trials(deepcopy=False)
-            if t.number != number and key in t.system_attrs
+            t.system_attrs[key] for t in trials if t.number != number and key in t.system_attrs
         ]
         values.append(value)
         maximize = study.direction == StudyDirection.MAXIMIZE
@@ -121,6 +137,23 @@ class PromotingSuccessiveHalving(optuna.pruners.BasePruner):
         if threshold is None:
             return False
         return value >= threshold if maximize else value <= threshold
+
+    def _may_be_last(self, trials: list[FrozenTrial], number: int, step: int) -> bool:
+        """Whether ``step`` may be the last the trial's body reports: it is at or past the
+        largest step a completed trial reported, or (without ``max_resource``) no other trial
+        has reported a later step."""
+        completed: int | None = None
+        frontier = -1
+        for t in trials:
+            if t.number == number or not t.intermediate_values:
+                continue
+            last = max(t.intermediate_values)
+            frontier = max(frontier, last)
+            if t.state == TrialState.COMPLETE:
+                completed = last if completed is None else max(completed, last)
+        if completed is not None and step >= completed:
+            return True
+        return self.max_resource is None and step >= frontier
 
     def _threshold(self, values: list[float], maximize: bool) -> float | None:
         """The worst value still in the top ``1 / reduction_factor`` of a rung (None while the

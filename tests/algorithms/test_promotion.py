@@ -154,3 +154,51 @@ def test_a_simulated_time_budget_ends_paused_trials_as_pruned():
     states = {t.state for t in search.trials}
     assert TrialState.RUNNING not in states and TrialState.PRUNED in states
     assert all(t.system_attrs.get("nas_notebook:paused_at") is None for t in search.trials)
+
+
+@pytest.mark.parametrize(
+    ("benchmark", "pruner"),
+    [
+        # The rungs at 1, 3, 9: the last at the body's last step.
+        ("nas201_digits:epochs=9", "asha:type=promotion"),
+        # The rungs at 5, 10, 20: the second at the body's last step.
+        ("nas201_digits", "asha:type=promotion,min_resource=5,reduction_factor=2"),
+        ("nas201_digits", "asha:type=promotion"),
+    ],
+)
+def test_without_max_resource_no_trial_pauses_at_its_last_step(benchmark, pruner):
+    """Paused there, a fully trained trial ended pruned, or was promoted with nothing left to
+    run and failed for reporting nothing."""
+    for seed in range(12):
+        search = nb.Search(
+            benchmark=benchmark,
+            executor="simulated",
+            pruner=pruner,
+            algo="random",
+            n_trials=30,
+            workers=4,
+            seed=seed,
+            storage="memory",
+        ).start()
+        search.wait()
+        trials = search.trials
+        last = max(max(t.intermediate_values) for t in trials if t.intermediate_values)
+        states = {t.state for t in trials}
+        assert states <= {TrialState.COMPLETE, TrialState.PRUNED}, (seed, describe(trials))
+        pruned_at_the_end = [
+            t.number
+            for t in trials
+            if t.state == TrialState.PRUNED and max(t.intermediate_values) >= last
+        ]
+        assert not pruned_at_the_end, (seed, pruned_at_the_end)
+        for t in trials:
+            steps = sorted(t.intermediate_values)
+            assert steps == list(range(1, len(steps) + 1)), (seed, t.number)
+            if t.state == TrialState.COMPLETE:
+                assert steps[-1] == last
+        # Still successive halving: many trials stop early.
+        assert sum(t.state == TrialState.PRUNED for t in trials) >= len(trials) // 3, seed
+
+
+def describe(trials):
+    return [(t.number, t.state.name, t.system_attrs.get("fail_reason")) for t in trials]
