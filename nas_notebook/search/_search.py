@@ -10,7 +10,7 @@ import optuna
 from optuna.storages import BaseStorage
 
 from .._storages import open_storage, storage_url
-from ..algorithms import default_pruner, make_pruner, make_sampler
+from ..algorithms import check_algorithm, default_pruner, make_pruner, make_sampler
 from ..executors import Executor, make_executor
 from ..study import (
     Driver,
@@ -159,6 +159,7 @@ class Search(Steering, StudyView):
             wanted = [direction]
         if resume:
             study = resume_study(self.storage, name, sampler, pruner_obj, wanted)
+            check_algorithm(sampler, pruner_obj, [d.name.lower() for d in study.directions])
         else:
             info = {
                 "source": self.program.source,
@@ -166,6 +167,8 @@ class Search(Steering, StudyView):
                 **stored_function(self.program),
             }
             directions = wanted or default_directions(self.objective, self.program)
+            # Before the study exists: an algorithm refusing it later would strand a trial.
+            check_algorithm(sampler, pruner_obj, directions)
             study = create_study(self.storage, name, sampler, pruner_obj, directions, info)
             if self.objective.metrics:  # Optuna's own tools (optuna-dashboard) show them
                 study.set_metric_names(list(self.objective.metrics))

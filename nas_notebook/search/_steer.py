@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import optuna
 
-from ..algorithms import make_sampler
+from ..algorithms import check_algorithm, make_sampler
 from ..executors import Executor
 from ..study import Driver, check_picklable, continued_seed
 from ..trial import TrialProgram
@@ -78,6 +78,7 @@ class Steering:
         if seed is not None and self.study.trials:
             seed = continued_seed(seed, len(self.study.trials))
         sampler = make_sampler(algo, seed)
+        check_algorithm(sampler, self.study.pruner, self.study.directions)
         if self.executor.remote:
             check_picklable(self.program, self.user_ns, sampler, self.study.pruner)
         self.study.sampler = sampler

@@ -1,4 +1,5 @@
 import math
+import os
 
 import optuna
 import pytest
@@ -344,3 +345,63 @@ def test_wait_returns_once_the_end_is_recorded_for_other_views(tmp_path):
         s.wait()
         assert read_control(s.study)["state"] == "finished"
         assert open_view(f"w{round_}", url).status().state == "finished"
+
+
+@pytest.mark.parametrize("algo", ["reinforce", "ppo"])
+def test_an_algorithm_that_cannot_run_the_study_is_refused_before_any_trial(tmp_path, algo):
+    url = f"journal:{tmp_path}/mo.journal"
+    with pytest.raises(ValueError, match=f"algorithm '{algo}'.*2 objectives"):
+        Search(
+            "x = floatv(0, 1)\n(x, 1 - x)",
+            name="mo",
+            storage=url,
+            algo=algo,
+            directions="maximize,minimize",
+            n_trials=2,
+            executor="inline",
+        )
+    assert optuna.get_all_study_names(storage=open_storage(url)) == []  # nothing was created
+    s = Search(
+        "x = floatv(0, 1)\n(x, 1 - x)",
+        name="mo",
+        storage=url,
+        algo="random",
+        directions="maximize,minimize",
+        n_trials=1,
+        executor="inline",
+    )
+    with pytest.raises(ValueError, match="2 objectives"):
+        s.set_algorithm(algo)
+    assert s.start().trials[0].state.name == "COMPLETE"
+
+
+def test_the_cli_refuses_it_with_status_2_and_one_line(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = tmp_path / "mo.py"
+    script.write_text("x = floatv(0, 1)\n(x, 1 - x)\n")
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "nas_notebook",
+            "run",
+            str(script),
+            "--algo",
+            "reinforce",
+            "--directions",
+            "maximize,minimize",
+            "--storage",
+            f"journal:{tmp_path}/mo.journal",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(root)},
+        timeout=120,
+    )
+    assert out.returncode == 2, out.stderr
+    assert len(out.stderr.strip().splitlines()) == 1 and "reinforce" in out.stderr
