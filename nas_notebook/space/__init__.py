@@ -23,6 +23,7 @@ from ._dict_space import (
 )
 from ._naming import NameRegistry, Site, call_site, static_sites
 from ._primitives import floatv, intv, manyof, oneof
+from ._static import StaticValues, static_constants
 from ._trace import Decision, Space, trace
 from ._values import Float, HyperPrimitive, Int, ManyOf, OneOf
 
@@ -37,6 +38,7 @@ __all__ = [
     "OneOf",
     "Site",
     "Space",
+    "StaticValues",
     "TraceContext",
     "TrialContext",
     "activate",
@@ -60,6 +62,7 @@ __all__ = [
     "oneof",
     "ordinal",
     "randint",
+    "static_constants",
     "static_sites",
     "suggest",
     "trace",

@@ -144,11 +144,15 @@ class EvaluationContext:
             primitive = cache.get(key)  # type: ignore[union-attr]
         except TypeError:  # unhashable arguments: build every time
             primitive = cache = None
-        if primitive is None:
-            primitive = key[0]._from_key(key)
-            if cache is not None and len(cache) < 32:
-                cache[key] = primitive
-        return self.decide(primitive, site)
+        try:
+            if primitive is None:
+                primitive = key[0]._from_key(key)
+                if cache is not None and len(cache) < 32:
+                    cache[key] = primitive
+            return self.decide(primitive, site)
+        except ValueError as exc:  # bad arguments, a name clash, a distribution Optuna refuses
+            _locate(exc, site)
+            raise
 
     def decide(self, primitive: HyperPrimitive, site: Site | None = None) -> Any:
         """Name the decision ``primitive`` made at ``site`` (by default: the innermost call from
@@ -162,6 +166,16 @@ class EvaluationContext:
 
     def evaluate(self, name: str, primitive: HyperPrimitive) -> Any:
         raise NotImplementedError
+
+
+def _locate(exc: ValueError, site: Site) -> None:
+    """Start the message of ``exc``, raised by the primitive called at ``site``, with where the
+    call is (``cell line 3: ...``), unless it already names that place: the reason recorded
+    for a failed trial then says which line to fix. The exception keeps its type and its
+    traceback."""
+    where = site.where()
+    if len(exc.args) == 1 and isinstance(exc.args[0], str) and where not in exc.args[0]:
+        exc.args = (f"{where}: {exc.args[0]}",)
 
 
 class TrialContext(EvaluationContext):

@@ -60,6 +60,24 @@ class Site:
             return f"cell line {self.lineno}"
         return f"{os.path.basename(self.filename)}:{self.lineno}"
 
+    def where_both(self, other: Site) -> str:
+        """This site and ``other``, for a message about both: ``cell line 2 and cell line 5``,
+        with the columns when they are on one line.
+
+        Example:
+            >>> a, b = Site("<search s-1>", 3, 4, "lr"), Site("<search s-1>", 3, 20, "lr")
+            >>> a.where_both(b)
+            'cell line 3, column 5 and cell line 3, column 21'
+        """
+        return " and ".join(self.where_apart(other))
+
+    def where_apart(self, other: Site) -> tuple[str, str]:
+        """Where this site and ``other`` are, told apart: with the columns when they are on one
+        line (see :meth:`where_both`)."""
+        if (self.filename, self.lineno) != (other.filename, other.lineno):
+            return self.where(), other.where()
+        return f"{self.where()}, column {self.col + 1}", f"{other.where()}, column {other.col + 1}"
+
     def fallback(self, kind: str) -> str:
         """The name used when the code gives none: ``intv@12``."""
         return f"{kind}@{self.lineno}"
@@ -308,8 +326,8 @@ class NameRegistry:
                     stem_site = self._stems.setdefault(stem, site)
             if stem_site is not site and stem_site != site:
                 raise DuplicateNameError(
-                    f"two decisions would share the name {stem!r}: {stem_site.where()} and "
-                    f"{site.where()}; pass name=... to one of them"
+                    f"two decisions would share the name {stem!r}: {stem_site.where_both(site)}; "
+                    "pass name=... to one of them"
                 )
         owner = self._owners.get(name)
         if owner is None:
@@ -321,13 +339,14 @@ class NameRegistry:
         if explicit and other_primitive is not None:
             if other_primitive == primitive:
                 return
+            first, second = other_site.where_apart(site)
             raise DuplicateNameError(
                 f"name {name!r} is given to two different definitions: {other_primitive!r} at "
-                f"{other_site.where()} and {primitive!r} at {site.where()}"
+                f"{first} and {primitive!r} at {second}"
             )
         raise DuplicateNameError(
-            f"two decisions would share the name {name!r}: {other_site.where()} and "
-            f"{site.where()}; pass name=... to one of them"
+            f"two decisions would share the name {name!r}: {other_site.where_both(site)}; "
+            "pass name=... to one of them"
         )
 
     def names(self) -> list[str]:

@@ -24,7 +24,20 @@ from types import CodeType
 from typing import Any
 
 from .._errors import SearchSpaceError
-from ..space import Float, Int, ManyOf, OneOf, Site, floatv, intv, manyof, oneof, static_sites
+from ..space import (
+    Float,
+    HyperPrimitive,
+    Int,
+    ManyOf,
+    OneOf,
+    Site,
+    StaticValues,
+    floatv,
+    intv,
+    manyof,
+    oneof,
+    static_sites,
+)
 from ..symbolic import build_in_search, has_hyper
 from ._names import TRIAL_NAMES
 
@@ -35,21 +48,6 @@ _RESULT = "__nas_notebook_result__"
 
 _CLASSES = {"oneof": OneOf, "manyof": ManyOf, "floatv": Float, "intv": Int}
 _HELPERS = {"oneof": oneof, "manyof": manyof, "floatv": floatv, "intv": intv}
-_SAFE_NODES = (
-    ast.Constant,
-    ast.List,
-    ast.Tuple,
-    ast.Set,
-    ast.Dict,
-    ast.Name,
-    ast.Attribute,
-    ast.UnaryOp,
-    ast.BinOp,
-    ast.Load,
-    ast.operator,
-    ast.unaryop,
-    ast.keyword,
-)
 
 
 class ProgramError(SearchSpaceError):
@@ -159,8 +157,11 @@ class TrialProgram:
     # -- checks before any trial runs -------------------------------------------------------
 
     def check(self, user_ns: Mapping[str, Any]) -> None:
-        """Find mistakes before a trial runs: undefined names, bad literal primitive arguments,
-        and two call sites that would derive the same parameter name.
+        """Find mistakes before a trial runs: undefined names, bad primitive arguments (written
+        in the cell, or read from the notebook's names or from names the cell binds once to a
+        value it spells, like ``hi = 0``), two call sites that would derive the same parameter
+        name, and an explicit ``name=`` given to two different definitions or to a decision
+        that another call site's code already names so.
 
         Raises:
             ProgramError: The first problem, with the cell line it is on.
@@ -169,9 +170,15 @@ class TrialProgram:
         self._check_undefined(user_ns, bound)
         if self.space is not None:
             check_space_name(self.space, user_ns, self.names)
-        sites = static_sites(self._tree, self.filename)
-        self._check_primitive_arguments(sites, user_ns, bound)
+        sites = sorted(
+            static_sites(self._tree, self.filename),
+            key=lambda item: (item[1].lineno, item[1].col),
+        )
+        known = StaticValues(self._tree, user_ns, bound)
+        helpers = {id(call): self._helper(call, known) for call, _ in sites}
+        definitions = self._check_primitive_arguments(sites, helpers, known)
         self._check_duplicate_names(sites)
+        self._check_explicit_names(sites, helpers, definitions)
 
     def _bound_at_top(self) -> set[str]:
         top = symtable.symtable(self.padded_source, self.filename, "exec")
@@ -198,33 +205,51 @@ class TrialProgram:
         name = sorted(missing)[0]  # pragma: no cover - every read name appears as an ast.Name
         raise ProgramError(f"name {name!r} is not defined")
 
+    def _helper(self, call: ast.Call, known: StaticValues) -> str | None:
+        """The primitive helper ``call`` calls (``floatv``, ``nb.floatv``...), if the checks can
+        tell it is one of ours and not a function of the user's that has its name."""
+        func = call.func
+        if isinstance(func, ast.Name):
+            helper = func.id
+            if helper not in _HELPERS or helper in known.bound:
+                return None
+            found = known.user_ns.get(helper, self._defaults.get(helper))
+        elif isinstance(func, ast.Attribute) and func.attr in _HELPERS:
+            helper = func.attr
+            try:
+                found = known.value(func, (call.lineno, call.col_offset))
+            except Exception:  # not something the checks can evaluate
+                return None
+        else:
+            return None
+        return helper if found is _HELPERS[helper] else None
+
     def _check_primitive_arguments(
         self,
         sites: list[tuple[ast.Call, Site]],
-        user_ns: Mapping[str, Any],
-        bound: set[str],
-    ) -> None:
+        helpers: dict[int, str | None],
+        known: StaticValues,
+    ) -> dict[int, HyperPrimitive]:
+        """Build each primitive whose arguments the checks can evaluate; return them by
+        ``id(call)``."""
+        built: dict[int, HyperPrimitive] = {}
         for call, site in sites:
-            helper = call.func.id if isinstance(call.func, ast.Name) else None
-            if helper is None or helper in bound:
+            helper = helpers[id(call)]
+            if helper is None or any(kw.arg is None for kw in call.keywords):  # **options
                 continue
-            if user_ns.get(helper, self._defaults.get(helper)) is not _HELPERS[helper]:
-                continue
-            parts = [*call.args, *call.keywords]
-            if not all(_safe(part, bound) for part in parts):
-                continue
-            env = dict(user_ns)
+            at = (call.lineno, call.col_offset)
             try:
-                args = [_literal(arg, env) for arg in call.args]
-                kwargs = {kw.arg: _literal(kw.value, env) for kw in call.keywords if kw.arg}
-            except Exception:  # evaluating failed: leave it to the trial to report
+                args = [known.value(arg, at) for arg in call.args]
+                kwargs = {kw.arg: known.value(kw.value, at) for kw in call.keywords if kw.arg}
+            except Exception:  # not evaluable here: leave it to the trial to report
                 continue
             try:
-                _CLASSES[helper](*args, **kwargs)
+                built[id(call)] = _CLASSES[helper](*args, **kwargs)
             except SearchSpaceError as exc:
                 raise ProgramError(str(exc), site.lineno) from None
             except TypeError as exc:
                 raise ProgramError(f"{helper}: {exc}", site.lineno) from None
+        return built
 
     def _check_duplicate_names(self, sites: list[tuple[ast.Call, Site]]) -> None:
         seen: dict[str, Site] = {}
@@ -234,10 +259,61 @@ class TrialProgram:
             other = seen.setdefault(site.base, site)
             if other != site:
                 raise ProgramError(
-                    f"two decisions would share the name {site.base!r}: {other.where()} and "
-                    f"{site.where()}; pass name=... to one of them",
+                    f"two decisions would share the name {site.base!r}: "
+                    f"{other.where_both(site)}; pass name=... to one of them",
                     site.lineno,
                 )
+
+    def _check_explicit_names(
+        self,
+        sites: list[tuple[ast.Call, Site]],
+        helpers: dict[int, str | None],
+        built: dict[int, HyperPrimitive],
+    ) -> None:
+        """An explicit name shared by two definitions that differ (every trial would fail), or
+        equal to the name another call site derives from its code (``lr = floatv(...)`` and
+        ``floatv(..., name="lr")``: the first run of both would fail)."""
+        derived: dict[str, Site] = {}
+        for call, site in sites:
+            if site.base is not None and not site.in_loop and _explicit_name(call) is None:
+                derived.setdefault(site.base, site)
+        explicit: dict[str, tuple[ast.Call, Site]] = {}
+        for call, site in sites:
+            name = _explicit_name(call)
+            if name is None:
+                continue
+            other_site = derived.get(name)
+            if other_site is not None:
+                first, second = sorted((other_site, site), key=lambda s: (s.lineno, s.col))
+                raise ProgramError(
+                    f"two decisions would share the name {name!r}: {first.where_both(second)}; "
+                    "pass a different name=... to one of them",
+                    second.lineno,
+                )
+            if name not in explicit:
+                explicit[name] = (call, site)
+                continue
+            other, other_site = explicit[name]
+            kinds = helpers[id(other)], helpers[id(call)]
+            a, b = built.get(id(other)), built.get(id(call))
+            if (None not in kinds and kinds[0] != kinds[1]) or (
+                a is not None and b is not None and a != b
+            ):
+                here, there = other_site.where_apart(site)
+                raise ProgramError(
+                    f"name {name!r} is given to two different definitions: "
+                    f"{ast.unparse(other)} at {here} and {ast.unparse(call)} at {there}",
+                    site.lineno,
+                )
+
+
+def _explicit_name(call: ast.Call) -> str | None:
+    """The ``name=`` a call gives as a string literal, if any."""
+    for keyword in call.keywords:
+        value = keyword.value
+        if keyword.arg == "name" and isinstance(value, ast.Constant):
+            return value.value if isinstance(value.value, str) else None
+    return None
 
 
 def check_space_name(name: str, user_ns: Mapping[str, Any], read: frozenset[str]) -> None:
@@ -309,17 +385,3 @@ def _has_source(fn: Callable[..., Any]) -> bool:
     except (OSError, TypeError):
         return False
     return True
-
-
-def _safe(node: ast.AST, bound: set[str]) -> bool:
-    for sub in ast.walk(node):
-        if not isinstance(sub, _SAFE_NODES):
-            return False
-        if isinstance(sub, ast.Name) and sub.id in bound:
-            return False
-    return True
-
-
-def _literal(node: ast.AST, env: dict[str, Any]) -> Any:
-    code = compile(ast.Expression(node), "<check>", "eval")  # type: ignore[arg-type]
-    return eval(code, env)

@@ -96,3 +96,15 @@ def _names_of_a_run(seed):
 @given(seed=st.integers(0, 10_000))
 def test_names_are_deterministic_across_runs(seed):
     assert _names_of_a_run(seed) == _names_of_a_run(seed + 1) == list(trace(build))
+
+
+def test_two_decisions_on_one_line_are_told_apart_by_their_columns():
+    def clash():
+        config = {"lr": floatv(0.1, 1), "wd": floatv(0.1, 1, name="lr")}
+        return config
+
+    with pytest.raises(
+        DuplicateNameError,
+        match=r"'lr': test_naming.py:\d+, column 25 and test_naming.py:\d+, column 47;",
+    ):
+        trace(clash)
