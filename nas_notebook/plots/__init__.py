@@ -1,7 +1,8 @@
 """Plots of a search, one module per plot: ``_get_<plot>_info(columns, ...) -> NamedTuple``
 computes what is drawn (tested directly, vectorized over the study's columns; the tuples are
 internal to their modules); ``plot_<plot>()`` renders it with plotly and accepts a
-:class:`~nas_notebook.Search` or a plain ``optuna.Study``."""
+:class:`~nas_notebook.Search` or a plain ``optuna.Study``. Each ``plot_<plot>()`` also takes the
+arguments of its ``optuna.visualization`` namesake, with their meaning, so it can replace it."""
 
 from ..study import pareto_rows
 from ._contour import plot_contour

@@ -3,18 +3,19 @@ a list of trials, and thin a large set of points to what a plot can show."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 import optuna
 from optuna.distributions import BaseDistribution, CategoricalDistribution
-from optuna.trial import FrozenTrial
+from optuna.trial import FrozenTrial, TrialState
 
 from ..study import TrialColumns
 
 __all__ = [
     "WEBGL_THRESHOLD",
+    "Target",
     "axis_kind",
     "best_of",
     "check_params",
@@ -106,14 +107,28 @@ def choice_labels(dist: BaseDistribution) -> tuple[str, ...] | None:
     return None
 
 
-def target_values(cols: TrialColumns, target: int | str | None) -> tuple[np.ndarray, str]:
-    """The column for ``target`` -- an objective index (None: the first), ``"duration"`` or a
-    numeric user attribute such as a reported latency -- and its title."""
+#: What a plot's ``target`` may be: an objective's index, ``"duration"`` or a numeric user
+#: attribute's name, or (as in ``optuna.visualization``) a function of a trial giving a number.
+Target = int | str | Callable[[FrozenTrial], float] | None
+
+
+def target_values(
+    cols: TrialColumns, target: Target, target_name: str | None = None
+) -> tuple[np.ndarray, str]:
+    """The column for ``target`` -- an objective index (None: the first), ``"duration"``, a
+    numeric user attribute such as a reported latency, or a function of a completed trial (NaN
+    for the other trials) -- and its title (``target_name`` when given)."""
     if target is None:
         target = 0
+    if callable(target):
+        column = np.full(cols.n, np.nan)
+        trials = cols.trials
+        for row in np.flatnonzero(cols.mask(TrialState.COMPLETE)).tolist():
+            column[row] = float(target(trials[row]))
+        return column, target_name or "target"
     if isinstance(target, str):
         if target == "duration":
-            return cols.duration, "duration"
+            return cols.duration, target_name or "duration"
         attrs = cols.attrs
         if target not in attrs:
             known = ", ".join(["'duration'", *map(repr, sorted(attrs))])
@@ -121,10 +136,11 @@ def target_values(cols: TrialColumns, target: int | str | None) -> tuple[np.ndar
                 f"target: {target!r} is neither an objective index nor a numeric user "
                 f"attribute (known: {known})"
             )
-        return attrs[target], target
+        return attrs[target], target_name or target
     if isinstance(target, bool) or not 0 <= target < cols.n_objectives:
         raise ValueError(f"target: no objective {target} in a {cols.n_objectives}-objective study")
-    return cols.values[:, target], "objective" if cols.n_objectives == 1 else f"objective {target}"
+    label = "objective" if cols.n_objectives == 1 else f"objective {target}"
+    return cols.values[:, target], target_name or label
 
 
 def param_names(params: str | Sequence[str]) -> list[str]:
@@ -132,12 +148,13 @@ def param_names(params: str | Sequence[str]) -> list[str]:
     return [params] if isinstance(params, str) else list(params)
 
 
-def default_direction(directions: Sequence[str], target: int | str | None) -> str:
+def default_direction(directions: Sequence[str], target: Target) -> str:
     """The direction of objective ``target``; ``minimize`` for a user attribute (a latency, a
-    size), or for an index out of range (reported by :func:`target_values`)."""
+    size) or a function of the trials (as Optuna's plots take it), or for an index out of range
+    (reported by :func:`target_values`)."""
     if target is None:
         target = 0
-    if isinstance(target, str) or not 0 <= target < len(directions):
+    if callable(target) or isinstance(target, str) or not 0 <= target < len(directions):
         return "minimize"
     return directions[target]
 

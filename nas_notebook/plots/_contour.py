@@ -20,6 +20,7 @@ from optuna.trial import TrialState
 from ..study import columns_of
 from ._common import (
     WEBGL_THRESHOLD,
+    Target,
     axis_kind,
     best_of,
     check_params,
@@ -108,10 +109,11 @@ def _bin(axis: ContourAxis, data: np.ndarray) -> np.ndarray:
 def _get_contour_info(
     source: Any,
     params: Sequence[str] | None = None,
-    target: int | str = 0,
+    target: Target = 0,
     direction: str = "minimize",
     bins: int = BINS,
     max_points: int = MAX_POINTS,
+    target_name: str | None = None,
 ) -> ContourInfo:
     """The info of ``source`` (trials or :class:`~nas_notebook.study.TrialColumns`).
 
@@ -122,7 +124,7 @@ def _get_contour_info(
     check_params(cols, names)
     if len(names) != 2 or names[0] == names[1]:
         raise ValueError(f"params: expected two different parameters, got {names}")
-    values, title = target_values(cols, target)
+    values, title = target_values(cols, target, target_name)
     columns = cols.params
     has = cols.mask(TrialState.COMPLETE) & np.isfinite(values)
     has &= ~np.isnan(columns[names[0]]) & ~np.isnan(columns[names[1]])
@@ -211,25 +213,88 @@ def layout(info: ContourInfo) -> dict[str, Any]:
     }
 
 
+def _matrix(
+    cols: Any,
+    names: list[str],
+    target: Target,
+    direction: str,
+    bins: int,
+    target_name: str | None,
+) -> go.Figure:
+    """Every pair of ``names``, as Optuna draws more than two: the plot in row ``i`` and column
+    ``j`` has ``names[j]`` across and ``names[i]`` up, the diagonal is empty, and one colour
+    scale serves all."""
+    check_params(cols, names)
+    if len(set(names)) != len(names):
+        raise ValueError(f"params: expected different parameters, got {names}")
+    n = len(names)
+    infos = {
+        (i, j): _get_contour_info(
+            cols, (names[j], names[i]), target, direction, bins, target_name=target_name
+        )
+        for i in range(n)
+        for j in range(n)
+        if i != j
+    }
+    cells = [info.z[np.isfinite(info.z)] for info in infos.values()]
+    cells = [z for z in cells if len(z)]
+    zmin = min(float(z.min()) for z in cells) if cells else None
+    zmax = max(float(z.max()) for z in cells) if cells else None
+    gap = 0.15 / n
+    size = (1.0 - gap * (n - 1)) / n
+    some = next(iter(infos.values()))
+    figure: dict[str, Any] = {
+        "title": {"text": f"Best {some.target} per bin ({direction})"},
+        "margin": {"l": 60, "r": 10, "t": 40, "b": 40},
+        "height": max(420, 200 * n),
+        "width": max(520, 200 * n + 120),
+    }
+    data: list[dict[str, Any]] = []
+    for (i, j), info in infos.items():
+        suffix = "" if i * n + j == 1 else str(i * n + j + 1)
+        for trace in traces(info):
+            trace.update(xaxis=f"x{suffix}", yaxis=f"y{suffix}")
+            if trace["type"] == "heatmap":
+                trace.update(zmin=zmin, zmax=zmax, showscale=(i, j) == (0, 1))
+            data.append(trace)
+        x, y = _layout_axis(info.x), _layout_axis(info.y)
+        x.update(domain=[j * (size + gap), j * (size + gap) + size], anchor=f"y{suffix}")
+        y.update(domain=[1 - i * (size + gap) - size, 1 - i * (size + gap)], anchor=f"x{suffix}")
+        if i != n - 1 and not (i == n - 2 and j == n - 1):  # titles on the outer plots
+            x["title"] = {"text": ""}
+        if j != 0 and not (j == 1 and i == 0):
+            y["title"] = {"text": ""}
+        figure[f"xaxis{suffix}"], figure[f"yaxis{suffix}"] = x, y
+    return go.Figure(data=data, layout=figure)
+
+
 def plot_contour(
     study: Any,
     params: Sequence[str] | None = None,
-    target: int | str = 0,
+    target: Target = 0,
     direction: str | None = None,
     bins: int = BINS,
+    *,
+    target_name: str | None = None,
 ) -> go.Figure:
     """Two parameters of ``study`` (a :class:`~nas_notebook.Search` or Optuna study) against
     each other: a grid of cells, each coloured by the best ``target`` of the completed trials
     in it, with the trials drawn over it.
 
+    Takes the arguments of ``optuna.visualization.plot_contour`` too, with their meaning.
+
     Args:
         study: The search or study.
-        params: The x and y parameters; by default the first two the study suggested.
-        target: Which objective (by index), or the name of a numeric user attribute.
+        params: The x and y parameters; by default the first two the study suggested. More
+            than two: a matrix of the plots of every pair (as Optuna draws them).
+        target: Which objective (by index), the name of a numeric user attribute, or a
+            function of a completed trial giving a number.
         direction: Which ``target`` values are best; by default the objective's direction,
-            ``minimize`` for a user attribute.
+            ``minimize`` for a user attribute or a function.
         bins: Cells per numeric axis (categorical axes get one per choice; log axes are cut in
             log space; integer axes with fewer values get one per value).
+        target_name: The name of the target on the colour scale (by default ``objective``, the
+            attribute's name, or ``target`` for a function).
 
     Raises:
         ValueError: A name in ``params`` or ``target`` that the study does not have.
@@ -247,5 +312,7 @@ def plot_contour(
     """
     cols, directions = columns_and_directions(study)
     direction = direction or default_direction(directions, target)
-    info = _get_contour_info(cols, params, target, direction, bins)
+    if params is not None and len(param_names(params)) > 2:
+        return _matrix(cols, param_names(params), target, direction, bins, target_name)
+    info = _get_contour_info(cols, params, target, direction, bins, target_name=target_name)
     return go.Figure(data=traces(info), layout=layout(info))

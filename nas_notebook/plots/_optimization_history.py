@@ -6,12 +6,19 @@ from typing import Any, NamedTuple
 
 import numpy as np
 import plotly.graph_objects as go
-from optuna.trial import TrialState
+from optuna.trial import FrozenTrial, TrialState
 
 from ..study import columns_of
-from ._common import WEBGL_THRESHOLD, columns_and_directions, decimate
+from ._common import (
+    WEBGL_THRESHOLD,
+    Target,
+    columns_and_directions,
+    decimate,
+    default_direction,
+    target_values,
+)
 
-__all__ = ["OptimizationHistoryInfo", "plot_optimization_history"]
+__all__ = ["OptimizationHistoryBand", "OptimizationHistoryInfo", "plot_optimization_history"]
 
 #: At most this many objective points are drawn; the best-so-far line is always exact.
 MAX_POINTS = 5000
@@ -21,8 +28,9 @@ class OptimizationHistoryInfo(NamedTuple):
     """What the plot draws, computed from trials alone (tests check this, not the figure).
 
     ``numbers``/``values`` are every completed trial's (``objective``: which objective of a
-    multi-objective study); ``best_numbers``/``best_values`` are the steps of the best-so-far
-    line (the trials that improved on every earlier one).
+    multi-objective study; or a target named ``label``); ``best_numbers``/``best_values`` are
+    the steps of the best-so-far line (the trials that improved on every earlier one), empty
+    for a target whose better way is not known (a function of the trials, as in Optuna).
     """
 
     numbers: np.ndarray
@@ -31,6 +39,8 @@ class OptimizationHistoryInfo(NamedTuple):
     best_values: np.ndarray
     direction: str
     objective: int
+    label: str = "objective"
+    has_best: bool = True
 
     @property
     def shown(self) -> np.ndarray:
@@ -39,31 +49,105 @@ class OptimizationHistoryInfo(NamedTuple):
         return decimate(len(self.numbers), MAX_POINTS, keep=steps)
 
 
+class OptimizationHistoryBand(NamedTuple):
+    """Several studies' histories drawn as one (``error_bar=True``): at each trial number the
+    mean and standard deviation of the studies' values (``numbers``/``mean``/``std``: where
+    some study completed that trial) and of their best-so-far values (``best_*``: where some
+    study had a value by then; empty for a target whose better way is not known)."""
+
+    numbers: np.ndarray
+    mean: np.ndarray
+    std: np.ndarray
+    best_numbers: np.ndarray
+    best_mean: np.ndarray
+    best_std: np.ndarray
+    direction: str
+    label: str
+
+
+def _column(cols: Any, objective: int, target: Target, target_name: str | None) -> Any:
+    """The values to draw, their label, and whether they have a best-so-far line."""
+    if target is None or (isinstance(target, int) and not isinstance(target, bool)):
+        column, _ = target_values(cols, objective if target is None else target)
+        return column, target_name or "objective", True
+    column, label = target_values(cols, target, target_name)
+    return column, label, False
+
+
 def _get_optimization_history_info(
-    source: Any, direction: str = "minimize", objective: int = 0
+    source: Any,
+    direction: str = "minimize",
+    objective: int = 0,
+    target: Target = None,
+    target_name: str | None = None,
 ) -> OptimizationHistoryInfo:
     """The info of ``source`` (trials or :class:`~nas_notebook.study.TrialColumns`)."""
     cols = columns_of(source)
     done = cols.mask(TrialState.COMPLETE)
     numbers = cols.number[done]
-    values = cols.values[done, objective] if cols.n else np.zeros(0)
+    if cols.n:
+        column, label, has_best = _column(cols, objective, target, target_name)
+        values = column[done]
+    else:
+        values, label, has_best = np.zeros(0), target_name or "objective", target is None
     order = np.argsort(numbers, kind="stable")
     numbers, values = numbers[order], values[order]
     ok = ~np.isnan(values)
     numbers, values = numbers[ok], values[ok]
-    if len(values):
+    if len(values) and has_best:
         accumulate = np.fmin.accumulate if direction == "minimize" else np.fmax.accumulate
         best = accumulate(values)
         improved = np.concatenate([[True], best[1:] != best[:-1]])
     else:
-        best, improved = values, np.zeros(0, dtype=bool)
+        best, improved = values[:0], np.zeros(0, dtype=bool)
     return OptimizationHistoryInfo(
-        numbers, values, numbers[improved], best[improved], direction, objective
+        numbers, values, numbers[improved], best[improved], direction, objective, label, has_best
     )
 
 
-def traces(info: OptimizationHistoryInfo) -> list[dict[str, Any]]:
-    """Trace data for the info (used by the static figure and by live figure updates)."""
+def _get_band_info(
+    sources: list[tuple[Any, str]],
+    objective: int = 0,
+    target: Target = None,
+    target_name: str | None = None,
+) -> OptimizationHistoryBand:
+    """The band of ``sources``: (columns, direction) of each study."""
+    size = max((int(cols.number.max()) + 1 for cols, _ in sources if cols.n), default=0)
+    values = np.full((len(sources), size), np.nan)
+    best = np.full((len(sources), size), np.nan)
+    label, has_best = target_name or "objective", True
+    for k, (cols, direction) in enumerate(sources):
+        if not cols.n:
+            continue
+        column, label, has_best = _column(cols, objective, target, target_name)
+        done = cols.mask(TrialState.COMPLETE)
+        own = np.where(done, column, np.nan)
+        values[k, cols.number] = own
+        order = np.argsort(cols.number, kind="stable")
+        accumulate = np.fmin.accumulate if direction == "minimize" else np.fmax.accumulate
+        best[k, cols.number[order]] = accumulate(own[order])
+
+    def spread(table: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        some = ~np.isnan(table).all(axis=0)
+        kept = table[:, some]
+        return np.flatnonzero(some), np.nanmean(kept, axis=0), np.nanstd(kept, axis=0)
+
+    numbers, mean, std = spread(values)
+    best_numbers, best_mean, best_std = spread(best) if has_best else (numbers[:0],) * 3
+    direction = sources[0][1] if sources else "minimize"
+    return OptimizationHistoryBand(
+        numbers, mean, std, best_numbers, best_mean, best_std, direction, label
+    )
+
+
+_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f")
+
+
+def traces(
+    info: OptimizationHistoryInfo, of: str = "", color: str = _COLORS[0]
+) -> list[dict[str, Any]]:
+    """Trace data for the info (used by the static figure and by live figure updates); ``of``
+    names the study when several are drawn."""
     shown = info.shown
     kind = "scattergl" if len(shown) > WEBGL_THRESHOLD else "scatter"
     # The best-so-far line runs on to the last completed trial.
@@ -71,39 +155,106 @@ def traces(info: OptimizationHistoryInfo) -> list[dict[str, Any]]:
     if len(info.numbers) and len(best_x) and best_x[-1] != info.numbers[-1]:
         best_x = np.append(best_x, info.numbers[-1])
         best_y = np.append(best_y, best_y[-1])
-    return [
+    out: list[dict[str, Any]] = [
         {
             "type": kind,
             "x": info.numbers[shown],
             "y": info.values[shown],
             "mode": "markers",
-            "name": "objective",
-            "marker": {"size": 6 if len(shown) < 1000 else 4, "color": "#1f77b4"},
-        },
+            "name": info.label + of,
+            "marker": {"size": 6 if len(shown) < 1000 else 4, "color": color},
+        }
+    ]
+    if info.has_best:
+        line = "#d62728" if not of else color
+        out.append(
+            {
+                "type": "scatter",
+                "x": best_x,
+                "y": best_y,
+                "mode": "lines",
+                "name": "best so far" + of,
+                "line": {"color": line, "shape": "hv"},
+            }
+        )
+    return out
+
+
+def _band_traces(info: OptimizationHistoryBand) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = [
         {
             "type": "scatter",
-            "x": best_x,
-            "y": best_y,
-            "mode": "lines",
-            "name": "best so far",
-            "line": {"color": "#d62728", "shape": "hv"},
-        },
+            "x": info.numbers,
+            "y": info.mean,
+            "error_y": {"type": "data", "array": info.std, "visible": True},
+            "mode": "markers",
+            "name": info.label,
+            "marker": {"size": 6, "color": _COLORS[0]},
+        }
     ]
+    if len(info.best_numbers):
+        x, mean, std = info.best_numbers, info.best_mean, info.best_std
+        edge = {"type": "scatter", "x": x, "mode": "lines", "showlegend": False}
+        edge["line"] = {"width": 0, "shape": "hv"}
+        out += [
+            {**edge, "y": mean + std, "hoverinfo": "skip"},
+            {**edge, "y": mean - std, "fill": "tonexty", "fillcolor": "rgba(214,39,40,0.2)"},
+            {
+                "type": "scatter",
+                "x": x,
+                "y": mean,
+                "mode": "lines",
+                "name": "best so far",
+                "line": {"color": "#d62728", "shape": "hv"},
+            },
+        ]
+    return out
 
 
-def layout(info: OptimizationHistoryInfo) -> dict[str, Any]:
+def layout(info: OptimizationHistoryInfo | OptimizationHistoryBand) -> dict[str, Any]:
     return {
         "title": {"text": f"Optimization history ({info.direction})"},
         "xaxis": {"title": {"text": "trial"}},
-        "yaxis": {"title": {"text": "objective"}},
+        "yaxis": {"title": {"text": info.label}},
         "margin": {"l": 50, "r": 10, "t": 40, "b": 40},
         "height": 320,
         "legend": {"orientation": "h", "y": -0.25},
     }
 
 
-def plot_optimization_history(study: Any, objective: int = 0) -> go.Figure:
-    """The optimization history of ``study`` (a :class:`~nas_notebook.Search` or Optuna study).
+def _several(study: Any) -> list[Any] | None:
+    """The studies of a list or tuple of studies or searches (not of trials), else None."""
+    if isinstance(study, (list, tuple)) and study and not isinstance(study[0], FrozenTrial):
+        return list(study)
+    return None
+
+
+def plot_optimization_history(
+    study: Any,
+    objective: int = 0,
+    *,
+    target: Target = None,
+    target_name: str | None = None,
+    error_bar: bool = False,
+) -> go.Figure:
+    """The optimization history of ``study`` (a :class:`~nas_notebook.Search` or Optuna study,
+    or a list of them): every completed trial's value and the best value so far.
+
+    Takes the arguments of ``optuna.visualization.plot_optimization_history`` too, with their
+    meaning.
+
+    Args:
+        study: The search or study, or a list of them to compare (each drawn in its colour).
+        objective: Which objective of a multi-objective study.
+        target: What to draw instead of an objective: a function of a completed trial giving a
+            number (as in Optuna), ``"duration"`` or a numeric user attribute's name. It has no
+            best-so-far line, as its better way is not known.
+        target_name: The name of the values on the axis and in the legend.
+        error_bar: With several studies, draw them as one: the mean and standard deviation of
+            their values at each trial number, and of their best so far.
+
+    Raises:
+        ValueError: No such ``objective`` or ``target``, or both ``target`` and ``objective``.
 
     Example:
         >>> import optuna
@@ -112,6 +263,30 @@ def plot_optimization_history(study: Any, objective: int = 0) -> go.Figure:
         >>> len(plot_optimization_history(study).data)
         2
     """
-    cols, directions = columns_and_directions(study)
-    info = _get_optimization_history_info(cols, directions[objective], objective)
-    return go.Figure(data=traces(info), layout=layout(info))
+    if target is not None and objective != 0:
+        raise ValueError("give `target` or `objective`, not both")
+    several = _several(study)
+    sources = [columns_and_directions(s) for s in (several or [study])]
+    for _, directions in sources:
+        if not 0 <= objective < len(directions):
+            raise ValueError(
+                f"objective: no objective {objective} in a {len(directions)}-objective study"
+            )
+    picked = [
+        (cols, directions[objective] if target is None else default_direction(directions, target))
+        for cols, directions in sources
+    ]
+    if error_bar:
+        band = _get_band_info(picked, objective, target, target_name)
+        return go.Figure(data=_band_traces(band), layout=layout(band))
+    infos = [
+        _get_optimization_history_info(cols, direction, objective, target, target_name)
+        for cols, direction in picked
+    ]
+    if several is None:
+        return go.Figure(data=traces(infos[0]), layout=layout(infos[0]))
+    data = []
+    for k, (info, item) in enumerate(zip(infos, several)):
+        name = getattr(getattr(item, "study", item), "study_name", f"study {k}")
+        data += traces(info, f" of {name}", _COLORS[k % len(_COLORS)])
+    return go.Figure(data=data, layout=layout(infos[0]))

@@ -12,7 +12,7 @@ from optuna.distributions import BaseDistribution, CategoricalDistribution, IntD
 from optuna.trial import TrialState
 
 from ..study import columns_of
-from ._common import columns_and_directions, decimate
+from ._common import Target, columns_and_directions, decimate, default_direction, target_values
 
 __all__ = ["ABSENT", "Axis", "ParallelCoordinateInfo", "plot_parallel_coordinate"]
 
@@ -126,11 +126,15 @@ def _get_parallel_coordinate_info(
     direction: str = "minimize",
     objective: int = 0,
     params: Sequence[str] | None = None,
+    target: Target = None,
+    target_name: str | None = None,
 ) -> ParallelCoordinateInfo:
     """The info of ``source`` (trials or :class:`~nas_notebook.study.TrialColumns`).
 
     ``params`` picks and orders the parameter axes; by default every parameter that some
-    completed trial has, in order of first appearance.
+    completed trial has, in order of first appearance. The first axis and the colours are
+    ``target`` (see :func:`~nas_notebook.plots._common.target_values`) when given, else
+    objective ``objective``; ``target_name`` names that axis.
     """
     cols = columns_of(source)
     if params is not None:
@@ -139,14 +143,19 @@ def _get_parallel_coordinate_info(
             known = ", ".join(map(repr, cols.distributions)) or "none"
             raise ValueError(f"params: unknown parameter(s) {unknown}; known: {known}")
     done = cols.mask(TrialState.COMPLETE)
-    values = cols.values[done, objective] if cols.n else np.zeros(0)
+    if target is None:
+        values = cols.values[done, objective] if cols.n else np.zeros(0)
+        label = "objective" if cols.n_objectives == 1 else f"objective {objective}"
+        label = target_name or label
+    else:
+        column, label = target_values(cols, target, target_name)
+        values = column[done]
     ok = np.isfinite(values)
     rows = np.flatnonzero(done)[ok]
     values = values[ok]
     columns = cols.params
     names = list(params) if params is not None else list(columns)
     names = [n for n in names if params is not None or not np.isnan(columns[n][rows]).all()]
-    label = "objective" if cols.n_objectives == 1 else f"objective {objective}"
     lo, hi = (float(values.min()), float(values.max())) if len(values) else (0.0, 1.0)
     axes = [Axis(label, values, _span(lo, hi), None, None)]
     axes += [_param_axis(n, cols.distributions[n], columns[n][rows]) for n in names]
@@ -191,7 +200,12 @@ def layout(info: ParallelCoordinateInfo) -> dict[str, Any]:
 
 
 def plot_parallel_coordinate(
-    study: Any, params: Sequence[str] | None = None, objective: int = 0
+    study: Any,
+    params: Sequence[str] | None = None,
+    objective: int = 0,
+    *,
+    target: Target = None,
+    target_name: str | None = None,
 ) -> go.Figure:
     """Parallel coordinates of ``study`` (a :class:`~nas_notebook.Search` or Optuna study).
 
@@ -200,13 +214,21 @@ def plot_parallel_coordinate(
     parameters are drawn on a log scale, and trials lacking a conditional parameter cross its
     axis at :data:`ABSENT`, below the range. At most :data:`MAX_LINES` lines are drawn.
 
+    Takes the arguments of ``optuna.visualization.plot_parallel_coordinate`` too, with their
+    meaning.
+
     Args:
         study: The search or study.
         params: The parameters to show, in order (default: all).
         objective: Which objective of a multi-objective study.
+        target: What the first axis and the colours show instead of an objective: a function
+            of a completed trial giving a number (as in Optuna), ``"duration"`` or a numeric
+            user attribute's name; smaller is taken as better (the darkest).
+        target_name: The name of the first axis.
 
     Raises:
-        ValueError: A name in ``params`` that no trial has, or no such ``objective``.
+        ValueError: A name in ``params`` that no trial has, no such ``objective`` or
+            ``target``, or both ``target`` and ``objective``.
 
     Example:
         >>> import optuna
@@ -220,5 +242,10 @@ def plot_parallel_coordinate(
         raise ValueError(
             f"objective: no objective {objective} in a {len(directions)}-objective study"
         )
-    info = _get_parallel_coordinate_info(cols, directions[objective], objective, params)
+    if target is not None and objective != 0:
+        raise ValueError("give `target` or `objective`, not both")
+    direction = directions[objective] if target is None else default_direction(directions, target)
+    info = _get_parallel_coordinate_info(
+        cols, direction, objective, params, target=target, target_name=target_name
+    )
     return go.Figure(data=traces(info), layout=layout(info))

@@ -12,6 +12,7 @@ from optuna.trial import FrozenTrial, TrialState
 
 from ..study import columns_of
 from ._common import (
+    Target,
     check_params,
     columns_and_directions,
     decimate,
@@ -53,7 +54,9 @@ class ParamImportancesInfo(NamedTuple):
     message: str
 
 
-def _evaluator(evaluator: str | BaseImportanceEvaluator, seed: int) -> BaseImportanceEvaluator:
+def _evaluator(
+    evaluator: str | BaseImportanceEvaluator | None, seed: int
+) -> BaseImportanceEvaluator:
     from optuna.importance import (
         BaseImportanceEvaluator,
         FanovaImportanceEvaluator,
@@ -62,7 +65,7 @@ def _evaluator(evaluator: str | BaseImportanceEvaluator, seed: int) -> BaseImpor
 
     if isinstance(evaluator, BaseImportanceEvaluator):
         return evaluator
-    if evaluator == "ped_anova":
+    if evaluator is None or evaluator == "ped_anova":  # None: Optuna's default, PED-ANOVA
         return PedAnovaImportanceEvaluator()
     if evaluator == "fanova":
         return FanovaImportanceEvaluator(n_trees=FANOVA_TREES, max_depth=FANOVA_DEPTH, seed=seed)
@@ -108,12 +111,13 @@ def _sample_trial(row: int, value: float, trial: FrozenTrial) -> FrozenTrial:
 def _get_param_importances_info(
     source: Any,
     directions: Sequence[str] | str = ("minimize",),
-    target: int | str | None = None,
-    evaluator: str | BaseImportanceEvaluator = "ped_anova",
+    target: Target = None,
+    evaluator: str | BaseImportanceEvaluator | None = "ped_anova",
     params: Sequence[str] | None = None,
     target_direction: str | None = None,
     max_trials: int = MAX_TRIALS,
     seed: int = 0,
+    target_name: str | None = None,
 ) -> ParamImportancesInfo:
     """The info of ``source`` (trials or :class:`~nas_notebook.study.TrialColumns`).
 
@@ -129,7 +133,7 @@ def _get_param_importances_info(
 
     cols = columns_of(source)
     directions = [directions] if isinstance(directions, str) else list(directions)
-    column, label = target_values(cols, target)
+    column, label = target_values(cols, target, target_name)
     better = default_direction(directions, target)
     if params is not None:
         check_params(cols, params)
@@ -204,27 +208,35 @@ def layout(info: ParamImportancesInfo) -> dict[str, Any]:
 
 def plot_param_importances(
     study: Any,
-    target: int | str | None = None,
-    *,
-    evaluator: str | BaseImportanceEvaluator = "ped_anova",
+    target: Target | BaseImportanceEvaluator = None,
     params: Sequence[str] | None = None,
+    *,
+    evaluator: str | BaseImportanceEvaluator | None = "ped_anova",
     target_direction: str | None = None,
+    target_name: str | None = None,
 ) -> go.Figure:
     """Parameter importances in ``study`` (a :class:`~nas_notebook.Search` or Optuna study).
 
     Computed by Optuna's evaluators on an even random sample of at most :data:`MAX_TRIALS`
     completed trials (the title says how many), so they stay quick on large studies.
 
+    Takes the arguments of ``optuna.visualization.plot_param_importances`` too, with their
+    meaning, by name or in Optuna's order (``plot_param_importances(study, evaluator,
+    params)``: an evaluator where the target goes is taken as the evaluator).
+
     Args:
         study: The search or study.
         target: What the importances are for: an objective's index (default: the first),
-            ``"duration"``, or the name of a numeric user attribute or reported metric such as
-            ``"latency"``.
-        evaluator: ``"ped_anova"`` (Optuna's default, fast), ``"fanova"`` (a random forest,
-            a second or two) or any ``optuna.importance`` evaluator.
+            ``"duration"``, the name of a numeric user attribute or reported metric such as
+            ``"latency"``, or a function of a completed trial giving a number (as in Optuna).
         params: The parameters to assess (default: all).
+        evaluator: ``"ped_anova"`` (Optuna's default, fast; also ``None``), ``"fanova"`` (a
+            random forest, a second or two) or any ``optuna.importance`` evaluator.
         target_direction: ``"minimize"`` or ``"maximize"``: which way the target is better
-            (default: the objective's direction; ``minimize`` for duration and attributes).
+            (default: the objective's direction; ``minimize`` for duration, attributes and
+            functions).
+        target_name: The name of the target in the title (by default ``objective``, the
+            attribute's name, or ``target`` for a function).
 
     Raises:
         ValueError: An unknown ``target``, ``params`` name or ``evaluator``.
@@ -236,8 +248,26 @@ def plot_param_importances(
         >>> list(plot_param_importances(study).data[0].y)
         ['x']
     """
+    if _is_evaluator(target):  # Optuna's order: (study, evaluator, params)
+        if evaluator not in (None, "ped_anova"):
+            raise ValueError("two evaluators given: one where the target goes, one by name")
+        target, evaluator = None, target
     cols, directions = columns_and_directions(study)
     info = _get_param_importances_info(
-        cols, directions, target, evaluator, params, target_direction
+        cols,
+        directions,
+        target,  # type: ignore[arg-type]  # an evaluator there was moved above
+        evaluator,
+        params,
+        target_direction,
+        target_name=target_name,
     )
     return go.Figure(data=traces(info), layout=layout(info))
+
+
+def _is_evaluator(value: Any) -> bool:
+    if value is None or isinstance(value, (int, str)) or callable(value):
+        return False  # without importing optuna.importance (scikit-learn: seconds)
+    from optuna.importance import BaseImportanceEvaluator
+
+    return isinstance(value, BaseImportanceEvaluator)

@@ -12,6 +12,7 @@ from optuna.trial import TrialState
 from ..study import columns_of
 from ._common import (
     WEBGL_THRESHOLD,
+    Target,
     axis_kind,
     best_of,
     check_params,
@@ -58,9 +59,10 @@ class SliceInfo(NamedTuple):
 def _get_slice_info(
     source: Any,
     params: Sequence[str] | None = None,
-    target: int | str = 0,
+    target: Target = 0,
     direction: str = "minimize",
     max_points: int = MAX_POINTS,
+    target_name: str | None = None,
 ) -> SliceInfo:
     """The info of ``source`` (trials or :class:`~nas_notebook.study.TrialColumns`).
 
@@ -69,7 +71,7 @@ def _get_slice_info(
     cols = columns_of(source)
     names = list(cols.distributions) if params is None else param_names(params)
     check_params(cols, names)
-    values, title = target_values(cols, target)
+    values, title = target_values(cols, target, target_name)
     done = cols.mask(TrialState.COMPLETE) & np.isfinite(values)
     columns = cols.params
     panels = []
@@ -160,8 +162,10 @@ def layout(info: SliceInfo) -> dict[str, Any]:
 def plot_slice(
     study: Any,
     params: Sequence[str] | None = None,
-    target: int | str = 0,
+    target: Target = 0,
     direction: str | None = None,
+    *,
+    target_name: str | None = None,
 ) -> go.Figure:
     """The slice plot of ``study`` (a :class:`~nas_notebook.Search` or Optuna study): ``target``
     against each parameter of the completed trials, coloured by trial number.
@@ -169,10 +173,13 @@ def plot_slice(
     Args:
         study: The search or study.
         params: The parameters to show; by default all, in the order first suggested.
-        target: Which objective (by index), or the name of a numeric user attribute (such as
-            a measured latency).
+        target: Which objective (by index), the name of a numeric user attribute (such as a
+            measured latency), or a function of a completed trial giving a number (as in
+            ``optuna.visualization.plot_slice``).
         direction: Which ``target`` values are best when thinning many points; by default the
-            objective's direction, ``minimize`` for a user attribute.
+            objective's direction, ``minimize`` for a user attribute or a function.
+        target_name: The name of the target on the axis (by default ``objective``, the
+            attribute's name, or ``target`` for a function).
 
     Raises:
         ValueError: A name in ``params`` or ``target`` that the study does not have.
@@ -190,5 +197,5 @@ def plot_slice(
     """
     cols, directions = columns_and_directions(study)
     direction = direction or default_direction(directions, target)
-    info = _get_slice_info(cols, params, target, direction)
+    info = _get_slice_info(cols, params, target, direction, target_name=target_name)
     return go.Figure(data=traces(info), layout=layout(info))
