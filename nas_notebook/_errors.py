@@ -35,16 +35,21 @@ class SearchSpaceError(ValueError):
 class DuplicateNameError(SearchSpaceError):
     """Two different decision points would be stored under one parameter name.
 
-    Found while a trial traces its body, so that trial fails with this message (naming both
-    lines) and the search goes on.
+    A clash the cell's code shows is refused before the search starts, naming the cell line;
+    one that only a run can show (a name computed at run time) fails that trial with this
+    message, naming both lines, and the search goes on.
 
     Example:
         >>> from nas_notebook import Search
-        >>> body = "x = floatv(0, 1)\\ny = floatv(0, 1, name='x')\\nx + y"
+        >>> Search("x = floatv(0, 1)\\ny = floatv(0, 1, name='x')\\nx + y", storage="memory")
+        Traceback (most recent call last):
+        ...
+        nas_notebook.trial._program.ProgramError: line 2: two decisions would share the name 'x': ...
+        >>> body = "names = ['x']\\nx = floatv(0, 1)\\ny = floatv(0, 1, name=names[0])\\nx + y"
         >>> s = Search(body, storage="memory", n_trials=1, executor="inline").start()
         >>> print(s.dataframe()["fail_reason"][0])  # doctest: +NORMALIZE_WHITESPACE
         search space: DuplicateNameError: two decisions would share the name 'x':
-        cell line 1 and cell line 2; pass name=... to one of them
+        cell line 2 and cell line 3; pass name=... to one of them
     """
 
 
