@@ -19,7 +19,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "nas_notebook"
 #: Lowest first. A unit may import the units of lower layers only (not its own layer's others).
 LAYERS: list[set[str]] = [
     {"_version", "_errors", "_logging", "_ending"},
-    {"_schema"},
+    {"_schema", "_journal_lock"},
     {"_storages"},
     {"space"},
     {"symbolic"},
