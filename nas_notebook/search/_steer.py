@@ -34,8 +34,20 @@ class Steering:
     seed: int | None
     algo: str
 
+    _started: bool
+
     def _publish(self) -> None:
         raise NotImplementedError
+
+    def _refuse_once_ended(self, what: str) -> None:
+        """Raise if this handle's search ran to its end: a change would affect nothing, and its
+        record in the storage must keep saying how it ended."""
+        if self.driver is not None and self._started and self.executor.join(0):
+            name = self.study.study_name
+            raise ValueError(
+                f"{what}: the search {name!r} has ended; continue it with "
+                f"load_search({name!r}, user_ns=globals()) and change that one"
+            )
 
     def pause(self) -> Self:
         """Start no new trial until :meth:`resume`; running ones continue."""
@@ -74,6 +86,7 @@ class Steering:
             >>> s.set_algorithm("tpe").algo
             'tpe'
         """
+        self._refuse_once_ended("set_algorithm")
         seed = self.seed
         if seed is not None and self.study.trials:
             seed = continued_seed(seed, len(self.study.trials))
@@ -90,6 +103,7 @@ class Steering:
     def set_workers(self, workers: int) -> Self:
         """Run ``workers`` trials at once from now on (thread, process and Dask executors).
         Shrinking never interrupts a running trial: a lane ends after its current one."""
+        self._refuse_once_ended("set_workers")
         try:
             self.executor.resize(workers)
         except NotImplementedError as exc:

@@ -144,6 +144,10 @@ class ControlBar(widgets.HBox):
         self.pause_button.disabled = not live or state == "stopping"
         self.stop_button.disabled = not live or state == "stopping"
         self.add_button.disabled = not live or state == "stopping"
+        # An ended search has nothing left to steer: changing it would change nothing.
+        ended = search.started and not live
+        self.algo.disabled = ended
+        self.workers.disabled = ended or search.executor.blocking
         if search.algo not in self.algo.options:  # a spec with options, or a sampler object
             self._syncing = True
             try:

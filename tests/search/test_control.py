@@ -164,3 +164,26 @@ def test_repr_counts_trials_added_while_running(tmp_path):
     search.resume()
     search.wait(60)
     assert "finished: 5/5 trials" in repr(search)
+
+
+def test_an_ended_search_cannot_be_steered_back_to_running(tmp_path):
+    """Changing the workers of a finished search once started new lanes, and the state they
+    recorded (running) stayed in the storage: the studies panel showed it running."""
+    from nas_notebook.widgets import ControlBar
+
+    url = f"journal:{tmp_path}/ended.journal"
+    s = Search("x = floatv(0, 1)\nx", name="ended", storage=url, n_trials=3, workers=1)
+    bar = ControlBar(s)
+    s.start().wait()
+    bar.sync()
+    assert bar.algo.disabled and bar.workers.disabled and bar.stop_button.disabled
+    with pytest.raises(ValueError, match="has ended"):
+        s.set_workers(2)
+    with pytest.raises(ValueError, match="has ended"):
+        s.set_algorithm("random")
+    bar.workers.value = 3  # as typing into the disabled field would: refused where it is shown
+    assert "has ended" in bar.message.value
+    assert read_control(s.study)["state"] == "finished"
+    storage = open_storage(url)
+    stored = optuna.load_study(study_name="ended", storage=storage)
+    assert read_control(stored)["state"] == "finished" and len(stored.trials) == 3
