@@ -34,15 +34,17 @@ class Steering:
     seed: int | None
     algo: str
 
-    _started: bool
-
     def _publish(self) -> None:
+        raise NotImplementedError
+
+    @property
+    def done(self) -> bool:
         raise NotImplementedError
 
     def _refuse_once_ended(self, what: str) -> None:
         """Raise if this handle's search ran to its end: a change would affect nothing, and its
         record in the storage must keep saying how it ended."""
-        if self.driver is not None and self._started and self.executor.join(0):
+        if self.done:
             name = self.study.study_name
             raise ValueError(
                 f"{what}: the search {name!r} has ended; continue it with "

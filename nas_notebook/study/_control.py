@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 import optuna
 
 from .. import _schema
+from .._schema import read_control
 
 __all__ = [
     "ENDED",
@@ -25,18 +26,6 @@ __all__ = [
 
 #: States after which a run changes nothing more.
 ENDED = ("finished", "stopped", "failed")
-
-
-def read_control(study: optuna.Study) -> dict[str, Any]:
-    """What the process running ``study`` last recorded about it; empty if none ran it yet.
-
-    Example:
-        >>> from nas_notebook import Search
-        >>> s = Search("x = floatv(0, 1)\\nx", n_trials=2, executor="inline").start()
-        >>> read_control(s.study)["state"]
-        'finished'
-    """
-    return _schema.read_control(study)
 
 
 def publish_control(study: optuna.Study, **settings: Any) -> None:
