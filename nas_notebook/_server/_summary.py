@@ -4,13 +4,13 @@ best trial. A study no search of ours ran (plain Optuna) is judged by its trials
 from __future__ import annotations
 
 import math
-import os
 import socket
 from typing import Any
 
 from optuna.storages import BaseStorage
 from optuna.trial import FrozenTrial, TrialState
 
+from .._ending import process_alive
 from .._schema import CONTROL, STUDY_INFO
 
 __all__ = ["number", "plain", "summarize"]
@@ -22,13 +22,7 @@ def _alive_here(record: dict[str, Any]) -> bool | None:
     """Whether the process that wrote ``record`` still runs (None: not this host's)."""
     if record.get("host") != socket.gethostname() or not isinstance(record.get("pid"), int):
         return None
-    try:
-        os.kill(record["pid"], 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    return process_alive(record["pid"])
 
 
 def _state(control: dict[str, Any], running: int) -> str:

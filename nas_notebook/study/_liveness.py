@@ -21,6 +21,7 @@ from typing import Any
 import optuna
 
 from .. import _schema
+from .._ending import process_alive
 from .._schema import DRIVER_PREFIX
 
 __all__ = ["GRACE", "HEARTBEAT", "Heartbeat", "live_drivers", "record_driver"]
@@ -29,16 +30,6 @@ __all__ = ["GRACE", "HEARTBEAT", "Heartbeat", "live_drivers", "record_driver"]
 HEARTBEAT = 10.0
 #: A driver on another host not heard from for this many seconds is gone.
 GRACE = 6 * HEARTBEAT
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # exists, owned by someone else
-        return True
-    return True
 
 
 def record_driver(study: optuna.Study) -> str:
@@ -71,7 +62,7 @@ def _alive_record(key: str, value: Any, live_here: bool, now: float) -> bool:
         pid = int(number) if number.isdigit() else None
         beat = value
     if host == socket.gethostname() and isinstance(pid, int):
-        return live_here if pid == os.getpid() else _alive(pid)
+        return live_here if pid == os.getpid() else process_alive(pid)
     return isinstance(beat, (int, float)) and now - beat < GRACE
 
 
