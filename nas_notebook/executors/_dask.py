@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import threading
 import uuid
+from concurrent.futures import CancelledError
 from typing import Any
 
 from optuna.trial import TrialState
@@ -184,7 +185,11 @@ class DaskExecutor(LaneExecutor):
             if isinstance(error, killed):
                 return _DIED
             raise error
-        return future.result()
+        try:
+            return future.result()
+        except (killed, CancelledError):
+            # Its worker died between computing the result and handing it over.
+            return _DIED
 
     def resize(self, workers: int) -> None:
         super().resize(workers)
