@@ -2,6 +2,7 @@
 
 from ._controls import ControlBar
 from ._dashboard import Dashboard
+from ._figure import Figure
 from ._trial_table import TrialTable
 
-__all__ = ["ControlBar", "Dashboard", "TrialTable"]
+__all__ = ["ControlBar", "Dashboard", "Figure", "TrialTable"]

@@ -17,12 +17,12 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
 import ipywidgets as widgets
-import plotly.graph_objects as go
 from optuna.trial import TrialState
 
 from ..plots import parts
 from ..study import Snapshot, StudyView, TrialColumns, pareto_rows
 from ._controls import ControlBar
+from ._figure import Figure
 from ._trial_table import TrialTable, _fmt
 
 if TYPE_CHECKING:
@@ -42,34 +42,12 @@ _STATE_COLORS = {
 Compute = Callable[[TrialColumns, list[str], dict[str, Any]], tuple[list[dict[str, Any]], Any]]
 
 
-def _new_figure() -> go.FigureWidget:
-    figure = go.FigureWidget(layout={"autosize": True})
-    figure.layout.width = None
-    # Resize with the window even after the search ends (no data update triggers a redraw).
-    figure._config = {**figure._config, "responsive": True}
-    return figure
-
-
-def apply_figure(figure: go.FigureWidget, traces: list[dict[str, Any]], layout: Any) -> None:
-    """Show ``traces`` and ``layout`` in ``figure``, updating traces in place when their types
-    are unchanged (only changed properties then travel to the browser)."""
-    with figure.batch_update():
-        if [t.type for t in figure.data] == [t.get("type", "scatter") for t in traces]:
-            for existing, new in zip(figure.data, traces):
-                existing.update({k: v for k, v in new.items() if k != "type"}, overwrite=True)
-        else:
-            figure.data = ()
-            figure.add_traces(traces)
-        figure.update_layout(layout, overwrite=True)
-        figure.layout.width = None
-
-
 #: ``choices(columns, directions) -> {option name: [(label, value), ...]}`` for a tab's options.
 Choices = Callable[[TrialColumns, list[str]], dict[str, list[tuple[str, Any]]]]
 
 
 class PlotTab(widgets.VBox):
-    """One plot of the dashboard: option dropdowns above a FigureWidget, redrawn by
+    """One plot of the dashboard: option dropdowns above a :class:`Figure`, redrawn by
     :meth:`draw` only when the study or the options changed (and, for a costly plot, at most
     every ``min_interval`` seconds while the study changes)."""
 
@@ -92,23 +70,20 @@ class PlotTab(widgets.VBox):
             name: widgets.Dropdown(description=name, layout=widgets.Layout(width="240px"))
             for name in options
         }
-        self.message = widgets.HTML()
-        # A FigureWidget costs ~10 ms to build (plotly applies its template): a tab gets its
-        # own when first shown, so a dashboard appears without paying for the tabs not looked at.
-        self._figure: go.FigureWidget | None = None
+        # A tab gets its figure when first drawn: the browser draws no plot nobody looked at.
+        self._figure: Figure | None = None
         self._figure_box = widgets.Box(layout=widgets.Layout(width="100%"))
         self._key: tuple[Any, ...] | None = None
         self._drawn_at = -float("inf")
         self._lock = threading.Lock()
         bar = widgets.HBox(list(self.options.values()), layout=widgets.Layout(grid_gap="8px"))
-        children = [bar, self.message, self._figure_box]
-        super().__init__(children if self.options else children[1:])
+        super().__init__([bar, self._figure_box] if self.options else [self._figure_box])
 
     @property
-    def figure(self) -> go.FigureWidget:
+    def figure(self) -> Figure:
         """The tab's plot (built on first use)."""
         if self._figure is None:
-            self._figure = _new_figure()
+            self._figure = Figure()
             self._figure_box.children = (self._figure,)
         return self._figure
 
@@ -145,11 +120,10 @@ class PlotTab(widgets.VBox):
             self._key, self._drawn_at = key, now
             try:
                 traces, layout = self.compute(cols, directions, values)
-            except ValueError as exc:  # e.g. no two parameters to contour yet: say so
-                self.message.value = f"<i>{html.escape(str(exc))}</i>"
+            except ValueError as exc:  # nothing to draw yet, or options that cannot be: say so
+                self.figure.show_empty(str(exc))
                 return True
-            self.message.value = ""
-            apply_figure(self.figure, traces, layout)
+            self.figure.show(traces, layout)
             return True
 
 

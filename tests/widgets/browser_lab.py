@@ -325,6 +325,12 @@ class PageLog:
     def relevant_errors(self) -> list[str]:
         return [e for e in self.errors if not BENIGN_PAGE_ERRORS.search(e)]
 
+    def console_errors(self) -> list[str]:
+        """What the page logged as errors (a widget that failed to load says so only there)."""
+        return [
+            m for m in self.console if m.startswith("[error]") and not BENIGN_PAGE_ERRORS.search(m)
+        ]
+
     def tail(self, lines: int = 60) -> str:
         text = "\n".join([m for m in self.console if not m.startswith("[debug]")][-lines:])
         errors = "\n".join(self.errors[-20:])

@@ -5,6 +5,7 @@ import pytest
 import nas_notebook as nb
 from nas_notebook.study import read_control
 from nas_notebook.widgets import Dashboard
+from nas_notebook.widgets._figure import decode
 
 NS = {"floatv": nb.floatv, "oneof": nb.oneof}
 SLOW = "import time\ntime.sleep(0.05)\nx = floatv(0, 1)\nx"
@@ -32,9 +33,10 @@ def test_dashboard_shows_progress_counts_best_and_history():
     assert d.pause_button.disabled and d.controls.add_button.disabled
     assert f"{p.complete} complete" in d.counts.value and f"{p.failed} failed" in d.counts.value
     assert f"{p.best_value:.6g}" in d.best.value and f"trial {p.best_number}" in d.best.value
-    assert d.figure.layout.width is None and d.figure._config["responsive"] is True
-    objective, best = d.figure.data
-    assert len(objective.x) == p.complete and list(best.y) == sorted(best.y)
+    assert "width" not in d.figure.plot_layout  # the view fills its panel
+    traces = {t.get("name"): t for t in decode(d.figure.data)}
+    best = traces["best so far"]
+    assert len(traces["objective"]["x"]) == p.complete and list(best["y"]) == sorted(best["y"])
 
 
 def test_trial_table_shows_failures_and_their_traceback_on_click():
@@ -180,7 +182,7 @@ def test_every_plot_tab_draws_from_the_study_and_follows_its_options():
     for index, tab in enumerate(d.tabs):
         d.tab.selected_index = index
         d._draw_selected(force=True)
-        assert tab.message.value == "", (tab.title, tab.message.value)
+        assert tab.figure.empty == "", (tab.title, tab.figure.empty)
         assert len(tab.figure.data) >= 1, tab.title
     importance = d.tabs[3]
     assert [v for _, v in importance.options["target"].options] == [
@@ -189,19 +191,19 @@ def test_every_plot_tab_draws_from_the_study_and_follows_its_options():
         "latency",
         "loss",
     ]
-    assert set(importance.figure.data[0].y) == {"lr", "kind", "depth"}
+    assert set(decode(importance.figure.data[0]["y"])) == {"lr", "kind", "depth"}
     contour = d.tabs[5]
     assert (contour.options["x"].value, contour.options["y"].value) == ("lr", "kind")
     d.tab.selected_index = 5
     # a changed option redraws on a thread of its own (never on the kernel's)
     contour.options["y"].value = "lr"  # the same parameter twice: said, not raised
-    until(lambda: "two different parameters" in contour.message.value, 5)
+    until(lambda: "two different parameters" in contour.figure.empty, 5)
     contour.options["y"].value = "depth"
-    until(lambda: contour.message.value == "", 5)
-    until(lambda: contour.figure.layout.yaxis.title.text == "depth", 5)
+    until(lambda: contour.figure.empty == "", 5)
+    until(lambda: contour.figure.plot_layout["yaxis"]["title"]["text"] == "depth", 5)
     d.tab.selected_index = 1
     d._draw_selected(force=True)
-    names = " ".join(t.name or "" for t in d.tabs[1].figure.data)
+    names = " ".join(t.get("name") or "" for t in d.tabs[1].figure.data)
     assert "complete" in names and "fail" in names
 
 

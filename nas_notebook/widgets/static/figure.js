@@ -1,0 +1,112 @@
+// One plot of the dashboard. The kernel holds the figure (traces and layout) as this widget's
+// state, so every view -- the first, one re-created after a browser reload, one in a re-opened
+// notebook -- draws the whole current figure from the model; nothing depends on messages a view
+// missed. plotly.js comes from the kernel's plotly package once per page, on the first figure's
+// request, and is evaluated once; every later figure reuses it.
+
+const PLOTLY = Symbol.for("nas_notebook.plotly");
+
+function loadPlotly(model) {
+  if (globalThis[PLOTLY]) return globalThis[PLOTLY];
+  const loading = new Promise((resolve, reject) => {
+    const onMessage = async (message, buffers) => {
+      if (!message || message.type !== "plotly") return;
+      model.off("msg:custom", onMessage);
+      try {
+        const code = new TextDecoder().decode(buffers[0]);
+        // plotly.min.js is a UMD bundle: give it a CommonJS `module` so it neither looks for
+        // an AMD loader nor writes a global, and export what it builds.
+        const source = `const module = { exports: {} };\n${code}\nexport default module.exports;`;
+        const url = URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
+        try {
+          resolve((await import(/* webpackIgnore: true */ url)).default);
+        } finally {
+          URL.revokeObjectURL(url);
+        }
+      } catch (error) {
+        reject(error);
+      }
+    };
+    model.on("msg:custom", onMessage);
+    model.send({ type: "plotly?" });
+  });
+  globalThis[PLOTLY] = loading;
+  loading.catch(() => { delete globalThis[PLOTLY]; });  // a later figure asks again
+  return loading;
+}
+
+function render({ model, el }) {
+  el.classList.add("nas-notebook-figure");
+  const plot = document.createElement("div");
+  plot.className = "nas-notebook-figure-plot";
+  const empty = document.createElement("div");
+  empty.className = "nas-notebook-figure-empty";
+  el.append(empty, plot);
+  let Plotly = null;
+  let pending = false;
+  let closed = false;
+  let width = 0;
+
+  function draw() {
+    pending = false;
+    if (closed || Plotly === null) return;
+    if (el.clientWidth === 0) {
+      width = 0;  // in a hidden tab: drawn when shown, at the width it is shown at
+      return;
+    }
+    const data = model.get("data");
+    const layout = model.get("plot_layout");
+    const note = model.get("empty");
+    empty.textContent = note;
+    empty.style.display = note ? "" : "none";
+    plot.style.display = note ? "none" : "";
+    if (note) return;
+    // Plotly.react keeps its own state on the div; copies keep the model's state pristine.
+    Plotly.react(
+      plot,
+      structuredClone(data),
+      { ...structuredClone(layout), autosize: true, width: undefined },
+      { responsive: false, displaylogo: false, scrollZoom: false },
+    );
+    width = el.clientWidth;
+    plot.dataset.traces = String(data.length);
+    plot.dataset.revision = String(model.get("revision"));
+  }
+
+  function drawSoon() {
+    // data, layout and revision change together: one redraw for the three events.
+    if (!pending) {
+      pending = true;
+      queueMicrotask(draw);
+    }
+  }
+
+  const resize = new ResizeObserver((entries) => {
+    const now = Math.round(entries[0].contentRect.width);
+    if (Plotly === null || now === 0 || now === width) return;
+    const first = width === 0;
+    width = now;
+    if (first) draw();
+    else if (!model.get("empty")) Plotly.Plots.resize(plot);
+  });
+  resize.observe(el);
+
+  loadPlotly(model).then(
+    (loaded) => { Plotly = loaded; draw(); },
+    (error) => {
+      empty.style.display = "";
+      empty.textContent = `plotly.js could not be loaded: ${error}`;
+    },
+  );
+  model.on("change:revision", drawSoon);
+  model.on("change:empty", drawSoon);
+  return () => {
+    closed = true;
+    resize.disconnect();
+    model.off("change:revision", drawSoon);
+    model.off("change:empty", drawSoon);
+    if (Plotly !== null) Plotly.purge(plot);
+  };
+}
+
+export default { render };
