@@ -7,6 +7,7 @@ also run); :func:`open_view` opens one on any stored study by its name.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -216,8 +217,25 @@ class StudyView:
         )
 
     def dataframe(self) -> pd.DataFrame:
-        """All trials as a pandas DataFrame (see :func:`~nas_notebook.study.trials_table`)."""
-        return trials_table(self.snapshot().trials)
+        """All trials as a pandas DataFrame (see :func:`~nas_notebook.study.trials_table`).
+
+        While trials run (a cell after ``%%search`` in "Run All" runs at once), the table holds
+        what the storage has so far, and a warning says so: a RUNNING row has no value yet.
+        """
+        snapshot = self.snapshot()
+        frame = trials_table(snapshot.trials)
+        progress = snapshot.progress()
+        if progress.running:
+            run = self.status(progress.finished)
+            total = f" of {run.total}" if run.total else ""
+            warnings.warn(
+                f"{self.name!r} is still running: {run.done}{total} trials finished and "
+                f"{progress.running} running, whose rows have no value yet; "
+                f"{self.name}.wait() waits for the search to end",
+                RuntimeWarning,
+                stacklevel=2,
+            )
+        return frame
 
     @property
     def trials(self) -> list[FrozenTrial]:

@@ -134,3 +134,33 @@ def test_a_lambda_search_is_looked_at_and_asks_for_the_function_to_go_on(tmp_pat
     with pytest.raises(ProgramError, match="Search\\(function, name=NAME"):
         seen.start()
     assert len(seen.trials) == 2
+
+
+def test_dataframe_while_trials_run_says_the_rows_are_not_final():
+    import threading
+    import time
+    import warnings
+
+    gate = threading.Event()
+    s = nb.Search(
+        lambda: gate.wait(30) and floatv(0, 1),
+        name="busy",
+        n_trials=2,
+        storage="memory",
+        executor="thread",
+        workers=1,
+    ).start()
+    try:
+        deadline = time.monotonic() + 20
+        while not s.progress().running:
+            assert time.monotonic() < deadline, "no trial started"
+            time.sleep(0.01)
+        with pytest.warns(RuntimeWarning, match=r"'busy' is still running: 0 of 2 .*busy\.wait"):
+            frame = s.dataframe()
+        assert list(frame["state"]) == ["RUNNING"]
+    finally:
+        gate.set()
+    s.wait()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert list(s.dataframe()["state"]) == ["COMPLETE", "COMPLETE"]
