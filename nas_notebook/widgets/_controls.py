@@ -32,8 +32,8 @@ class ControlBar(widgets.HBox):
         ...                 executor="thread", algo="random")
         >>> bar = ControlBar(search)
         >>> bar.algo.value = "tpe"  # as choosing it in the dropdown does
-        >>> search.algo
-        'tpe'
+        >>> search.algo, bar.message.value  # every control says what it did
+        ('tpe', "<span style='color:#2ca02c'>&#10003; algorithm tpe from the next trial</span>")
         >>> bar.add_count.value = 2
         >>> bar.add_button.click()  # "Add": two more trials than planned
         >>> len(search.start().wait().trials)
@@ -75,8 +75,10 @@ class ControlBar(widgets.HBox):
         )
         self.message = widgets.HTML(layout=small)
         self.pause_button.on_click(lambda _: self._toggle_pause())
-        self.stop_button.on_click(lambda _: self._act(self.search.stop))
-        self.add_button.on_click(lambda _: self._act(self.search.add_trials, self.add_count.value))
+        self.stop_button.on_click(
+            lambda _: self._act(self.search.stop, done="stopping: running trials finish")
+        )
+        self.add_button.on_click(lambda _: self._add())
         self.algo.observe(self._on_algo, names="value")
         self.workers.observe(self._on_workers, names="value")
         self._syncing = False
@@ -95,7 +97,8 @@ class ControlBar(widgets.HBox):
         self.add_class("nas-notebook-controls")
         self.sync()
 
-    def _act(self, method: Any, *args: Any) -> bool:
+    def _act(self, method: Any, *args: Any, done: str) -> bool:
+        """Call ``method(*args)``; say ``done`` (every control is acknowledged) or the error."""
         try:
             method(*args)
         except Exception as exc:  # show it where the user clicked; the search goes on
@@ -104,26 +107,32 @@ class ControlBar(widgets.HBox):
                 f"{html.escape(str(exc))}</span>"
             )
             return False
-        self.message.value = ""
+        self.message.value = f"<span style='color:#2ca02c'>&#10003; {html.escape(done)}</span>"
         self.sync()
         return True
 
     def _toggle_pause(self) -> None:
         if self.search.state == "paused":
-            self._act(self.search.resume)
+            self._act(self.search.resume, done="resumed")
         else:
-            self._act(self.search.pause)
+            self._act(self.search.pause, done="paused: running trials finish, none starts")
+
+    def _add(self) -> None:
+        count = self.add_count.value
+        self._act(self.search.add_trials, count, done=f"{count} more trials")
 
     def _on_algo(self, change: dict[str, Any]) -> None:
         if self._syncing or change["new"] == self.search.algo:
             return
-        if not self._act(self.search.set_algorithm, change["new"]):
+        done = f"algorithm {change['new']} from the next trial"
+        if not self._act(self.search.set_algorithm, change["new"], done=done):
             self._set_quietly(self.algo, self.search.algo)
 
     def _on_workers(self, change: dict[str, Any]) -> None:
         if self._syncing or change["new"] == self.search.executor.workers:
             return
-        if not self._act(self.search.set_workers, change["new"]):
+        done = f"{change['new']} workers"
+        if not self._act(self.search.set_workers, change["new"], done=done):
             self._set_quietly(self.workers, self.search.executor.workers)
 
     def _set_quietly(self, widget: widgets.ValueWidget, value: Any) -> None:

@@ -10,7 +10,14 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from browser_lab import Lab, chromium_browser, open_notebook, start_lab, wait_until
+from browser_lab import (
+    Lab,
+    chromium_browser,
+    open_notebook,
+    save_screenshot,
+    start_lab,
+    wait_until,
+)
 from browser_session import Session, session
 from optuna.trial import TrialState
 
@@ -86,7 +93,12 @@ def header_done(s: Session) -> int:
     return int(re.search(r"·\s*(\d+)/", s.header()).group(1))  # type: ignore[union-attr]
 
 
-def check_every_tab(s: Session, when: str) -> None:
+def shoot(s: Session, title: str) -> None:
+    """The dashboard on tab ``title``, as the README shows it (scripts/screenshots)."""
+    save_screenshot(s.page, f"dashboard-{title.lower().replace(' ', '-')}.png", s.dashboard)
+
+
+def check_every_tab(s: Session, when: str, screenshots: bool = False) -> None:
     finished = s.journal.counts()[1]
     done = wait_until(
         lambda: header_done(s) >= finished and header_done(s),
@@ -95,6 +107,8 @@ def check_every_tab(s: Session, when: str) -> None:
         s.report,
     )
     history = show_tab(s, "History")
+    if screenshots:
+        shoot(s, "History")
     assert "accuracy" in history["ytitle"], (when, history["ytitle"])
     names = {t["name"] for t in history["traces"]}
     assert {"pruned", "failed"} <= names, (when, names)
@@ -104,6 +118,8 @@ def check_every_tab(s: Session, when: str) -> None:
     assert "accuracy" in curves["ytitle"], (when, curves["ytitle"])
     for title in TABS[2:]:
         show_tab(s, title)
+        if screenshots:
+            shoot(s, title)
     assert done >= finished
     s.check_page_errors()
     errors = s.log.console_errors()
@@ -150,7 +166,7 @@ def test_reload_and_reopen_keep_every_tab_drawn_without_console_errors(
             return all(states.count(k) >= 2 for k in (TrialState.PRUNED, TrialState.FAIL))
 
         wait_until(mixed, 120, "no two pruned and two failed trials yet", s.report)
-        check_every_tab(s, "first view")
+        check_every_tab(s, "first view", screenshots=True)
 
         save_notebook(s)  # outputs never saved are gone after a reload, widgets or not
         open_notebook(s.page, s.lab, s.notebook)  # the page loaded again, as a reload does
