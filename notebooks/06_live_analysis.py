@@ -394,6 +394,26 @@ plot_param_importances(study, target=1)
 plot_optimization_history(study, objective=0)
 
 # %% [markdown]
+# ## Every study of the workspace: the studies panel
+#
+# The search of this notebook is recorded in `live.journal`, next to it. JupyterLab's left side
+# bar has a **Studies** tab (it comes with the package, nothing to build or enable) listing every study stored under the server's root folder: its
+# state, its trials by state, its best value and when it last changed, re-read every two
+# seconds while shown. A running search is blue, a finished one green, a stopped one amber, a
+# failed one red, and one whose process is gone says "interrupted".
+#
+# ![The studies panel beside a notebook whose search runs](../docs/screenshots/studies-panel-running.png)
+#
+# Clicking a study writes a small notebook next to its storage file and runs it: the study's
+# live dashboard, from any notebook or none, while the search runs in this kernel or another
+# process, or after it ended. The same view is one line of code:
+#
+# ```python
+# from nas_notebook import load_search
+# load_search("mlp", storage="journal:live.journal").dashboard()
+# ```
+
+# %% [markdown]
 # ## A note on speed
 #
 # The dashboard redraws while trials run, so the plots are built for large studies. They
