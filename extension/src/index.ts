@@ -194,8 +194,14 @@ export class StudiesPanel extends Widget {
     row.dataset.state = study.state;
     row.title = `${study.name}\n${study.storage}`;
     const top = element('div', 'nas-study-line');
-    top.appendChild(element('span', 'nas-study-name', study.name));
-    top.appendChild(element('span', 'nas-study-state', study.state));
+    // A name too long for the side bar ends in an ellipsis: its title holds all of it.
+    const name = element('span', 'nas-study-name', study.name);
+    name.title = study.name;
+    top.appendChild(name);
+    // The state is said in words; its colour (one per state, see the style) only adds to it.
+    const state = element('span', 'nas-study-state', study.state);
+    state.title = `state: ${study.state}`;
+    top.appendChild(state);
     row.appendChild(top);
     const direction = study.directions.length === 1 ? study.directions[0] : 'multi-objective';
     const best =

@@ -3,13 +3,17 @@
 JupyterLab loads the panel from the package's built wheel (its ``share/jupyter/labextensions``
 files, unpacked into the Jupyter path the server reads first). A notebook runs a ``%%search``;
 the panel must show the study running, then finished, and a click on it opens the study's
-dashboard. A study whose name is HTML must show as text. Screenshots go to
+dashboard. A study whose name is HTML must show as text. Each state has its own colour and its
+name, and at the side bar's default width every line fits its row. Screenshots go to
 ``$NAS_NOTEBOOK_ARTIFACTS`` (by default ``.artifacts/``).
 """
 
 from __future__ import annotations
 
 import json
+import socket
+import subprocess
+import sys
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -31,6 +35,18 @@ from browser_lab import (
     wait_until,
 )
 
+CONTROL = "nas_notebook:control"
+# The colour of each state the panel shows, as the dashboard paints them (one each).
+STATE_COLORS = {
+    "running": "rgb(31, 119, 180)",
+    "paused": "rgb(148, 103, 189)",
+    "stopping": "rgb(188, 189, 34)",
+    "finished": "rgb(44, 160, 44)",
+    "stopped": "rgb(255, 127, 14)",
+    "failed": "rgb(214, 39, 40)",
+    "interrupted": "rgb(140, 86, 75)",
+}
+LONG_NAME = "resnet_width_depth_and_learning_rate_search_on_cifar10_with_a_long_name"
 HOSTILE_NAME = '<img src=x onerror="window.nasInjected=1"><script>window.nasInjected=2</script>'
 PANEL = "#nas-notebook-studies"
 
@@ -173,4 +189,127 @@ def test_the_panel_shows_a_search_running_then_finished(browser: Any, lab: Lab) 
         raise
     finally:
         (root / "release").touch()  # a failed check must not leave the kernel waiting
+        context.close()
+
+
+def _dead_pid() -> int:
+    process = subprocess.Popen([sys.executable, "-c", "pass"])
+    process.wait()
+    return process.pid
+
+
+def _studies_in_every_state(root: Path) -> dict[str, str]:
+    """One study per state the panel shows, in ``states/<a long folder name>/runs.db``; their
+    names by state."""
+    folder = root / "states" / "a_folder_with_a_name_longer_than_the_side_bar"
+    folder.mkdir(parents=True)
+    storage = optuna.storages.RDBStorage(f"sqlite:///{folder / 'runs.db'}")
+    names = {}
+    for state in STATE_COLORS:
+        name = LONG_NAME if state == "stopped" else f"{state}_study"
+        study = optuna.create_study(study_name=name, storage=storage)
+        study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=3)
+        for fate in (optuna.trial.TrialState.PRUNED, optuna.trial.TrialState.FAIL):
+            study.tell(study.ask(), state=fate)
+        study.ask()  # one running: every count is in the line
+        record = {"state": state, "algo": "random", "n_trials": 20, "baseline": 0}
+        if state == "interrupted":  # recorded as running by a process that is gone
+            record.update(state="running", host=socket.gethostname(), pid=_dead_pid())
+        storage.set_study_system_attr(study._study_id, CONTROL, record)
+        names[state] = name
+    return names
+
+
+def test_each_state_has_its_colour_and_every_line_fits_the_side_bar(browser: Any, lab: Lab) -> None:
+    names = _studies_in_every_state(lab.root_dir)
+    context = browser.new_context(viewport=VIEWPORT)
+    page = context.new_page()
+    log = PageLog(page)
+
+    def report() -> str:
+        try:
+            shown = page.locator(PANEL).inner_text(timeout=2000)
+        except Exception as exc:
+            shown = repr(exc)
+        return "\n".join([f"--- studies panel ---\n{shown}", log.tail(), lab.log_tail()])
+
+    try:
+        page.goto(f"{lab.url}/lab?reset&token={lab.token}", wait_until="domcontentloaded")
+        tab = page.locator('.lm-TabBar-tab[data-id="nas-notebook-studies"]')
+        tab.wait_for(timeout=60000)
+        tab.click()
+        page.locator(PANEL).wait_for(state="visible", timeout=30000)
+
+        def rows() -> dict[str, Any]:
+            found: dict[str, Any] = page.evaluate(
+                """(selector) => {
+                  const out = {};
+                  for (const row of document.querySelectorAll(selector + ' .nas-study')) {
+                    const name = row.querySelector('.nas-study-name');
+                    const badge = row.querySelector('.nas-study-state');
+                    const box = row.getBoundingClientRect();
+                    const inside = (e) => {
+                      const r = e.getBoundingClientRect();
+                      return r.left >= box.left - 0.5 && r.right <= box.right + 0.5;
+                    };
+                    const lines = [row, ...row.querySelectorAll(
+                      '.nas-study-line, .nas-study-detail, .nas-study-state')];
+                    out[name.textContent] = {
+                      state: row.dataset.state,
+                      label: badge.textContent,
+                      background: getComputedStyle(badge).backgroundColor,
+                      stripe: getComputedStyle(row).borderLeftColor,
+                      text: row.innerText,
+                      overflowing: lines
+                        .filter((e) => e.scrollWidth > e.clientWidth || !inside(e))
+                        .map((e) => e.className + ': ' + e.textContent),
+                      nameCut: name.scrollWidth > name.clientWidth,
+                      nameTitle: name.title,
+                      badgeShown: inside(badge) && badge.getBoundingClientRect().width > 0,
+                    };
+                  }
+                  return out;
+                }""",
+                PANEL,
+            )
+            return found
+
+        wait_until(
+            lambda: all(rows().get(name, {}).get("state") == s for s, name in names.items()),
+            60,
+            "a study in each state",
+            report,
+        )
+        width = page.evaluate(f"() => document.querySelector('{PANEL}').clientWidth")
+        assert 200 <= width <= 320, f"the side bar is {width}px wide, not its default"
+        shown = rows()
+        save_screenshot(page, "studies-panel-states.png", page.locator(PANEL))
+        for state, name in names.items():
+            row = shown[name]
+            # The state in words, and in its own colour: the badge and the row's stripe.
+            assert row["label"] == state, row
+            assert row["background"] == STATE_COLORS[state], (state, row)
+            assert row["stripe"] == STATE_COLORS[state], (state, row)
+            # Nothing runs past the row at the side bar's default width.
+            assert row["overflowing"] == [], (state, width, row)
+            assert row["badgeShown"], (state, row)
+            # A name cut short ends in an ellipsis, its title says all of it.
+            assert row["nameTitle"] == name, row
+            # The counts are there to read, whole.
+            assert "1 running" in row["text"] and "1 failed" in row["text"], row
+            assert "6 of 20 trials: 3 complete" in row["text"], row
+        assert shown[LONG_NAME]["nameCut"], "the long name should be cut short at this width"
+        assert "a_folder_with_a_name_longer_than_the_side_bar" in shown[LONG_NAME]["text"]
+        assert len({row["background"] for row in shown.values()}) == len(STATE_COLORS)
+        assert shown[names["stopped"]]["background"] != shown[names["finished"]]["background"]
+        panel_overflow = page.evaluate(
+            f"() => {{ const p = document.querySelector('{PANEL}');"
+            " return [p.scrollWidth, p.clientWidth]; }"
+        )
+        assert panel_overflow[0] <= panel_overflow[1], panel_overflow
+        assert not log.relevant_errors(), report()
+    except Exception:
+        save_screenshot(page, "studies-panel-states-failure.png")
+        raise
+    finally:
         context.close()
