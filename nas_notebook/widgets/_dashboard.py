@@ -355,7 +355,7 @@ class Dashboard(widgets.VBox):
             self.best.value = f"best ({search.direction}): none yet"
         if cols.version != self._columns_version:
             self._columns_version = cols.version
-            self.table.update(cols)
+            self.table.update(cols, objective_names=search.objective_names)
         self._draw_selected(force=final)
         return True
 
