@@ -14,6 +14,7 @@ from optuna.trial import FrozenTrial, TrialState
 from ..study import TrialColumns
 
 __all__ = [
+    "LOG_AXIS",
     "WEBGL_THRESHOLD",
     "Target",
     "axis_kind",
@@ -24,13 +25,21 @@ __all__ = [
     "decimate",
     "default_direction",
     "direction_of",
+    "message_layout",
+    "metric_names",
+    "objective_label",
     "param_names",
+    "power_label",
     "target_values",
     "trials_of",
 ]
 
 #: Above this many points a scatter trace switches to WebGL.
 WEBGL_THRESHOLD = 2000
+
+#: How every log axis is drawn: ticks at powers of ten written as powers (10⁻⁴, 10⁻³), never a
+#: mix of SI prefixes and decimals ("100µ" next to "0.001").
+LOG_AXIS: dict[str, Any] = {"type": "log", "exponentformat": "power"}
 
 
 def trials_of(source: Any) -> list[FrozenTrial]:
@@ -70,6 +79,88 @@ def columns_and_directions(source: Any) -> tuple[TrialColumns, list[str]]:
         cols.update(source.get_trials(deepcopy=False))
         return cols, directions
     raise TypeError(f"expected a Search or an optuna.Study, got {type(source).__name__}")
+
+
+def metric_names(source: Any) -> list[str] | None:
+    """The objectives' names of ``source``: a Search's or StudyView's ``metrics``, else the
+    study's ``metric_names`` (``optuna.Study.set_metric_names``); None when they have none.
+
+    Example:
+        >>> import optuna
+        >>> study = optuna.create_study(directions=["maximize", "minimize"])
+        >>> metric_names(study) is None
+        True
+        >>> study.set_metric_names(["accuracy", "latency"])
+        >>> metric_names(study)
+        ['accuracy', 'latency']
+    """
+    metrics = getattr(source, "metrics", None)
+    if isinstance(metrics, (list, tuple)) and metrics and all(isinstance(m, str) for m in metrics):
+        return list(metrics)
+    study = source if isinstance(source, optuna.Study) else getattr(source, "study", None)
+    if isinstance(study, optuna.Study):
+        names = study.metric_names
+        if names:
+            return [str(name) for name in names]
+    return None
+
+
+def objective_label(index: int, n_objectives: int, names: Sequence[str] | None = None) -> str:
+    """What objective ``index`` is called on an axis: its metric's name when known, else
+    ``objective`` (``objective 0``, ``objective 1``... with several).
+
+    Example:
+        >>> objective_label(0, 1), objective_label(1, 2), objective_label(0, 1, ["accuracy"])
+        ('objective', 'objective 1', 'accuracy')
+    """
+    if names is not None and 0 <= index < len(names) and names[index]:
+        return str(names[index])
+    return "objective" if n_objectives == 1 else f"objective {index}"
+
+
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def power_label(value: float) -> str:
+    """A log axis tick written as plotly writes those of :data:`LOG_AXIS` (``10⁻⁴``, ``1``,
+    ``10``, ``10³``), a tick between powers as ``2·10⁻⁴``: for axes given their tick texts, as
+    parallel coordinates are.
+
+    Example:
+        >>> [power_label(v) for v in (1e-4, 2e-4, 0.5, 1, 20, 1000)]
+        ['10⁻⁴', '2·10⁻⁴', '5·10⁻¹', '1', '20', '10³']
+    """
+    if not np.isfinite(value) or value <= 0:
+        return f"{value:g}"
+    exponent = int(np.floor(np.log10(value) + 1e-9))
+    mantissa = round(value / 10.0**exponent, 2)
+    if exponent in (0, 1):
+        return f"{value:.3g}"
+    power = "10" + str(exponent).translate(_SUPERSCRIPT)
+    return power if mantissa == 1 else f"{mantissa:g}·{power}"
+
+
+def message_layout(title: str, message: str, height: int = 320) -> dict[str, Any]:
+    """The layout of a plot with nothing to draw yet: ``message`` where the plot would be, no
+    empty grid.
+
+    Example:
+        >>> layout = message_layout("History", "Waiting for the first trial to finish.")
+        >>> layout["annotations"][0]["text"], layout["xaxis"]
+        ('<i>Waiting for the first trial to finish.</i>', {'visible': False})
+    """
+    hidden = {"visible": False}
+    note = {"text": f"<i>{message}</i>", "showarrow": False, "xref": "paper", "yref": "paper"}
+    note.update(x=0.5, y=0.5, font={"size": 14, "color": "#555"})
+    return {
+        "title": {"text": title},
+        "xaxis": hidden,
+        "yaxis": hidden,
+        "annotations": [note],
+        "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
+        "height": height,
+        "plot_bgcolor": "rgba(0, 0, 0, 0)",
+    }
 
 
 def decimate(n: int, limit: int, keep: np.ndarray | None = None, seed: int = 0) -> np.ndarray:
@@ -113,11 +204,15 @@ Target = int | str | Callable[[FrozenTrial], float] | None
 
 
 def target_values(
-    cols: TrialColumns, target: Target, target_name: str | None = None
+    cols: TrialColumns,
+    target: Target,
+    target_name: str | None = None,
+    names: Sequence[str] | None = None,
 ) -> tuple[np.ndarray, str]:
     """The column for ``target`` -- an objective index (None: the first), ``"duration"``, a
     numeric user attribute such as a reported latency, or a function of a completed trial (NaN
-    for the other trials) -- and its title (``target_name`` when given)."""
+    for the other trials) -- and its title (``target_name`` when given; an objective's metric
+    name from ``names``, one per objective, when known)."""
     if target is None:
         target = 0
     if callable(target):
@@ -139,7 +234,7 @@ def target_values(
         return attrs[target], target_name or target
     if isinstance(target, bool) or not 0 <= target < cols.n_objectives:
         raise ValueError(f"target: no objective {target} in a {cols.n_objectives}-objective study")
-    label = "objective" if cols.n_objectives == 1 else f"objective {target}"
+    label = objective_label(target, cols.n_objectives, names)
     return cols.values[:, target], target_name or label
 
 

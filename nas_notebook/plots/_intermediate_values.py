@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -9,7 +10,14 @@ import plotly.graph_objects as go
 from optuna.trial import TrialState
 
 from ..study import STATE_CODES, columns_of
-from ._common import WEBGL_THRESHOLD, best_of, columns_and_directions, decimate
+from ._common import (
+    WEBGL_THRESHOLD,
+    best_of,
+    columns_and_directions,
+    decimate,
+    message_layout,
+    metric_names,
+)
 
 __all__ = ["CurveGroup", "IntermediateValuesInfo", "QuantileBand", "plot_intermediate_values"]
 
@@ -61,11 +69,15 @@ class QuantileBand(NamedTuple):
 
 class IntermediateValuesInfo(NamedTuple):
     """What the plot draws: a :class:`CurveGroup` per state of :data:`STATES` and, when curves
-    were left out (or asked for), the quantile band over all of them."""
+    were left out (or asked for), the quantile band over all of them. ``label`` names the
+    reported values (``accuracy (reported)`` for a study whose objective is ``accuracy``);
+    ``n_objectives`` is the study's (several: Optuna records no intermediate values)."""
 
     groups: tuple[CurveGroup, ...]
     band: QuantileBand | None
     direction: str
+    label: str = "intermediate value"
+    n_objectives: int = 1
 
     @property
     def n_curves(self) -> int:
@@ -126,8 +138,11 @@ def _get_intermediate_values_info(
     direction: str = "minimize",
     max_curves: int = MAX_CURVES,
     band: bool | None = None,
+    names: Sequence[str] | None = None,
 ) -> IntermediateValuesInfo:
     """The info of ``source`` (trials or :class:`~nas_notebook.study.TrialColumns`).
+
+    ``names`` are the objectives' metric names: the reported values are the first one's.
 
     Of more than ``max_curves`` curves of one state, the tenth with the best last value (by
     ``direction``) and a random sample of the others are drawn. ``band`` adds the quantile band
@@ -165,7 +180,23 @@ def _get_intermediate_values_info(
             quantiles = _quantile_band(steps[sel], values[sel])
         else:
             quantiles = _quantile_band(steps, values)
-    return IntermediateValuesInfo(tuple(groups), quantiles, direction)
+    label = f"{names[0]} (reported)" if names else "intermediate value"
+    return IntermediateValuesInfo(tuple(groups), quantiles, direction, label, cols.n_objectives)
+
+
+def waiting(info: IntermediateValuesInfo) -> str | None:
+    """What the plot waits for before it has anything to draw (None: it has)."""
+    if info.n_curves:
+        return None
+    if info.n_objectives > 1:
+        return (
+            "No learning curves in a multi-objective search: Optuna records no intermediate "
+            "values there (report(...) keeps each metric as a user attribute)."
+        )
+    return (
+        "No trial has reported an intermediate value yet "
+        "(call report(value, step=epoch) inside the cell)."
+    )
 
 
 def traces(info: IntermediateValuesInfo) -> list[dict[str, Any]]:
@@ -194,8 +225,8 @@ def traces(info: IntermediateValuesInfo) -> list[dict[str, Any]]:
                 "line": {"color": colours[g.state], "width": 1},
                 "marker": {"size": 4},
                 "opacity": 0.4 if thinned else 0.8,
-                "hovertemplate": f"trial %{{customdata}}<br>step %{{x}}<br>%{{y}}"
-                f"<extra>{g.state}</extra>",
+                "hovertemplate": f"trial %{{customdata}}<br>step %{{x}}<br>{info.label} "
+                f"%{{y:.6g}}<extra>{g.state}</extra>",
             }
         )
         if g.state == "pruned":
@@ -204,7 +235,8 @@ def traces(info: IntermediateValuesInfo) -> list[dict[str, Any]]:
                  "mode": "markers", "name": "pruned here", "legendgroup": g.state,
                  "showlegend": False,
                  "marker": {"symbol": "x", "size": 7, "color": colours[g.state]},
-                 "hovertemplate": "trial %{customdata} pruned at step %{x}<extra></extra>"}
+                 "hovertemplate": f"trial %{{customdata}} pruned at step %{{x}}<br>"
+                 f"{info.label} %{{y:.6g}}<extra></extra>"}
             )  # fmt: skip
     out += ends
     if info.band is not None:
@@ -225,11 +257,16 @@ def traces(info: IntermediateValuesInfo) -> list[dict[str, Any]]:
 
 def layout(info: IntermediateValuesInfo) -> dict[str, Any]:
     drawn = f" ({info.n_drawn} of {info.n_curves} drawn)" if info.n_drawn < info.n_curves else ""
+    steps = [g.x for g in info.groups if len(g.x)]
+    last = max((float(np.nanmax(x)) for x in steps), default=0.0)
+    xaxis: dict[str, Any] = {"title": {"text": "step"}}
+    if last <= 10:  # a few steps: one tick each, not 0.5 steps
+        xaxis.update(tick0=0, dtick=1)
     return {
         "title": {"text": f"Learning curves{drawn}"},
-        "xaxis": {"title": {"text": "step"}},
-        "yaxis": {"title": {"text": "intermediate value"}},
-        "margin": {"l": 50, "r": 10, "t": 40, "b": 40},
+        "xaxis": xaxis,
+        "yaxis": {"title": {"text": info.label}},
+        "margin": {"l": 60, "r": 10, "t": 40, "b": 40},
         "height": 360,
         "legend": {"orientation": "h", "y": -0.2},
     }
@@ -240,6 +277,7 @@ def plot_intermediate_values(
 ) -> go.Figure:
     """The learning curves of ``study`` (a :class:`~nas_notebook.Search` or Optuna study): each
     trial's reported intermediate values, coloured by state; pruned curves end in an ``x``.
+    The values are named after the objective's metric when the study names it.
 
     Args:
         study: The search or study.
@@ -259,7 +297,13 @@ def plot_intermediate_values(
         >>> study.optimize(objective, n_trials=3)
         >>> [trace.name for trace in plot_intermediate_values(study).data]
         ['complete (3)']
+        >>> plot_intermediate_values(study).layout.yaxis.title.text
+        'intermediate value'
     """
     cols, directions = columns_and_directions(study)
-    info = _get_intermediate_values_info(cols, directions[0], max_curves, band)
+    names = metric_names(study)
+    info = _get_intermediate_values_info(cols, directions[0], max_curves, band, names)
+    message = waiting(info)
+    if message:
+        return go.Figure(layout=message_layout("Learning curves", message, 360))
     return go.Figure(data=traces(info), layout=layout(info))

@@ -1,7 +1,9 @@
-"""Optimization history: every completed trial's value and the best value so far."""
+"""Optimization history: every completed trial's value and the best value so far, with the
+pruned trials at their last reported value and the failed ones apart."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -15,13 +17,24 @@ from ._common import (
     columns_and_directions,
     decimate,
     default_direction,
+    message_layout,
+    metric_names,
     target_values,
 )
+from ._history_others import FAILED_COLOR, PRUNED_COLOR, OtherTrials, other_traces, other_trials
 
-__all__ = ["OptimizationHistoryBand", "OptimizationHistoryInfo", "plot_optimization_history"]
+__all__ = [
+    "OptimizationHistoryBand",
+    "OptimizationHistoryInfo",
+    "OtherTrials",
+    "plot_optimization_history",
+]
 
 #: At most this many objective points are drawn; the best-so-far line is always exact.
 MAX_POINTS = 5000
+
+#: The best-so-far line of a single study (the study's colour when several are drawn).
+BEST_COLOR = "#444444"
 
 
 class OptimizationHistoryInfo(NamedTuple):
@@ -29,8 +42,9 @@ class OptimizationHistoryInfo(NamedTuple):
 
     ``numbers``/``values`` are every completed trial's (``objective``: which objective of a
     multi-objective study; or a target named ``label``); ``best_numbers``/``best_values`` are
-    the steps of the best-so-far line (the trials that improved on every earlier one), empty
-    for a target whose better way is not known (a function of the trials, as in Optuna).
+    the steps of the best-so-far line (the trials that improved on every earlier one, named
+    ``best_label``), empty for a target whose better way is not known (a function of the
+    trials, as in Optuna). ``pruned`` and ``failed`` are drawn apart (None: not drawn).
     """
 
     numbers: np.ndarray
@@ -41,6 +55,14 @@ class OptimizationHistoryInfo(NamedTuple):
     objective: int
     label: str = "objective"
     has_best: bool = True
+    best_label: str = "best so far"
+    pruned: OtherTrials | None = None
+    failed: OtherTrials | None = None
+
+    @property
+    def strip(self) -> bool:
+        """Whether some pruned or failed trial drawn has no value (drawn in the strip)."""
+        return any(o is not None and np.isnan(o.values).any() for o in (self.pruned, self.failed))
 
     @property
     def shown(self) -> np.ndarray:
@@ -65,11 +87,29 @@ class OptimizationHistoryBand(NamedTuple):
     label: str
 
 
-def _column(cols: Any, objective: int, target: Target, target_name: str | None) -> Any:
+def _label(
+    objective: int, target: Target, target_name: str | None, names: Sequence[str] | None
+) -> tuple[str, str]:
+    """The label of an objective's values and of its best-so-far line."""
+    index = objective if target is None else target
+    if target_name:
+        return target_name, f"best {target_name}"
+    if names is not None and isinstance(index, int) and 0 <= index < len(names):
+        return names[index], f"best {names[index]}"
+    return "objective", "best so far"
+
+
+def _column(
+    cols: Any,
+    objective: int,
+    target: Target,
+    target_name: str | None,
+    names: Sequence[str] | None = None,
+) -> Any:
     """The values to draw, their label, and whether they have a best-so-far line."""
     if target is None or (isinstance(target, int) and not isinstance(target, bool)):
         column, _ = target_values(cols, objective if target is None else target)
-        return column, target_name or "objective", True
+        return column, _label(objective, target, target_name, names)[0], True
     column, label = target_values(cols, target, target_name)
     return column, label, False
 
@@ -80,16 +120,29 @@ def _get_optimization_history_info(
     objective: int = 0,
     target: Target = None,
     target_name: str | None = None,
+    names: Sequence[str] | None = None,
+    others: bool = True,
 ) -> OptimizationHistoryInfo:
-    """The info of ``source`` (trials or :class:`~nas_notebook.study.TrialColumns`)."""
+    """The info of ``source`` (trials or :class:`~nas_notebook.study.TrialColumns`).
+
+    ``names`` are the objectives' metric names (None: ``objective``); ``others``: whether the
+    pruned and failed trials are drawn too.
+    """
     cols = columns_of(source)
     done = cols.mask(TrialState.COMPLETE)
     numbers = cols.number[done]
+    label, best_label = _label(objective, target, target_name, names)
+    pruned = failed = None
     if cols.n:
-        column, label, has_best = _column(cols, objective, target, target_name)
+        column, label, has_best = _column(cols, objective, target, target_name, names)
         values = column[done]
+        if others:
+            index = objective if target is None else target
+            reported = index == 0 and not isinstance(index, bool) and cols.n_objectives == 1
+            pruned = other_trials(cols, TrialState.PRUNED, column, label, reported)
+            failed = other_trials(cols, TrialState.FAIL, column, label, False)
     else:
-        values, label, has_best = np.zeros(0), target_name or "objective", target is None
+        values, has_best = np.zeros(0), target is None
     order = np.argsort(numbers, kind="stable")
     numbers, values = numbers[order], values[order]
     ok = ~np.isnan(values)
@@ -101,8 +154,17 @@ def _get_optimization_history_info(
     else:
         best, improved = values[:0], np.zeros(0, dtype=bool)
     return OptimizationHistoryInfo(
-        numbers, values, numbers[improved], best[improved], direction, objective, label, has_best
-    )
+        numbers, values, numbers[improved], best[improved], direction, objective, label,
+        has_best, best_label, pruned, failed,
+    )  # fmt: skip
+
+
+def waiting(info: OptimizationHistoryInfo | OptimizationHistoryBand) -> str | None:
+    """What the plot waits for before it has anything to draw (None: it has)."""
+    others = (getattr(info, "pruned", None), getattr(info, "failed", None))
+    if len(info.numbers) or any(o is not None and len(o.numbers) for o in others):
+        return None
+    return "Waiting for the first trial to finish."
 
 
 def _get_band_info(
@@ -110,16 +172,17 @@ def _get_band_info(
     objective: int = 0,
     target: Target = None,
     target_name: str | None = None,
+    names: Sequence[str] | None = None,
 ) -> OptimizationHistoryBand:
     """The band of ``sources``: (columns, direction) of each study."""
     size = max((int(cols.number.max()) + 1 for cols, _ in sources if cols.n), default=0)
     values = np.full((len(sources), size), np.nan)
     best = np.full((len(sources), size), np.nan)
-    label, has_best = target_name or "objective", True
+    label, has_best = _label(objective, target, target_name, names)[0], True
     for k, (cols, direction) in enumerate(sources):
         if not cols.n:
             continue
-        column, label, has_best = _column(cols, objective, target, target_name)
+        column, label, has_best = _column(cols, objective, target, target_name, names)
         done = cols.mask(TrialState.COMPLETE)
         own = np.where(done, column, np.nan)
         values[k, cols.number] = own
@@ -163,20 +226,27 @@ def traces(
             "mode": "markers",
             "name": info.label + of,
             "marker": {"size": 6 if len(shown) < 1000 else 4, "color": color},
+            "hovertemplate": f"trial %{{x}}<br>{info.label} %{{y:.6g}}<extra></extra>",
         }
     ]
     if info.has_best:
-        line = "#d62728" if not of else color
         out.append(
             {
                 "type": "scatter",
                 "x": best_x,
                 "y": best_y,
                 "mode": "lines",
-                "name": "best so far" + of,
-                "line": {"color": line, "shape": "hv"},
+                "name": info.best_label + of,
+                "line": {"color": BEST_COLOR if not of else color, "shape": "hv"},
+                "hovertemplate": f"trial %{{x}}<br>{info.best_label} %{{y:.6g}}<extra></extra>",
             }
         )
+    for name, group, color, symbol in (
+        ("pruned", info.pruned, PRUNED_COLOR, "x"),
+        ("failed", info.failed, FAILED_COLOR, "triangle-down"),
+    ):
+        if group is not None and len(group.numbers):
+            out += other_traces(name, group, color, symbol)
     return out
 
 
@@ -212,14 +282,24 @@ def _band_traces(info: OptimizationHistoryBand) -> list[dict[str, Any]]:
 
 
 def layout(info: OptimizationHistoryInfo | OptimizationHistoryBand) -> dict[str, Any]:
-    return {
+    out: dict[str, Any] = {
         "title": {"text": f"Optimization history ({info.direction})"},
         "xaxis": {"title": {"text": "trial"}},
         "yaxis": {"title": {"text": info.label}},
-        "margin": {"l": 50, "r": 10, "t": 40, "b": 40},
-        "height": 320,
+        "margin": {"l": 60, "r": 10, "t": 40, "b": 40},
+        "height": 340,
         "legend": {"orientation": "h", "y": -0.25},
     }
+    if isinstance(info, OptimizationHistoryInfo) and info.strip:
+        # Trials without a value go in a strip of their own under the plot: wherever they sat
+        # on the value axis, they would stretch its range.
+        out["xaxis"]["anchor"] = "y2"
+        out["yaxis"]["domain"] = [0.14, 1.0]
+        out["yaxis2"] = {
+            "domain": [0.0, 0.09], "range": [0, 1], "anchor": "x", "fixedrange": True,
+            "tickvals": [0.5], "ticktext": ["no value"], "showgrid": False, "zeroline": False,
+        }  # fmt: skip
+    return out
 
 
 def _several(study: Any) -> list[Any] | None:
@@ -238,7 +318,9 @@ def plot_optimization_history(
     error_bar: bool = False,
 ) -> go.Figure:
     """The optimization history of ``study`` (a :class:`~nas_notebook.Search` or Optuna study,
-    or a list of them): every completed trial's value and the best value so far.
+    or a list of them): every completed trial's value and the best value so far, named after
+    the objective's metric when the study names it. Of a single study, the pruned trials are
+    drawn at their last reported value and the failed ones in a strip under the plot.
 
     Takes the arguments of ``optuna.visualization.plot_optimization_history`` too, with their
     meaning.
@@ -262,10 +344,14 @@ def plot_optimization_history(
         >>> study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=3)
         >>> len(plot_optimization_history(study).data)
         2
+        >>> study.set_metric_names(["loss"])
+        >>> plot_optimization_history(study).layout.yaxis.title.text
+        'loss'
     """
     if target is not None and objective != 0:
         raise ValueError("give `target` or `objective`, not both")
     several = _several(study)
+    names = [metric_names(s) for s in (several or [study])]
     sources = [columns_and_directions(s) for s in (several or [study])]
     for _, directions in sources:
         if not 0 <= objective < len(directions):
@@ -277,12 +363,17 @@ def plot_optimization_history(
         for cols, directions in sources
     ]
     if error_bar:
-        band = _get_band_info(picked, objective, target, target_name)
+        band = _get_band_info(picked, objective, target, target_name, names[0])
         return go.Figure(data=_band_traces(band), layout=layout(band))
     infos = [
-        _get_optimization_history_info(cols, direction, objective, target, target_name)
-        for cols, direction in picked
+        _get_optimization_history_info(
+            cols, direction, objective, target, target_name, own, others=several is None
+        )
+        for (cols, direction), own in zip(picked, names)
     ]
+    message = waiting(infos[0]) if several is None else None
+    if message:
+        return go.Figure(layout=message_layout("Optimization history", message, 340))
     if several is None:
         return go.Figure(data=traces(infos[0]), layout=layout(infos[0]))
     data = []

@@ -12,7 +12,17 @@ from optuna.distributions import BaseDistribution, CategoricalDistribution, IntD
 from optuna.trial import TrialState
 
 from ..study import columns_of
-from ._common import Target, columns_and_directions, decimate, default_direction, target_values
+from ._common import (
+    Target,
+    columns_and_directions,
+    decimate,
+    default_direction,
+    message_layout,
+    metric_names,
+    objective_label,
+    power_label,
+    target_values,
+)
 
 __all__ = ["ABSENT", "Axis", "ParallelCoordinateInfo", "plot_parallel_coordinate"]
 
@@ -105,7 +115,7 @@ def _param_axis(name: str, dist: BaseDistribution, internal: np.ndarray) -> Axis
             lo, hi = min(lo, float(np.nanmin(values))), max(hi, float(np.nanmax(values)))
         if log:
             tickvals = _log_ticks(lo, hi)
-            ticktext = [f"{10**v:.3g}" for v in tickvals]
+            ticktext = [power_label(10**v) for v in tickvals]
     if absent.any():
         if tickvals is None:  # plotly's own ticks would not name the extra position
             ticks = np.linspace(lo, hi, 5)
@@ -128,13 +138,15 @@ def _get_parallel_coordinate_info(
     params: Sequence[str] | None = None,
     target: Target = None,
     target_name: str | None = None,
+    names: Sequence[str] | None = None,
 ) -> ParallelCoordinateInfo:
     """The info of ``source`` (trials or :class:`~nas_notebook.study.TrialColumns`).
 
     ``params`` picks and orders the parameter axes; by default every parameter that some
     completed trial has, in order of first appearance. The first axis and the colours are
     ``target`` (see :func:`~nas_notebook.plots._common.target_values`) when given, else
-    objective ``objective``; ``target_name`` names that axis.
+    objective ``objective``; ``target_name`` names that axis (by default the objective's name
+    in ``names``, the objectives' metric names).
     """
     cols = columns_of(source)
     if params is not None:
@@ -145,10 +157,9 @@ def _get_parallel_coordinate_info(
     done = cols.mask(TrialState.COMPLETE)
     if target is None:
         values = cols.values[done, objective] if cols.n else np.zeros(0)
-        label = "objective" if cols.n_objectives == 1 else f"objective {objective}"
-        label = target_name or label
+        label = target_name or objective_label(objective, cols.n_objectives, names)
     else:
-        column, label = target_values(cols, target, target_name)
+        column, label = target_values(cols, target, target_name, names)
         values = column[done]
     ok = np.isfinite(values)
     rows = np.flatnonzero(done)[ok]
@@ -160,6 +171,15 @@ def _get_parallel_coordinate_info(
     axes = [Axis(label, values, _span(lo, hi), None, None)]
     axes += [_param_axis(n, cols.distributions[n], columns[n][rows]) for n in names]
     return ParallelCoordinateInfo(cols.number[rows], values, axes, direction, objective)
+
+
+def waiting(info: ParallelCoordinateInfo) -> str | None:
+    """What the plot waits for before it has anything to draw (None: it has)."""
+    if not len(info.numbers):
+        return "Waiting for the first trial to finish."
+    if len(info.axes) < 2:
+        return "Parallel coordinates need parameters: the completed trials have none."
+    return None
 
 
 def traces(info: ParallelCoordinateInfo) -> list[dict[str, Any]]:
@@ -210,9 +230,10 @@ def plot_parallel_coordinate(
     """Parallel coordinates of ``study`` (a :class:`~nas_notebook.Search` or Optuna study).
 
     Each completed trial is a line through the objective and its parameters, coloured by the
-    objective (darkest is best). Categorical axes list the choices in their declared order, log
-    parameters are drawn on a log scale, and trials lacking a conditional parameter cross its
-    axis at :data:`ABSENT`, below the range. At most :data:`MAX_LINES` lines are drawn.
+    objective (darkest is best), named after its metric when the study names it. Categorical
+    axes list the choices in their declared order, log parameters are drawn on a log scale
+    (ticked at powers of ten), and trials lacking a conditional parameter cross its axis at
+    :data:`ABSENT`, below the range. At most :data:`MAX_LINES` lines are drawn.
 
     Takes the arguments of ``optuna.visualization.plot_parallel_coordinate`` too, with their
     meaning.
@@ -246,6 +267,9 @@ def plot_parallel_coordinate(
         raise ValueError("give `target` or `objective`, not both")
     direction = directions[objective] if target is None else default_direction(directions, target)
     info = _get_parallel_coordinate_info(
-        cols, direction, objective, params, target=target, target_name=target_name
+        cols, direction, objective, params, target, target_name, metric_names(study)
     )
+    message = waiting(info)
+    if message:
+        return go.Figure(layout=message_layout("Parallel coordinates", message, 420))
     return go.Figure(data=traces(info), layout=layout(info))

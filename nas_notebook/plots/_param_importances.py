@@ -17,6 +17,7 @@ from ._common import (
     columns_and_directions,
     decimate,
     default_direction,
+    metric_names,
     target_values,
 )
 
@@ -118,6 +119,7 @@ def _get_param_importances_info(
     max_trials: int = MAX_TRIALS,
     seed: int = 0,
     target_name: str | None = None,
+    objective_names: Sequence[str] | None = None,
 ) -> ParamImportancesInfo:
     """The info of ``source`` (trials or :class:`~nas_notebook.study.TrialColumns`).
 
@@ -133,7 +135,7 @@ def _get_param_importances_info(
 
     cols = columns_of(source)
     directions = [directions] if isinstance(directions, str) else list(directions)
-    column, label = target_values(cols, target, target_name)
+    column, label = target_values(cols, target, target_name, objective_names)
     better = default_direction(directions, target)
     if params is not None:
         check_params(cols, params)
@@ -148,10 +150,14 @@ def _get_param_importances_info(
     n_complete = len(rows)
     if n_complete < 2:
         message = (
-            f"importances need at least 2 completed trials with a {label}; {n_complete} so far"
+            f"Importances need at least 2 completed trials with a value of {label} "
+            f"({n_complete} so far)."
         )
         return ParamImportancesInfo([], np.zeros(0), label, name, 0, n_complete, message)
     rows = rows[decimate(n_complete, max_trials, seed=seed)]
+    if not any(_varies(cols.params[p][rows]) for p in (params or cols.distributions)):
+        message = "Importances need a parameter whose value differs between completed trials."
+        return ParamImportancesInfo([], np.zeros(0), label, name, 0, n_complete, message)
     # The scratch study minimizes, so a maximized target is negated rather than given to the
     # evaluator as a callable (which PED-ANOVA would assume is minimized, with a warning).
     sign = -1.0 if (target_direction or better) == "maximize" else 1.0
@@ -169,6 +175,16 @@ def _get_param_importances_info(
     if not names and name == "fANOVA":
         message += " (fANOVA leaves out the parameters that some trials lack)"
     return ParamImportancesInfo(names, importances, label, name, len(rows), n_complete, message)
+
+
+def _varies(values: np.ndarray) -> bool:
+    values = values[~np.isnan(values)]
+    return len(values) > 1 and bool(values.min() != values.max())
+
+
+def waiting(info: ParamImportancesInfo) -> str | None:
+    """What the plot waits for before it has anything to draw (None: it has)."""
+    return None if info.names else info.message or "No parameter to assess yet."
 
 
 def traces(info: ParamImportancesInfo) -> list[dict[str, Any]]:
@@ -261,6 +277,7 @@ def plot_param_importances(
         params,
         target_direction,
         target_name=target_name,
+        objective_names=metric_names(study),
     )
     return go.Figure(data=traces(info), layout=layout(info))
 

@@ -10,7 +10,14 @@ import plotly.graph_objects as go
 from optuna.trial import FrozenTrial, TrialState
 
 from ..study import columns_of, direction_names, pareto_rows
-from ._common import WEBGL_THRESHOLD, columns_and_directions, decimate
+from ._common import (
+    WEBGL_THRESHOLD,
+    columns_and_directions,
+    decimate,
+    message_layout,
+    metric_names,
+    objective_label,
+)
 
 __all__ = ["ParetoFrontInfo", "plot_pareto_front"]
 
@@ -41,6 +48,7 @@ class ParetoFrontInfo(NamedTuple):
     feasible: np.ndarray | None = None
     include_dominated: bool = True
     names: list[str] | None = None
+    objective_names: list[str] | None = None
 
     def _rows(self, feasible: bool) -> np.ndarray:
         ok = np.ones(len(self.numbers), bool) if self.feasible is None else self.feasible
@@ -65,7 +73,10 @@ class ParetoFrontInfo(NamedTuple):
     def labels(self) -> list[str]:
         if self.names is not None:
             return list(self.names)
-        return [f"objective {k} ({d})" for k, d in zip(self.objectives, self.directions)]
+        return [  # (a Pareto front has several objectives: "objective 0", not "objective")
+            f"{objective_label(k, 2, self.objective_names)} ({d})"
+            for k, d in zip(self.objectives, self.directions)
+        ]
 
 
 def _get_pareto_front_info(
@@ -77,6 +88,7 @@ def _get_pareto_front_info(
     constraints_func: Callable[[FrozenTrial], Sequence[float]] | None = None,
     include_dominated: bool = True,
     target_names: Sequence[str] | None = None,
+    objective_names: Sequence[str] | None = None,
 ) -> ParetoFrontInfo:
     """The info of ``source`` (trials or :class:`~nas_notebook.study.TrialColumns`).
 
@@ -84,6 +96,7 @@ def _get_pareto_front_info(
     is about (default: all, which must then be 2 or 3 unless ``targets`` says what to draw).
     ``targets`` maps a trial to its 2 or 3 coordinates; ``constraints_func`` to its
     constraints (feasible when all are <= 0: only feasible trials make the front).
+    ``objective_names`` are the objectives' metric names (the axis titles by default).
     """
     directions = direction_names(directions)
     if len(directions) < 2:
@@ -119,9 +132,15 @@ def _get_pareto_front_info(
     if names is not None and len(names) != values.shape[1]:
         raise ValueError(f"target_names: {values.shape[1]} names needed, got {names}")
     front = front[np.lexsort(values[front].T[::-1])]
+    own = None if objective_names is None else list(objective_names)
     return ParetoFrontInfo(
-        numbers, values, front, picked, chosen, feasible, include_dominated, names
+        numbers, values, front, picked, chosen, feasible, include_dominated, names, own
     )
+
+
+def waiting(info: ParetoFrontInfo) -> str | None:
+    """What the plot waits for before it has anything to draw (None: it has)."""
+    return None if len(info.numbers) else "Waiting for the first trial to finish."
 
 
 def _coordinates(
@@ -145,6 +164,10 @@ def traces(info: ParetoFrontInfo) -> list[dict[str, Any]]:
     """Trace data for the info (used by the static figure and by live figure updates)."""
     dominated, front = info.dominated, info.front
     axes = "xyz"[: info.values.shape[1]]
+    hover = "trial %{text}" + "".join(
+        f"<br>{label.rsplit(' (', 1)[0] if info.names is None else label} %{{{a}:.6g}}"
+        for a, label in zip(axes, info.labels)
+    )
 
     def points(rows: np.ndarray, name: str, color: str, size: int) -> dict[str, Any]:
         if len(axes) == 3:
@@ -155,7 +178,7 @@ def traces(info: ParetoFrontInfo) -> list[dict[str, Any]]:
             "type": kind,
             **{a: info.values[rows, i] for i, a in enumerate(axes)},
             "text": info.numbers[rows],
-            "hovertemplate": "trial %{text}<extra></extra>",
+            "hovertemplate": hover + "<extra></extra>",
             "mode": "markers",
             "name": name,
             "marker": {"size": size if len(axes) == 2 else size - 2, "color": color},
@@ -212,7 +235,8 @@ def plot_pareto_front(
         objectives: The objectives the front is about, by index (default: all of them): 2 or
             3, drawn on the axes, unless ``targets`` says what to draw. The front is the
             non-dominated trials with respect to these objectives alone.
-        target_names: The axis titles, one per axis.
+        target_names: The axis titles, one per axis (by default the objectives' metric names
+            when the study names them).
         include_dominated_trials: Whether to draw the trials off the front.
         constraints_func: A trial's constraints (feasible when all are <= 0): infeasible
             trials are drawn apart, and left out of the front.
@@ -239,5 +263,9 @@ def plot_pareto_front(
         constraints_func=constraints_func,
         include_dominated=include_dominated_trials,
         target_names=target_names,
+        objective_names=metric_names(study),
     )
+    message = waiting(info)
+    if message:
+        return go.Figure(layout=message_layout("Pareto front", message, 400))
     return go.Figure(data=traces(info), layout=layout(info))

@@ -11,6 +11,7 @@ from optuna.trial import TrialState
 
 from ..study import columns_of
 from ._common import (
+    LOG_AXIS,
     WEBGL_THRESHOLD,
     Target,
     axis_kind,
@@ -20,6 +21,8 @@ from ._common import (
     columns_and_directions,
     decimate,
     default_direction,
+    message_layout,
+    metric_names,
     param_names,
     target_values,
 )
@@ -28,6 +31,8 @@ __all__ = ["SliceInfo", "SliceParam", "plot_slice"]
 
 #: At most this many points are drawn per parameter, the best tenth of them always.
 MAX_POINTS = 2000
+#: At most this many panels side by side; more parameters wrap onto further rows.
+PER_ROW = 4
 
 
 class SliceParam(NamedTuple):
@@ -63,15 +68,18 @@ def _get_slice_info(
     direction: str = "minimize",
     max_points: int = MAX_POINTS,
     target_name: str | None = None,
+    objective_names: Sequence[str] | None = None,
 ) -> SliceInfo:
     """The info of ``source`` (trials or :class:`~nas_notebook.study.TrialColumns`).
 
-    ``params`` defaults to every parameter, in the order the study first suggested them.
+    ``params`` defaults to every parameter, in the order the study first suggested them;
+    ``objective_names`` are the objectives' metric names (the target's title when it is an
+    objective).
     """
     cols = columns_of(source)
     names = list(cols.distributions) if params is None else param_names(params)
     check_params(cols, names)
-    values, title = target_values(cols, target, target_name)
+    values, title = target_values(cols, target, target_name, objective_names)
     done = cols.mask(TrialState.COMPLETE) & np.isfinite(values)
     columns = cols.params
     panels = []
@@ -89,6 +97,21 @@ def _get_slice_info(
     return SliceInfo(tuple(panels), title, direction)
 
 
+def waiting(info: SliceInfo) -> str | None:
+    """What the plot waits for before it has anything to draw (None: it has)."""
+    if not info.params:
+        return "No parameters to slice yet: the trials suggested none."
+    if not any(len(p.numbers) for p in info.params):
+        return "Waiting for the first trial to finish."
+    return None
+
+
+def _grid(n: int) -> tuple[int, int]:
+    """Rows and panels per row for ``n`` panels: at most :data:`PER_ROW` a row, rows balanced."""
+    rows = max(1, -(-n // PER_ROW))
+    return rows, max(1, -(-n // rows))
+
+
 def _axis(index: int) -> str:
     return "" if index == 0 else str(index + 1)
 
@@ -98,6 +121,7 @@ def traces(info: SliceInfo) -> list[dict[str, Any]]:
     n_points = sum(len(p.shown) for p in info.params)
     kind = "scattergl" if n_points > WEBGL_THRESHOLD else "scatter"
     last = max((int(p.numbers.max()) for p in info.params if len(p.numbers)), default=0)
+    per_row = _grid(len(info.params))[1]
     out = []
     for i, p in enumerate(info.params):
         x = p.x[p.shown]
@@ -110,13 +134,13 @@ def traces(info: SliceInfo) -> list[dict[str, Any]]:
                 "x": x,
                 "y": p.y[p.shown],
                 "xaxis": f"x{_axis(i)}",
-                "yaxis": "y",
+                "yaxis": f"y{_axis(i // per_row)}",
                 "mode": "markers",
                 "name": p.name,
                 "showlegend": False,
                 "customdata": numbers,
                 "hovertemplate": f"trial %{{customdata}}<br>{p.name} %{{x}}<br>"
-                f"{info.target} %{{y}}<extra></extra>",
+                f"{info.target} %{{y:.6g}}<extra></extra>",
                 "marker": {
                     "size": 6 if n_points < 1000 else 4,
                     "color": numbers,
@@ -124,7 +148,7 @@ def traces(info: SliceInfo) -> list[dict[str, Any]]:
                     "cmax": max(last, 1),
                     "colorscale": "Blues",
                     "showscale": i == 0,
-                    "colorbar": {"title": {"text": "trial"}},
+                    "colorbar": {"title": {"text": "trial"}, "thickness": 12},
                     "line": {"width": 0.5, "color": "grey"},
                 },
             }
@@ -133,28 +157,42 @@ def traces(info: SliceInfo) -> list[dict[str, Any]]:
 
 
 def layout(info: SliceInfo) -> dict[str, Any]:
+    """Panels side by side, wrapping after :data:`PER_ROW`; every x axis with few compact
+    ticks (labels of neighbouring panels never run together); rows share one value range."""
     n = max(len(info.params), 1)
-    gap = 0.1 / n if n > 1 else 0.0
-    width = (1.0 - gap * (n - 1)) / n
+    rows, per_row = _grid(n)
+    gap_x = 0.06 if per_row > 1 else 0.0
+    gap_y = 0.16 if rows > 1 else 0.0
+    width = (1.0 - gap_x * (per_row - 1)) / per_row
+    height = (1.0 - gap_y * (rows - 1)) / rows
     out: dict[str, Any] = {
         "title": {"text": f"Slice of {info.target} ({info.direction})"},
-        "yaxis": {"title": {"text": info.target}},
-        "margin": {"l": 50, "r": 10, "t": 40, "b": 40},
-        "height": 340,
+        "margin": {"l": 60, "r": 10, "t": 40, "b": 40},
+        "height": 340 + 240 * (rows - 1),
     }
-    if n > 4:
-        out["width"] = 240 * n
+    for r in range(rows):
+        top = 1.0 - r * (height + gap_y)
+        out[f"yaxis{_axis(r)}"] = {
+            "title": {"text": info.target},
+            "domain": [max(top - height, 0.0), top],
+            "anchor": f"x{_axis(r * per_row)}",
+            **({"matches": "y"} if r else {}),
+        }
+    ticks = {1: 7, 2: 7, 3: 5}.get(per_row, 4)  # plotly draws at most this many, often fewer
     for i, p in enumerate(info.params):
-        start = i * (width + gap)
+        start = (i % per_row) * (width + gap_x)
         axis: dict[str, Any] = {
-            "title": {"text": p.name},
+            "title": {"text": p.name, "standoff": 4},
             "domain": [start, min(start + width, 1.0)],
-            "anchor": "y",
+            "anchor": f"y{_axis(i // per_row)}",
+            "nticks": ticks,
         }
         if p.kind == "log":
-            axis["type"] = "log"
+            axis.update(LOG_AXIS)
         elif p.choices is not None:
             axis.update(type="category", categoryorder="array", categoryarray=list(p.choices))
+        else:
+            axis["tickformat"] = "~g"
         out[f"xaxis{_axis(i)}"] = axis
     return out
 
@@ -168,7 +206,8 @@ def plot_slice(
     target_name: str | None = None,
 ) -> go.Figure:
     """The slice plot of ``study`` (a :class:`~nas_notebook.Search` or Optuna study): ``target``
-    against each parameter of the completed trials, coloured by trial number.
+    against each parameter of the completed trials, coloured by trial number. An objective is
+    named after its metric when the study names it.
 
     Args:
         study: The search or study.
@@ -178,8 +217,8 @@ def plot_slice(
             ``optuna.visualization.plot_slice``).
         direction: Which ``target`` values are best when thinning many points; by default the
             objective's direction, ``minimize`` for a user attribute or a function.
-        target_name: The name of the target on the axis (by default ``objective``, the
-            attribute's name, or ``target`` for a function).
+        target_name: The name of the target on the axis (by default the objective's metric
+            name or ``objective``, the attribute's name, or ``target`` for a function).
 
     Raises:
         ValueError: A name in ``params`` or ``target`` that the study does not have.
@@ -197,5 +236,15 @@ def plot_slice(
     """
     cols, directions = columns_and_directions(study)
     direction = direction or default_direction(directions, target)
-    info = _get_slice_info(cols, params, target, direction, target_name=target_name)
+    info = _get_slice_info(
+        cols,
+        params,
+        target,
+        direction,
+        target_name=target_name,
+        objective_names=metric_names(study),
+    )
+    message = waiting(info)
+    if message:
+        return go.Figure(layout=message_layout("Slice", message, 340))
     return go.Figure(data=traces(info), layout=layout(info))

@@ -1,13 +1,25 @@
+import time
+
 import numpy as np
 import pytest
 from optuna.distributions import CategoricalDistribution, FloatDistribution, IntDistribution
 from optuna.trial import TrialState
 from plot_studies import make_study, make_trial
 
-from nas_notebook.plots._contour import MAX_POINTS, _get_contour_info, plot_contour, traces
+from nas_notebook.plots import parts
+from nas_notebook.plots._contour import (
+    GRID,
+    MAX_POINTS,
+    _get_contour_info,
+    layout,
+    plot_contour,
+    traces,
+)
+from nas_notebook.study import TrialColumns
 
 D = {
     "x": FloatDistribution(0, 1),
+    "y": FloatDistribution(0, 1),
     "act": CategoricalDistribution(["b", "a"]),
     "lr": FloatDistribution(1e-4, 1, log=True),
     "layers": IntDistribution(1, 4),
@@ -22,59 +34,97 @@ def trial(number, value, state=TrialState.COMPLETE, **params):
 def grid_trials():
     return [
         trial(0, 5.0, x=0.1, act="b"),
-        trial(1, 3.0, x=0.15, act="b"),
-        trial(2, 7.0, x=0.9, act="a"),
-        trial(3, 1.0, x=1.0, act="a"),  # the upper bound falls in the last bin
+        trial(1, 3.0, x=0.9, act="b"),
+        trial(2, 7.0, x=0.1, act="a"),
+        trial(3, 1.0, x=0.9, act="a"),
         trial(4, None, TrialState.PRUNED, x=0.6, act="a"),
         trial(5, None, TrialState.FAIL, x=0.6, act="b"),
         trial(6, None, TrialState.RUNNING, x=0.6, act="b"),
-        trial(7, 0.0, x=0.5),  # lacks "act": not on the grid
+        trial(7, 0.0, x=0.5),  # lacks "act": not on the plane
     ]
 
 
-def nan_list(a):
-    return [[None if np.isnan(v) else v for v in row] for row in np.asarray(a).tolist()]
+def plane(n, seed=0):
+    """``n`` trials of ``2x + 3y`` (the corners first, so the hull is the whole square)."""
+    rng = np.random.default_rng(seed)
+    xy = np.vstack([[[0, 0], [1, 0], [0, 1], [1, 1]], rng.random((n - 4, 2))])
+    return [trial(i, 2 * x + 3 * y, x=float(x), y=float(y)) for i, (x, y) in enumerate(xy)]
 
 
-def test_each_bin_holds_the_best_value_of_its_completed_trials():
-    info = _get_contour_info(grid_trials(), ("x", "act"), bins=4)
-    assert info.x.kind == "linear" and info.x.edges.tolist() == [0, 0.25, 0.5, 0.75, 1]
-    assert info.x.centers.tolist() == [0.125, 0.375, 0.625, 0.875]
-    assert info.y.kind == "categorical" and info.y.labels == ("b", "a")
-    assert info.y.centers.tolist() == [0, 1]
-    assert nan_list(info.z) == [[3.0, None, None, None], [None, None, None, 1.0]]
-    assert info.counts.tolist() == [[2, 0, 0, 0], [0, 0, 0, 2]]
-    assert info.numbers.tolist() == [0, 1, 2, 3] and info.values.tolist() == [5, 3, 7, 1]
-    maximized = _get_contour_info(grid_trials(), ("x", "act"), direction="maximize", bins=4)
-    assert nan_list(maximized.z) == [[5.0, None, None, None], [None, None, None, 7.0]]
+def test_ten_trials_make_a_full_surface_exact_for_a_linear_objective():
+    info = _get_contour_info(plane(10), ("x", "y"))
+    assert info.z.shape == (GRID, GRID) and not np.isnan(info.z).any()
+    gx, gy = np.meshgrid(info.x.grid, info.y.grid)
+    np.testing.assert_allclose(info.z, 2 * gx + 3 * gy, atol=1e-9)
+    surface, points = traces(info)
+    assert surface["type"] == "contour" and points["type"] == "scatter"
+    assert surface["contours"]["coloring"] == "heatmap"
+    assert points["customdata"][:, 0].tolist() == list(range(10))
 
 
-def test_log_axes_bin_in_log_space_and_small_integer_axes_bin_per_value():
+def test_beyond_the_trials_the_surface_runs_on_smoothly_to_the_corners():
+    ts = [trial(0, 1.0, x=0.2, y=0.2), trial(1, 2.0, x=0.4, y=0.2), trial(2, 3.0, x=0.2, y=0.4)]
+    info = _get_contour_info(ts, ("x", "y"))
+    assert not np.isnan(info.z).any()
+    assert info.z.min() >= 1.0 - 1e-9 and info.z.max() <= 3.0 + 1e-9  # no overshoot
+    # No steps of a whole trial's difference (as a nearest-trial fill has) between
+    # neighbouring grid points.
+    assert np.abs(np.diff(info.z, axis=0)).max() < 0.5
+    assert np.abs(np.diff(info.z, axis=1)).max() < 0.5
+
+
+@pytest.mark.parametrize(
+    "ts",
+    [
+        [trial(0, 4.0, x=0.3, y=0.5)],
+        [trial(i, float(i), x=i / 4, y=0.5) for i in range(4)],  # on one line
+        [trial(i, float(i), x=i % 2, y=i // 2) for i in range(4)],  # on the corners
+    ],
+)
+def test_one_trial_or_trials_on_a_line_or_the_corners_still_give_a_full_surface(ts):
+    info = _get_contour_info(ts, ("x", "y"))
+    assert not np.isnan(info.z).any()
+    values = [t.value for t in ts]
+    assert min(values) - 1e-9 <= info.z.min() and info.z.max() <= max(values) + 1e-9
+
+
+def test_log_axes_interpolate_in_log_space_and_small_integer_axes_get_a_point_per_value():
     ts = [
-        trial(0, 1.0, lr=5e-4, layers=1),
-        trial(1, 2.0, lr=0.05, layers=4),
-        trial(2, 3.0, lr=0.5, layers=4),
+        trial(i, float(np.log10(lr)) + layers, lr=lr, layers=layers)
+        for i, (lr, layers) in enumerate([(1e-4, 1), (1.0, 1), (1e-4, 4), (1.0, 4), (1e-2, 2)])
     ]
-    info = _get_contour_info(ts, ("lr", "layers"), bins=4)
-    assert info.x.kind == "log"
-    np.testing.assert_allclose(info.x.edges, [1e-4, 1e-3, 1e-2, 1e-1, 1])
-    np.testing.assert_allclose(info.x.centers, np.sqrt([1e-7, 1e-5, 1e-3, 1e-1]))
-    assert info.y.kind == "linear" and info.y.centers.tolist() == [1, 2, 3, 4]
-    assert nan_list(info.z) == [
-        [1.0, None, None, None],
-        [None] * 4,
-        [None] * 4,
-        [None, None, 2.0, 3.0],
-    ]
-    layout = plot_contour(make_study(ts), ("lr", "layers"), bins=4).layout
-    assert layout.xaxis.type == "log" and list(layout.xaxis.range) == pytest.approx([-4, 0])
-    assert list(layout.yaxis.range) == [0.5, 4.5]
+    info = _get_contour_info(ts, ("lr", "layers"))
+    assert info.x.kind == "log" and info.x.grid[0] == pytest.approx(1e-4)
+    np.testing.assert_allclose(np.diff(np.log10(info.x.grid)), 4 / (GRID - 1))
+    assert info.y.grid.tolist() == [1, 2, 3, 4]
+    gx, gy = np.meshgrid(np.log10(info.x.grid), info.y.grid)
+    np.testing.assert_allclose(info.z, gx + gy, atol=1e-9)
+    axis = plot_contour(make_study(ts), ("lr", "layers")).layout.xaxis
+    assert axis.type == "log" and axis.exponentformat == "power"
+    assert list(axis.range) == pytest.approx([-4, 0])
+
+
+def test_a_categorical_axis_has_its_choices_at_their_positions_in_choice_order():
+    info = _get_contour_info(grid_trials(), ("x", "act"))
+    assert info.y.kind == "categorical" and info.y.labels == ("b", "a")
+    assert info.y.grid.tolist() == [0, 1] and info.z.shape == (2, GRID)
+    inside = (info.x.grid >= 0.1) & (info.x.grid <= 0.9)
+    # Along each choice, linear between its own trials.
+    np.testing.assert_allclose(info.z[0, inside], 5 - 2.5 * (info.x.grid[inside] - 0.1))
+    np.testing.assert_allclose(info.z[1, inside], 7 - 7.5 * (info.x.grid[inside] - 0.1))
+    assert info.numbers.tolist() == [0, 1, 2, 3] and info.values.tolist() == [5, 3, 7, 1]
+    fig = plot_contour(make_study(grid_trials()), params=("act", "x"))
+    surface, points = fig.data
+    assert surface.type == "contour" and list(surface.x) == ["b", "a"]
+    assert list(points.x) == ["b", "b", "a", "a"]
+    assert fig.layout.xaxis.type == "category" and fig.layout.xaxis.categoryarray == ("b", "a")
+    assert surface.reversescale is True  # minimize: the best (lowest) values brightest
 
 
 def test_default_pair_is_the_first_two_params_and_conditional_trials_are_left_out():
     info = _get_contour_info(grid_trials())
     assert (info.x.name, info.y.name) == ("x", "act")
-    assert 7 not in info.numbers.tolist() and info.x.edges.size == 41
+    assert 7 not in info.numbers.tolist()
 
 
 @pytest.mark.parametrize(
@@ -92,36 +142,62 @@ def test_bad_params_are_value_errors_naming_the_argument(params, message):
 
 
 def test_target_can_be_a_user_attribute_or_another_objective():
-    info = _get_contour_info(grid_trials(), ("x", "act"), target="latency", bins=4)
-    assert nan_list(info.z) == [[0.0, None, None, None], [None, None, None, 4.0]]
-    assert info.target == "latency"
-    ts = [trial(i, [i, 10 * i], x=i / 4, layers=1) for i in range(4)]
-    fig = plot_contour(make_study(ts, ["minimize", "maximize"]), target=1, bins=2)
-    assert nan_list(fig.data[0].z) == [
-        [10.0, 30.0],
-        [None, None],
-    ]  # the objective's direction: maximize
+    info = _get_contour_info(grid_trials(), ("x", "act"), target="latency")
+    assert info.values.tolist() == [0, 2, 4, 6] and info.target == "latency"
+    ts = [trial(i, [i, 10 * i], x=i / 4, layers=1 + i % 2) for i in range(4)]
+    fig = plot_contour(make_study(ts, ["minimize", "maximize"]), target=1)
+    assert fig.data[0].reversescale is False  # the objective's direction: maximize
+    assert fig.data[0].colorbar.title.text == "objective 1"
+    assert sorted(fig.data[1].customdata[:, 1]) == [0, 10, 20, 30]
 
 
-def test_many_trials_draw_a_sample_of_points_keeping_the_best():
+def test_the_metric_name_titles_the_plot_and_its_colour_scale():
+    study = make_study(plane(10), ["maximize"])
+    study.set_metric_names(["accuracy"])
+    fig = plot_contour(study, ("x", "y"))
+    assert fig.data[0].colorbar.title.text == "accuracy"
+    assert "accuracy" in fig.layout.title.text and "accuracy" in fig.data[0].hovertemplate
+    assert "accuracy" in fig.data[1].hovertemplate and fig.layout.width is None
+    assert plot_contour(study, ("x", "y"), target_name="acc").data[0].colorbar.title.text == "acc"
+
+
+def test_many_trials_are_quick_and_draw_a_sample_of_points_keeping_the_best():
     rng = np.random.default_rng(0)
-    n = 5000
+    n = 10_000
     ts = [
-        trial(i, float(v), x=float(x), act="a")
-        for i, (v, x) in enumerate(zip(rng.permutation(n), rng.random(n)))
+        trial(i, float(v), x=float(x), lr=float(lr))
+        for i, (v, x, lr) in enumerate(
+            zip(rng.permutation(n), rng.random(n), 10 ** rng.uniform(-4, 0, n))
+        )
     ]
-    info = _get_contour_info(ts, ("x", "act"))
+    cols = TrialColumns(1)
+    cols.update(ts)
+    options = {"x": "x", "y": "lr", "target": 0}
+    parts.contour(cols, ["minimize"], options)  # scipy's first import
+    start = time.perf_counter()
+    traces_, _ = parts.contour(cols, ["minimize"], options)
+    assert time.perf_counter() - start < 1.0  # about 25 ms on 2 cores
+    info = _get_contour_info(cols, ("x", "lr"))
     assert len(info.values) == n and len(info.shown) == MAX_POINTS
     assert set(range(200)) <= set(info.values[info.shown].tolist())
-    assert np.nanmin(info.z) == 0 and info.counts.sum() == n
-    assert traces(info)[1]["type"] == "scatter"
+    assert not np.isnan(info.z).any() and info.z.min() >= 0 and info.z.max() <= n - 1
+    assert traces_[0]["type"] == "contour" and traces_[1]["type"] == "scatter"
 
 
-def test_plot_accepts_a_plain_optuna_study_with_categories_in_choice_order():
-    fig = plot_contour(make_study(grid_trials()), params=("act", "x"), bins=4)
-    heatmap, points = fig.data
-    assert heatmap.type == "heatmap" and points.type == "scatter"
-    assert list(heatmap.x) == ["b", "a"] and list(heatmap.y) == [0, 0.25, 0.5, 0.75, 1]
-    assert list(points.x) == ["b", "b", "a", "a"]
-    assert fig.layout.xaxis.type == "category" and fig.layout.xaxis.categoryarray == ("b", "a")
-    assert heatmap.reversescale is True  # minimize: the best (lowest) values brightest
+def test_no_completed_trial_with_both_parameters_is_a_message_not_an_empty_grid():
+    ts = [trial(0, None, TrialState.RUNNING, x=0.5, act="a"), trial(1, 1.0, x=0.2)]
+    info = _get_contour_info(ts, ("x", "act"))
+    assert np.isnan(info.z).all()
+    cols = TrialColumns(1)
+    cols.update(ts)
+    with pytest.raises(ValueError, match=r"Waiting for the first completed trial .* x and act"):
+        parts.contour(cols, ["minimize"], {"x": "x", "y": "act", "target": 0})
+    fig = plot_contour(make_study(ts), ("x", "act"))
+    assert not fig.data and "Waiting" in fig.layout.annotations[0].text
+    assert fig.layout.xaxis.visible is False
+
+
+def test_numeric_axes_have_compact_ticks_and_no_fixed_width():
+    out = layout(_get_contour_info(plane(10), ("x", "y")))
+    assert out["xaxis"]["tickformat"] == "~g" and "width" not in out
+    assert out["margin"]["r"] <= 20 and out["height"] > 0

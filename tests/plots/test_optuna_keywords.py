@@ -149,7 +149,7 @@ def test_a_target_function_and_its_name(source, studies):
     assert figure.layout.yaxis.title.text == "gap"
 
     figure = plots.plot_contour(study, params=["x", "y"], target=target, target_name="gap")
-    assert figure.data[0].colorbar.title.text == "best gap"
+    assert figure.data[0].colorbar.title.text == "gap"
     assert sorted(figure.data[1].customdata[:, 1]) == pytest.approx(want)
 
     figure = plots.plot_param_importances(
@@ -173,12 +173,13 @@ def test_param_importances_in_optunas_order_and_words(source, studies):
 @pytest.mark.parametrize("source", ["study", "search"])
 def test_a_contour_of_more_than_two_parameters_is_a_matrix(source, studies):
     figure = plots.plot_contour(studies[source], params=["x", "y", "z"])
-    assert [t.type for t in figure.data].count("heatmap") == 6  # every ordered pair
-    heatmaps = [t for t in figure.data if t.type == "heatmap"]
-    assert sum(bool(t.showscale) for t in heatmaps) == 1
-    assert len({(t.zmin, t.zmax) for t in heatmaps}) == 1  # one colour scale
-    axes = {(t.xaxis, t.yaxis) for t in heatmaps}
+    assert [t.type for t in figure.data].count("contour") == 6  # every ordered pair
+    surfaces = [t for t in figure.data if t.type == "contour"]
+    assert sum(bool(t.showscale) for t in surfaces) == 1
+    assert len({(t.zmin, t.zmax) for t in surfaces}) == 1  # one colour scale
+    axes = {(t.xaxis, t.yaxis) for t in surfaces}
     assert len(axes) == 6
+    assert figure.layout.width is None  # fills its panel
     theirs = ov.plot_contour(getattr(studies[source], "study", studies[source]), ["x", "y", "z"])
     assert [t.type for t in theirs.data].count("contour") == 6
 

@@ -1,3 +1,5 @@
+import itertools
+
 import numpy as np
 import pytest
 from optuna.distributions import CategoricalDistribution, FloatDistribution, IntDistribution
@@ -5,7 +7,7 @@ from optuna.trial import TrialState
 from plot_studies import make_study, make_trial
 
 from nas_notebook.plots._common import WEBGL_THRESHOLD
-from nas_notebook.plots._slice import MAX_POINTS, _get_slice_info, plot_slice, traces
+from nas_notebook.plots._slice import MAX_POINTS, _get_slice_info, layout, plot_slice, traces
 
 D = {
     "x": FloatDistribution(0, 1),
@@ -136,3 +138,34 @@ def test_plot_of_a_maximized_second_objective_keeps_its_highest_values():
     fig = plot_slice(make_study(ts, ["minimize", "maximize"]), target=1)
     assert len(fig.data[0].y) == MAX_POINTS and max(fig.data[0].y) == 2999
     assert set(range(2800, 3000)) <= set(fig.data[0].y)
+
+
+def test_every_panel_has_few_compact_ticks_and_the_figure_fills_its_panel():
+    fig = plot_slice(make_study(trials()))
+    axes = [fig.layout[f"xaxis{i if i > 1 else ''}"] for i in range(1, 5)]
+    assert [a.title.text for a in axes] == ["x", "lr", "act", "depth"]
+    assert all(a.nticks and a.nticks <= 4 for a in axes)
+    x, lr, act, depth = axes
+    assert x.tickformat == "~g" and depth.tickformat == "~g"
+    assert lr.type == "log" and lr.exponentformat == "power"
+    assert act.type == "category"
+    assert fig.layout.width is None
+    ends = [a.domain for a in axes]
+    assert all(b[0] > a[1] for a, b in itertools.pairwise(ends))  # a gap between neighbours
+
+
+def test_many_parameters_wrap_onto_rows_sharing_the_value_range():
+    dists = {f"p{i}": FloatDistribution(0, 50_000) for i in range(7)}
+    ts = [
+        make_trial(n, values=float(n), params={p: 10.0 * n for p in dists}, distributions=dists)
+        for n in range(3)
+    ]
+    info = _get_slice_info(ts)
+    out = layout(info)
+    assert "width" not in out and out["height"] > 340
+    rows = [out["yaxis"], out["yaxis2"]]
+    assert rows[1]["matches"] == "y" and rows[1]["domain"][1] < rows[0]["domain"][0]
+    data = traces(info)
+    assert [t["yaxis"] for t in data] == ["y"] * 4 + ["y2"] * 3
+    assert [out[f"xaxis{i + 1 if i else ''}"]["anchor"] for i in range(7)] == ["y"] * 4 + ["y2"] * 3
+    assert max(out[f"xaxis{i + 1 if i else ''}"]["nticks"] for i in range(7)) <= 4
