@@ -566,7 +566,7 @@ def first_refresh(studies: Studies) -> tuple[DashboardRun, Any]:
         begin = time.perf_counter()
         _select(dashboard, index)
         tab = dashboard.tabs[index]
-        if not tab.figure.data and not tab.message.value:  # the selection's draw did not
+        if not tab.figure.data and not tab.figure.empty:  # the selection's draw did not
             dashboard.refresh(final=True)
         tabs_s[tab.title] = time.perf_counter() - begin
     json_s, json_bytes = {}, {}

@@ -220,8 +220,8 @@ print(f"{len(mlp.trials)} trials in the study: {counts}")
 # kaleido installed), or put in a report. They accept the search handle, as here, or any
 # Optuna study.
 #
-# The optimization history: the value of each completed trial and the best so far (pruned
-# trials stopped before they had a value).
+# The optimization history: the `val_acc` of each completed trial and the best so far, the
+# pruned trials at the last value they reported, and the failed ones in a strip below the plot.
 
 # %% tags=["plot-history"]
 from nas_notebook.plots import (
@@ -312,7 +312,7 @@ plot_contour(mlp, params=("lr", "width"))
 board = mlp.dashboard(refresh_interval=0)
 table = board.table
 table.states = ["COMPLETE"]
-table.query = "value > 0.9"
+table.query = "val_acc > 0.9"
 table.sort_by = "latency_ms"
 table.ascending = True
 table
@@ -324,11 +324,11 @@ table
 # %% tags=["table-export"]
 chosen = table.dataframe()
 print(f"{len(chosen)} of {len(mlp.trials)} trials shown")
-chosen[["number", "value", "latency_ms", "layers", "width", "width2", "lr", "act"]]
+chosen[["number", "val_acc", "latency_ms", "layers", "width", "width2", "lr", "act"]]
 
 # %% [markdown]
-# Switching the state filter shows the pruned trials instead; their value is the last accuracy
-# they reported before the pruner stopped them:
+# Switching the state filter shows the pruned trials instead; their `val_acc` is the last
+# accuracy they reported before the pruner stopped them:
 
 # %% tags=["table-pruned"]
 table.states = ["PRUNED"]
@@ -336,7 +336,7 @@ table.query = ""
 table.sort_by = "number"
 pruned = table.dataframe()
 print(f"{len(pruned)} pruned trials")
-pruned[["number", "state", "value", "lr", "layers", "width"]].head(10)
+pruned[["number", "state", "val_acc", "lr", "layers", "width"]].head(10)
 
 # %% [markdown]
 # `mlp.dataframe()` is the whole study at once, one row per trial, with the failure reason and

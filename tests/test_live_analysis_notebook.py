@@ -281,7 +281,7 @@ def test_the_trial_table_filters_sorts_and_exports(
     assert f"{len(good)} of {len(trials)} trials shown" in stdout(cell), stdout(cell)
     (html,) = results(cell, "text/html")
     columns, rows = html_rows(html)
-    assert columns == ["number", "value", "latency_ms", "layers", "width", "width2", "lr", "act"]
+    assert columns == ["number", "val_acc", "latency_ms", "layers", "width", "width2", "lr", "act"]
     if len(good) <= 60:  # pandas shows up to 60 rows in full
         assert len(rows) == len(good)
         assert {int(r[0]) for r in rows} == {t.number for t in good}
@@ -294,7 +294,7 @@ def test_the_trial_table_filters_sorts_and_exports(
     assert f"{len(pruned)} pruned trials" in stdout(cell), stdout(cell)
     (html,) = results(cell, "text/html")
     columns, rows = html_rows(html)
-    assert columns == ["number", "state", "value", "lr", "layers", "width"]
+    assert columns == ["number", "state", "val_acc", "lr", "layers", "width"]
     assert [int(r[0]) for r in rows] == [t.number for t in pruned][:10]
     assert all(r[1] == "PRUNED" for r in rows)
 

@@ -12,17 +12,15 @@ from __future__ import annotations
 import html
 import importlib
 import threading
-import time
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
 import ipywidgets as widgets
 from optuna.trial import TrialState
 
 from ..plots import parts
-from ..study import Snapshot, StudyView, TrialColumns, pareto_rows
+from ..study import Snapshot, StudyView, pareto_rows
 from ._controls import ControlBar
-from ._figure import Figure
+from ._plot_tab import PlotTab
 from ._trial_table import TrialTable, _fmt
 
 if TYPE_CHECKING:
@@ -37,95 +35,6 @@ _STATE_COLORS = {
     "FAIL": "#d62728",
     "WAITING": "#7f7f7f",
 }
-
-#: ``compute(columns, directions, options) -> (traces, layout)`` for one plot tab.
-Compute = Callable[[TrialColumns, list[str], dict[str, Any]], tuple[list[dict[str, Any]], Any]]
-
-
-#: ``choices(columns, directions) -> {option name: [(label, value), ...]}`` for a tab's options.
-Choices = Callable[[TrialColumns, list[str]], dict[str, list[tuple[str, Any]]]]
-
-
-class PlotTab(widgets.VBox):
-    """One plot of the dashboard: option dropdowns above a :class:`Figure`, redrawn by
-    :meth:`draw` only when the study or the options changed (and, for a costly plot, at most
-    every ``min_interval`` seconds while the study changes)."""
-
-    def __init__(
-        self,
-        title: str,
-        compute: Compute,
-        options: tuple[str, ...] = (),
-        choices: Choices | None = None,
-        min_interval: float = 0.0,
-        imports: tuple[str, ...] = (),
-    ) -> None:
-        self.title = title
-        #: Modules the plot imports on first use (imported before its drawing thread starts).
-        self.imports = imports
-        self.compute = compute
-        self.choices = choices
-        self.min_interval = min_interval
-        self.options = {
-            name: widgets.Dropdown(description=name, layout=widgets.Layout(width="240px"))
-            for name in options
-        }
-        # A tab gets its figure when first drawn: the browser draws no plot nobody looked at.
-        self._figure: Figure | None = None
-        self._figure_box = widgets.Box(layout=widgets.Layout(width="100%"))
-        self._key: tuple[Any, ...] | None = None
-        self._drawn_at = -float("inf")
-        self._lock = threading.Lock()
-        bar = widgets.HBox(list(self.options.values()), layout=widgets.Layout(grid_gap="8px"))
-        super().__init__([bar, self._figure_box] if self.options else [self._figure_box])
-
-    @property
-    def figure(self) -> Figure:
-        """The tab's plot (built on first use)."""
-        if self._figure is None:
-            self._figure = Figure()
-            self._figure_box.children = (self._figure,)
-        return self._figure
-
-    def option_values(self) -> dict[str, Any]:
-        return {name: w.value for name, w in self.options.items()}
-
-    def _update_choices(self, cols: TrialColumns, directions: list[str]) -> None:
-        if self.choices is None:
-            return
-        for name, options in self.choices(cols, directions).items():
-            widget = self.options[name]
-            if list(widget.options) != options:
-                current = widget.value
-                values = [value for _, value in options]
-                widget.options = options
-                if values:  # a new dropdown starts at its first choice
-                    widget.value = current if current in values else values[0]
-
-    def draw(
-        self, cols: TrialColumns, directions: list[str], version: int, force: bool = False
-    ) -> bool:
-        """Redraw if ``version`` or the options changed; False when nothing had to be done."""
-        with self._lock:
-            self._update_choices(cols, directions)
-            values = self.option_values()
-            options_key = tuple(sorted(values.items(), key=lambda kv: kv[0]))
-            key = (version, options_key)
-            if key == self._key:
-                return False
-            now = time.monotonic()
-            same_options = self._key is not None and self._key[1] == options_key
-            if same_options and not force and now - self._drawn_at < self.min_interval:
-                return False
-            self._key, self._drawn_at = key, now
-            try:
-                traces, layout = self.compute(cols, directions, values)
-            except ValueError as exc:  # nothing to draw yet, or options that cannot be: say so
-                self.figure.show_empty(str(exc))
-                return True
-            self.figure.show(traces, layout)
-            return True
-
 
 class Dashboard(widgets.VBox):
     """Progress, counts, best trial, controls, live plots in tabs and the trial table.
@@ -231,7 +140,13 @@ class Dashboard(widgets.VBox):
                 imports=("optuna.importance",),  # it imports scikit-learn: seconds, once
             ),
             PlotTab("Slice", parts.slice_, ("target",), parts.target_choices),
-            PlotTab("Contour", parts.contour, ("x", "y", "target"), parts.contour_choices),
+            PlotTab(
+                "Contour",
+                parts.contour,
+                ("x", "y", "target"),
+                parts.contour_choices,
+                imports=("scipy.interpolate", "scipy.spatial"),  # its surface: once, ~0.3 s
+            ),
         ]
         if len(self.search.directions) > 1:
             tabs.append(PlotTab("Pareto front", parts.pareto))
@@ -289,7 +204,9 @@ class Dashboard(widgets.VBox):
         if snapshot is None:
             return False
         cols = snapshot.columns()
-        return self.tabs[index].draw(cols, list(snapshot.directions), cols.version, force)
+        tab = self.tabs[index]
+        names = self.search.metrics
+        return tab.draw(cols, list(snapshot.directions), cols.version, force, names)
 
     def _refresh_output(self) -> None:
         log = self.search.log
