@@ -229,7 +229,7 @@ def test_the_plots_are_figures_of_the_search(
 
     history = figure(nb, "plot-history")
     assert title(history) == "Optimization history (maximize)"
-    assert [t["name"] for t in history["data"]] == ["objective", "best so far"]
+    assert [t["name"] for t in history["data"]][:3] == ["val_acc", "best val_acc", "pruned"]
 
     curves = figure(nb, "plot-curves")
     assert title(curves).startswith("Learning curves")
@@ -243,10 +243,10 @@ def test_the_plots_are_figures_of_the_search(
     (parcoords,) = parallel["data"]
     assert parcoords["type"] == "parcoords"
     labels = [d["label"] for d in parcoords["dimensions"]]
-    assert labels[0] == "objective" and set(labels[1:]) == PARAMS, labels
+    assert labels[0] == "val_acc" and set(labels[1:]) == PARAMS, labels
 
     importance = figure(nb, "importance-objective")
-    assert title(importance).startswith("Parameter importances for objective (PED-ANOVA, ")
+    assert title(importance).startswith("Parameter importances for val_acc (PED-ANOVA, ")
     assert set(importance["data"][0]["y"]) <= PARAMS
     assert {"lr", "width"} <= set(importance["data"][0]["y"])
 
@@ -259,12 +259,12 @@ def test_the_plots_are_figures_of_the_search(
     assert title(duration).startswith("Parameter importances for duration (")
 
     slices = figure(nb, "plot-slice")
-    assert title(slices) == "Slice of objective (maximize)"
+    assert title(slices) == "Slice of val_acc (maximize)"
     assert {t["name"] for t in slices["data"]} == PARAMS
 
     contour = figure(nb, "plot-contour")
-    assert title(contour) == "Best objective per bin (maximize)"
-    assert [t["type"] for t in contour["data"]] == ["heatmap", "scatter"]
+    assert title(contour) == "Contour of val_acc (maximize)"
+    assert [t["type"] for t in contour["data"]] == ["contour", "scatter"]
     assert contour["layout"]["xaxis"]["title"]["text"] == "lr"
     assert contour["layout"]["yaxis"]["title"]["text"] == "width"
 

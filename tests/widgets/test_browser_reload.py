@@ -6,6 +6,7 @@ state, with the current trial count, the metric's name on its axes, and no error
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -178,3 +179,25 @@ def test_reload_and_reopen_keep_every_tab_drawn_without_console_errors(
         check_every_tab(s, "after the notebook was closed and opened again")
         s.click("Stop", "Stop button")
         wait_until(lambda: "stopped" in s.header(), 60, "the search did not stop", s.report)
+        check_ended_controls(s)
+
+
+def check_ended_controls(s: Session) -> None:
+    """An ended search's algorithm and workers are disabled, and forcing them changes nothing
+    stored: the study stays 'stopped' (it once turned 'running' again)."""
+    controls = s.dashboard.locator(".nas-notebook-controls")
+    algorithm, workers = controls.locator("select").first, controls.locator("input").last
+    wait_until(
+        lambda: algorithm.is_disabled() and workers.is_disabled(),
+        20,
+        "the algorithm and workers of a stopped search are still enabled",
+        s.report,
+    )
+    for button in ("Pause", "Stop", "Add"):
+        assert s.button(button).first.is_disabled(), f"{button} is enabled after the end"
+    algorithm.select_option("tpe", force=True)
+    workers.fill("3", force=True)
+    workers.press("Enter")
+    time.sleep(2.0)
+    assert s.journal.state() == "stopped", s.report()
+    assert s.journal.control().get("algo") == "random", s.report()
