@@ -116,6 +116,8 @@ def check_every_tab(s: Session, when: str, screenshots: bool = False) -> None:
     complete = sum(t["points"] for t in history["traces"] if t["name"] == "accuracy")
     assert complete >= 1, (when, history["traces"])
     curves = show_tab(s, "Learning curves")
+    if screenshots:
+        shoot(s, "Learning curves")
     assert "accuracy" in curves["ytitle"], (when, curves["ytitle"])
     for title in TABS[2:]:
         show_tab(s, title)
