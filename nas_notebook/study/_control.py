@@ -81,15 +81,16 @@ class RunStatus(NamedTuple):
 def recorded_run(record: dict[str, Any], finished: int) -> RunStatus:
     """The run recorded in ``record`` (a control record) of a study with ``finished`` trials.
 
-    A study with no run recorded (or a record without its baseline) shows all its trials.
+    A study with no run recorded (or a record without its baseline) shows all its trials; with
+    no run recorded and trials there (written by plain Optuna), its state is ``stored``.
 
     Example:
         >>> recorded_run({"state": "finished", "n_trials": 2, "baseline": 4}, 6)
         RunStatus(state='finished', done=2, total=2, earlier=4)
         >>> recorded_run({}, 3)
-        RunStatus(state='created', done=3, total=None, earlier=0)
+        RunStatus(state='stored', done=3, total=None, earlier=0)
     """
-    state = str(record.get("state") or "created")
+    state = str(record.get("state") or ("stored" if finished else "created"))
     budget, baseline = record.get("n_trials"), record.get("baseline")
     if not isinstance(baseline, int) or not 0 <= baseline <= finished:
         return RunStatus(state, finished, None, 0)

@@ -87,7 +87,7 @@ class StudyView:
         >>> study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=3)
         >>> view = StudyView(study)
         >>> view.progress().complete, view.status().state, view.best.number in (0, 1, 2)
-        (3, 'created', True)
+        (3, 'stored', True)
     """
 
     #: What the trials printed, for a search that runs them in this process (None here).

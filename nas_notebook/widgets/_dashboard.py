@@ -9,8 +9,11 @@ never blocked; ipykernel forwards trait changes made on the thread to the browse
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import html
 import importlib
+import sys
 import threading
 from typing import TYPE_CHECKING, Any, cast
 
@@ -104,6 +107,7 @@ class Dashboard(widgets.VBox):
         import pandas  # noqa: F401
 
         if refresh_interval > 0:
+            _import_when_idle([m for tab in self.tabs for m in tab.imports])
             # The first read of a large study takes a moment: the refresh thread does it, and
             # the cell that shows the dashboard returns at once.
             self.header.value = (
@@ -248,7 +252,8 @@ class Dashboard(widgets.VBox):
         }.get(state, "")
         self.header.value = (
             f"<b>{html.escape(search.name)}</b> &middot; {html.escape(state)} &middot; "
-            f"{done}/{total if total else '?'}" + (f" (+{earlier} earlier)" if earlier else "")
+            + (f"{done}/{total}" if total else f"{done} trials")
+            + (f" (+{earlier} earlier)" if earlier else "")
         )
         self.counts.value = " &middot; ".join(
             f"<span style='color:{_STATE_COLORS[state]}'>{count} {label}</span>"
@@ -275,6 +280,30 @@ class Dashboard(widgets.VBox):
             self.table.update(cols, objective_names=search.objective_names)
         self._draw_selected(force=final)
         return True
+
+
+def _import_when_idle(modules: list[str], delay: float = 1.0) -> None:
+    """Import ``modules`` (what some tabs need on first view: scikit-learn for importances,
+    about a second) on the kernel's event loop ``delay`` seconds from now, one per callback.
+
+    On the kernel's thread, between the messages it handles, so never beside a cell's own
+    imports (see ``Dashboard.__init__``), and after the cell has returned: the first view of
+    those tabs then waits for no import. Outside a running event loop it does nothing.
+    """
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:  # a script: tabs import on first view
+        return
+    pending = [m for m in dict.fromkeys(modules) if m not in sys.modules]
+
+    def next_module() -> None:
+        if pending:
+            with contextlib.suppress(Exception):  # a missing optional module: said on first view
+                importlib.import_module(pending.pop(0))
+            loop.call_later(0.05, next_module)
+
+    if pending:
+        loop.call_later(delay, next_module)
 
 
 def _titled_accordion(child: widgets.Widget, title: str) -> widgets.Accordion:
