@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from browser_lab import Lab, chromium_browser, save_screenshot, start_lab, wait_until
+from browser_lab import Lab, save_screenshot, wait_until
 from browser_session import (
     CONTROL,
     FINISHED,
@@ -26,18 +25,6 @@ from browser_session import (
 )
 
 __all__ = ["FINISHED", "Journal", "Session", "search_notebook"]  # shared with other tests
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with chromium_browser() as launched:
-        yield launched
-
-
-@pytest.fixture(scope="module")
-def lab(browser: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
-    with start_lab(tmp_path_factory.mktemp("jupyterlab")) as lab:
-        yield lab
 
 
 @pytest.mark.timeout(240)

@@ -7,16 +7,13 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from browser_lab import (
     Lab,
-    chromium_browser,
     open_notebook,
     save_screenshot,
-    start_lab,
     wait_until,
 )
 from browser_session import Session, session
@@ -58,18 +55,6 @@ _FIGURES = """() => Array.from(document.querySelectorAll('.nas-notebook-dashboar
       xtitle: title('xaxis'), ytitle: title('yaxis'),
     };
   })"""
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with chromium_browser() as launched:
-        yield launched
-
-
-@pytest.fixture(scope="module")
-def lab(browser: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
-    with start_lab(tmp_path_factory.mktemp("jupyterlab")) as lab:
-        yield lab
 
 
 def show_tab(s: Session, title: str) -> dict[str, Any]:

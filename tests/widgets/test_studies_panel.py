@@ -26,7 +26,6 @@ from browser_lab import (
     VIEWPORT,
     Lab,
     PageLog,
-    chromium_browser,
     notebook_texts,
     open_notebook,
     page_report,
@@ -63,12 +62,6 @@ def _unpack_labextension(wheel: Path, jupyter_path: Path) -> Path:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(archive.read(name))
     return jupyter_path / "labextensions" / "nas-notebook"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with chromium_browser() as launched:
-        yield launched
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -17,28 +16,14 @@ from browser_lab import (
     VIEWPORT,
     Lab,
     PageLog,
-    chromium_browser,
     open_notebook,
     page_report,
     run_all_cells,
     save_screenshot,
-    start_lab,
     wait_until,
 )
 
 TABLE = ".nas-notebook-dashboard .nas-notebook-trials"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with chromium_browser() as launched:
-        yield launched
-
-
-@pytest.fixture(scope="module")
-def lab(browser: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
-    with start_lab(tmp_path_factory.mktemp("jupyterlab-table")) as lab:
-        yield lab
 
 
 def _row_under(page: Any, x: float, y: float) -> int | None:
