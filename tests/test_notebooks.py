@@ -34,7 +34,7 @@ CELL_TIMEOUT = 300
 
 
 @contextlib.contextmanager
-def _kernel_env() -> Iterator[None]:
+def kernel_env() -> Iterator[None]:
     """Let the kernel (started in a tmp folder) import nas_notebook from this checkout."""
     old = os.environ.get("PYTHONPATH")
     os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), old) if p)
@@ -58,7 +58,7 @@ def execute(nb: Any, cwd: Path) -> Any:
         record_timing=True,
         resources={"metadata": {"path": str(cwd)}},
     )
-    with _kernel_env():
+    with kernel_env():
         client.execute()
     return nb
 

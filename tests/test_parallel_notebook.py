@@ -12,7 +12,6 @@ Like ``test_notebooks.py``, the kernels import ``nas_notebook`` from this checko
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import itertools
 import json
@@ -20,7 +19,6 @@ import os
 import re
 import signal
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -31,83 +29,25 @@ import optuna
 import pytest
 from nbclient.util import run_sync
 from optuna.trial import FrozenTrial, TrialState
-from test_notebooks import search_cells
+from test_notebooks import (
+    CELL_TIMEOUT,
+    cell_tagged,
+    errors,
+    execute,
+    journal,
+    kernel_env,
+    results,
+    search_cells,
+    stdout,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "notebooks" / "02_parallel_and_resume.py"
-CELL_TIMEOUT = 300
 CRASH_REASON = "the worker process exited with code 1"
 DASK_DEATH = "the Dask worker running it died"
 
 
 # -- helpers ---------------------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def _kernel_env() -> Iterator[None]:
-    """Let the kernel (started in a tmp folder) import nas_notebook from this checkout."""
-    old = os.environ.get("PYTHONPATH")
-    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), old) if p)
-    try:
-        yield
-    finally:
-        if old is None:
-            os.environ.pop("PYTHONPATH", None)
-        else:
-            os.environ["PYTHONPATH"] = old
-
-
-def execute(nb: Any, cwd: Path) -> Any:
-    """Run every cell of ``nb`` in a fresh python3 kernel working in ``cwd``; any error in a
-    cell fails the test."""
-    client = nbclient.NotebookClient(
-        nb,
-        kernel_name="python3",
-        timeout=CELL_TIMEOUT,
-        allow_errors=False,
-        record_timing=True,
-        resources={"metadata": {"path": str(cwd)}},
-    )
-    with _kernel_env():
-        client.execute()
-    return nb
-
-
-def cell_tagged(nb: Any, tag: str) -> Any:
-    cells = [c for c in nb.cells if tag in c.get("metadata", {}).get("tags", [])]
-    assert len(cells) == 1, f"expected one cell tagged {tag!r}, found {len(cells)}"
-    return cells[0]
-
-
-def stdout(cell: Any) -> str:
-    return "".join(
-        o.get("text", "") for o in cell.outputs if o.output_type == "stream" and o.name == "stdout"
-    )
-
-
-def results(cell: Any, mime: str) -> list[Any]:
-    """The ``mime`` data of the cell's execute_result / display_data outputs."""
-    return [
-        o.data[mime]
-        for o in cell.outputs
-        if o.output_type in ("execute_result", "display_data") and mime in o.get("data", {})
-    ]
-
-
-def errors(nb: Any) -> list[str]:
-    return [
-        f"{o.ename}: {o.evalue}"
-        for c in nb.cells
-        if c.cell_type == "code"
-        for o in c.outputs
-        if o.output_type == "error"
-    ]
-
-
-def journal(path: Path) -> Any:
-    from optuna.storages.journal import JournalFileBackend
-
-    return optuna.storages.JournalStorage(JournalFileBackend(str(path)))
 
 
 def parse_iso(stamp: str) -> dt.datetime:
@@ -348,7 +288,7 @@ def test_kernel_restart_during_a_process_search_then_resume(tmp_path: Path, how:
         allow_errors=False,
         resources={"metadata": {"path": str(tmp_path)}},
     )
-    with _kernel_env(), client.setup_kernel():
+    with kernel_env(), client.setup_kernel():
         assert client.km is not None
         client.execute_cell(nb.cells[0], 0)
         client.execute_cell(nb.cells[1], 1)
