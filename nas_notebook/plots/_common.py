@@ -14,6 +14,7 @@ from optuna.trial import FrozenTrial, TrialState
 from ..study import TrialColumns
 
 __all__ = [
+    "BLUES",
     "LOG_AXIS",
     "WEBGL_THRESHOLD",
     "Target",
@@ -34,8 +35,22 @@ __all__ = [
     "trials_of",
 ]
 
-#: Above this many points a scatter trace switches to WebGL.
+#: Above this many points a scatter trace switches to WebGL. The plots draw at most this many
+#: points a trace (a Pareto front, drawn whole, aside), as SVG: WebGL drawn on the CPU (a browser
+#: without a GPU, as on many remote desktops) costs more to set up than those markers to draw.
 WEBGL_THRESHOLD = 2000
+
+#: The sequential blue scale, light to dark, spelled out: plotly.js's own ``"Blues"`` runs the
+#: other way (dark blue to grey) from plotly.py's, so a figure drawn in the dashboard and the same
+#: figure shown by plotly.py would disagree on which end is dark.
+BLUES: list[list[Any]] = [
+    [k / 8, color]
+    for k, color in enumerate(
+        ["rgb(247,251,255)", "rgb(222,235,247)", "rgb(198,219,239)", "rgb(158,202,225)",
+         "rgb(107,174,214)", "rgb(66,146,198)", "rgb(33,113,181)", "rgb(8,81,156)",
+         "rgb(8,48,107)"]
+    )
+]  # fmt: skip
 
 #: How every log axis is drawn: ticks at powers of ten written as powers (10⁻⁴, 10⁻³), never a
 #: mix of SI prefixes and decimals ("100µ" next to "0.001").

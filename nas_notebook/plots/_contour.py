@@ -44,7 +44,7 @@ __all__ = ["ContourAxis", "ContourInfo", "plot_contour"]
 GRID = 60
 
 #: At most this many trial points are drawn over the surface, the best tenth always.
-MAX_POINTS = 2000
+MAX_POINTS = 1000
 
 
 class ContourAxis(NamedTuple):

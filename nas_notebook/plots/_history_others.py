@@ -12,7 +12,7 @@ from optuna.trial import TrialState
 
 from .._schema import FAIL_REASON
 from ..study import TrialColumns
-from ._common import WEBGL_THRESHOLD, decimate
+from ._common import decimate
 
 __all__ = [
     "FAILED_COLOR",
@@ -23,8 +23,9 @@ __all__ = [
     "other_trials",
 ]
 
-#: At most this many pruned, and this many failed, trials are drawn (an even sample).
-MAX_OTHERS = 2000
+#: At most this many pruned, and this many failed, trials are drawn (an even sample), as SVG
+#: markers beside the completed trials' (see ``MAX_POINTS`` of the history).
+MAX_OTHERS = 1000
 #: A failed trial's hover shows at most this much of the first line of its reason.
 REASON_CHARS = 80
 
@@ -101,7 +102,7 @@ def other_traces(name: str, group: OtherTrials, color: str, symbol: str) -> list
         rows = np.flatnonzero(sel)
         out.append(
             {
-                "type": "scattergl" if len(rows) > WEBGL_THRESHOLD else "scatter",
+                "type": "scatter",
                 "x": group.numbers[rows],
                 "y": group.values[rows] if axis == "y" else np.full(len(rows), 0.5),
                 "yaxis": axis,

@@ -11,7 +11,6 @@ from optuna.trial import TrialState
 
 from ..study import STATE_CODES, columns_of
 from ._common import (
-    WEBGL_THRESHOLD,
     best_of,
     columns_and_directions,
     decimate,
@@ -203,7 +202,6 @@ def traces(info: IntermediateValuesInfo) -> list[dict[str, Any]]:
     """Trace data for the info (used by the static figure and by live figure updates)."""
     colours = {name: colour for name, _, colour in STATES}
     n_points = sum(len(g.x) for g in info.groups)
-    kind = "scattergl" if n_points > WEBGL_THRESHOLD else "scatter"
     thinned = info.n_drawn < info.n_curves
     out: list[dict[str, Any]] = []
     ends: list[dict[str, Any]] = []
@@ -214,7 +212,7 @@ def traces(info: IntermediateValuesInfo) -> list[dict[str, Any]]:
         count = f"{len(g.numbers)} of {g.total}" if len(g.numbers) < g.total else f"{g.total}"
         out.append(
             {
-                "type": kind,
+                "type": "scatter",  # a line of SVG is one path, however many points
                 "x": g.x,
                 "y": g.y,
                 "customdata": g.trial,

@@ -12,8 +12,8 @@ from optuna.trial import FrozenTrial, TrialState
 
 from ..study import columns_of
 from ._common import (
-    WEBGL_THRESHOLD,
     Target,
+    best_of,
     columns_and_directions,
     decimate,
     default_direction,
@@ -30,8 +30,15 @@ __all__ = [
     "plot_optimization_history",
 ]
 
-#: At most this many objective points are drawn; the best-so-far line is always exact.
-MAX_POINTS = 5000
+#: At most this many completed trials are drawn, as SVG markers (WebGL, without a GPU, costs
+#: the browser more to set up than these cost to draw); the best-so-far line is always exact.
+MAX_POINTS = 2000
+#: Of those, the trials with the best this many values are always drawn, as is every trial that
+#: improved on the ones before it (a step of the best-so-far line).
+KEEP_BEST = 200
+#: At most about this many markers in all: where many pruned and failed trials are drawn, fewer
+#: completed ones are (never under half of :data:`MAX_POINTS`).
+MAX_MARKERS = 3000
 
 #: The best-so-far line of a single study (the study's colour when several are drawn).
 BEST_COLOR = "#444444"
@@ -66,9 +73,17 @@ class OptimizationHistoryInfo(NamedTuple):
 
     @property
     def shown(self) -> np.ndarray:
-        """Indices into ``numbers`` of the points drawn (all, or a sample keeping the steps)."""
+        """Indices into ``numbers`` of the points drawn: all, or at most :data:`MAX_POINTS`
+        (fewer beside many pruned and failed trials, see :data:`MAX_MARKERS`): every step of
+        the best-so-far line, the :data:`KEEP_BEST` best values and an even sample of the
+        others."""
+        others = sum(len(o.numbers) for o in (self.pruned, self.failed) if o is not None)
+        limit = min(MAX_POINTS, max(MAX_MARKERS - others, MAX_POINTS // 2))
+        if len(self.numbers) <= limit:
+            return np.arange(len(self.numbers))
         steps = np.searchsorted(self.numbers, self.best_numbers)
-        return decimate(len(self.numbers), MAX_POINTS, keep=steps)
+        best = best_of(self.values, self.direction, KEEP_BEST)
+        return decimate(len(self.numbers), limit, keep=np.r_[steps, best])
 
 
 class OptimizationHistoryBand(NamedTuple):
@@ -212,7 +227,6 @@ def traces(
     """Trace data for the info (used by the static figure and by live figure updates); ``of``
     names the study when several are drawn."""
     shown = info.shown
-    kind = "scattergl" if len(shown) > WEBGL_THRESHOLD else "scatter"
     # The best-so-far line runs on to the last completed trial.
     best_x, best_y = info.best_numbers, info.best_values
     if len(info.numbers) and len(best_x) and best_x[-1] != info.numbers[-1]:
@@ -220,7 +234,7 @@ def traces(
         best_y = np.append(best_y, best_y[-1])
     out: list[dict[str, Any]] = [
         {
-            "type": kind,
+            "type": "scatter",
             "x": info.numbers[shown],
             "y": info.values[shown],
             "mode": "markers",

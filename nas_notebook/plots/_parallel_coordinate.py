@@ -23,13 +23,10 @@ from ._common import (
     power_label,
     target_values,
 )
+from ._parallel_draw import KEEP_BEST, MAX_LINES, layout, traces
 
 __all__ = ["ABSENT", "Axis", "ParallelCoordinateInfo", "plot_parallel_coordinate"]
 
-#: At most this many lines are drawn: beyond that a parcoords plot is a solid band.
-MAX_LINES = 5000
-#: Of those, the best this many are always drawn; the rest are an even sample of the others.
-KEEP_BEST = 1000
 #: The tick label of the position where trials lacking a (conditional) parameter cross its axis.
 ABSENT = "(absent)"
 
@@ -38,16 +35,16 @@ class Axis(NamedTuple):
     """One vertical axis: where each line crosses it and how it is labelled.
 
     ``values`` (one per line) are on the drawn scale: choice indices for a categorical parameter,
-    log10 of the value for a log one (parcoords has no log axis, so the ticks carry the real
-    values). Trials lacking the parameter cross at one position below ``range``'s data part,
-    ticked :data:`ABSENT`. ``tickvals``/``ticktext`` are None where plotly's own ticks serve.
+    log10 of the value for a log one (the ticks carry the real values). Trials lacking the
+    parameter cross at one position below ``range``'s data part, ticked :data:`ABSENT`.
+    ``tickvals`` (on the drawn scale, within ``range``) and ``ticktext`` are the axis' labels.
     """
 
     label: str
     values: np.ndarray
     range: tuple[float, float]
-    tickvals: list[float] | None
-    ticktext: list[str] | None
+    tickvals: list[float]
+    ticktext: list[str]
 
 
 class ParallelCoordinateInfo(NamedTuple):
@@ -55,8 +52,8 @@ class ParallelCoordinateInfo(NamedTuple):
 
     ``numbers``/``values`` are the completed trials with a finite value of ``objective``, in
     trial order; ``axes`` are the objective's then each parameter's, each with one entry per
-    trial. Lines are coloured by the objective, the colour scale reversed when minimizing so
-    the best trials are the darkest either way.
+    trial. Lines are coloured by the objective, darker for better: the colour scale is reversed
+    when minimizing.
     """
 
     numbers: np.ndarray
@@ -95,10 +92,40 @@ def _log_ticks(lo: float, hi: float) -> list[float]:
     return np.linspace(lo, hi, 4).tolist()
 
 
+def _linear_ticks(lo: float, hi: float, integer: bool = False) -> tuple[list[float], list[str]]:
+    """Ticks at round steps (1, 2, 2.5 or 5 times a power of ten, whole numbers on an integer
+    axis) within ``[lo, hi]``, three to six of them, and their labels.
+
+    Example:
+        >>> _linear_ticks(0.0, 0.5)[1], _linear_ticks(1, 8, integer=True)[1]
+        (['0', '0.1', '0.2', '0.3', '0.4', '0.5'], ['2', '4', '6', '8'])
+    """
+    span = hi - lo
+    if not (np.isfinite(span) and span > 0):
+        return [lo], [f"{lo:.4g}"]
+    power = 10.0 ** math.floor(math.log10(span / 4))
+    step = next(m * power for m in (1.0, 2.0, 2.5, 5.0, 10.0) if span / (m * power) <= 5.5)
+    if integer:
+        step = max(1.0, round(step))
+    first, last = math.ceil(lo / step - 1e-9), math.floor(hi / step + 1e-9)
+    ticks = [round(k * step, 12) + 0.0 for k in range(first, last + 1)]
+    if not 1e-4 <= max(abs(lo), abs(hi)) < 1e5:
+        return ticks, [_power(t) for t in ticks]
+    exponent = math.floor(math.log10(step))
+    decimals = max(0, -exponent + (0 if (step / 10.0**exponent) % 1 == 0 else 1))
+    labels = [f"{t:.{decimals}f}" for t in ticks]
+    return ticks, [s.rstrip("0").rstrip(".") if "." in s else s for s in labels]
+
+
+def _power(value: float) -> str:
+    """A very large or small tick as plotly's power exponent format writes it (``2·10⁵``)."""
+    if value == 0:
+        return "0"
+    return ("-" if value < 0 else "") + power_label(abs(value))
+
+
 def _param_axis(name: str, dist: BaseDistribution, internal: np.ndarray) -> Axis:
     absent = np.isnan(internal)
-    tickvals: list[float] | None = None
-    ticktext: list[str] | None = None
     if isinstance(dist, CategoricalDistribution):
         values = internal
         lo, hi = 0.0, float(len(dist.choices) - 1)
@@ -116,17 +143,14 @@ def _param_axis(name: str, dist: BaseDistribution, internal: np.ndarray) -> Axis
         if log:
             tickvals = _log_ticks(lo, hi)
             ticktext = [power_label(10**v) for v in tickvals]
+        else:
+            tickvals, ticktext = _linear_ticks(*_span(lo, hi), isinstance(dist, IntDistribution))
     if absent.any():
-        if tickvals is None:  # plotly's own ticks would not name the extra position
-            ticks = np.linspace(lo, hi, 5)
-            ticks = np.unique(np.round(ticks) if isinstance(dist, IntDistribution) else ticks)
-            tickvals = ticks.tolist()
-            ticktext = [f"{v:.3g}" for v in tickvals]
         # One choice's step below a categorical axis, 15% of the range below a numeric one.
         categorical = isinstance(dist, CategoricalDistribution)
         below = lo - (1.0 if categorical else (0.15 * (hi - lo) or 1.0))
         values = np.where(absent, below, values)
-        tickvals, ticktext = [below, *tickvals], [ABSENT, *(ticktext or [])]
+        tickvals, ticktext = [below, *tickvals], [ABSENT, *ticktext]
         lo = below
     return Axis(name, values, _span(lo, hi), tickvals, ticktext)
 
@@ -167,8 +191,8 @@ def _get_parallel_coordinate_info(
     columns = cols.params
     names = list(params) if params is not None else list(columns)
     names = [n for n in names if params is not None or not np.isnan(columns[n][rows]).all()]
-    lo, hi = (float(values.min()), float(values.max())) if len(values) else (0.0, 1.0)
-    axes = [Axis(label, values, _span(lo, hi), None, None)]
+    lo, hi = _span(*((float(values.min()), float(values.max())) if len(values) else (0.0, 1.0)))
+    axes = [Axis(label, values, (lo, hi), *_linear_ticks(lo, hi))]
     axes += [_param_axis(n, cols.distributions[n], columns[n][rows]) for n in names]
     return ParallelCoordinateInfo(cols.number[rows], values, axes, direction, objective)
 
@@ -182,43 +206,6 @@ def waiting(info: ParallelCoordinateInfo) -> str | None:
     return None
 
 
-def traces(info: ParallelCoordinateInfo) -> list[dict[str, Any]]:
-    """Trace data for the info (used by the static figure and by live figure updates)."""
-    shown = info.shown
-    dimensions = []
-    for axis in info.axes:
-        dim: dict[str, Any] = {
-            "label": axis.label,
-            "values": axis.values[shown],
-            "range": list(axis.range),
-        }
-        if axis.tickvals is not None:
-            dim.update(tickvals=axis.tickvals, ticktext=axis.ticktext)
-        dimensions.append(dim)
-    return [
-        {
-            "type": "parcoords",  # WebGL: thousands of lines stay interactive
-            "dimensions": dimensions,
-            "labelangle": 20 if len(dimensions) > 6 else 0,
-            "line": {
-                "color": info.values[shown],
-                "colorscale": "Blues",
-                "reversescale": info.reverse_scale,
-                "showscale": True,
-                "colorbar": {"title": {"text": info.axes[0].label if info.axes else ""}},
-            },
-        }
-    ]
-
-
-def layout(info: ParallelCoordinateInfo) -> dict[str, Any]:
-    return {
-        "title": {"text": f"Parallel coordinates ({info.direction})"},
-        "margin": {"l": 70, "r": 30, "t": 80, "b": 30},
-        "height": 420,
-    }
-
-
 def plot_parallel_coordinate(
     study: Any,
     params: Sequence[str] | None = None,
@@ -229,11 +216,14 @@ def plot_parallel_coordinate(
 ) -> go.Figure:
     """Parallel coordinates of ``study`` (a :class:`~nas_notebook.Search` or Optuna study).
 
-    Each completed trial is a line through the objective and its parameters, coloured by the
-    objective (darkest is best), named after its metric when the study names it. Categorical
-    axes list the choices in their declared order, log parameters are drawn on a log scale
-    (ticked at powers of ten), and trials lacking a conditional parameter cross its axis at
-    :data:`ABSENT`, below the range. At most :data:`MAX_LINES` lines are drawn.
+    Each completed trial is a line through the objective (the first axis, named after its
+    metric when the study names it) and its parameters, coloured by the objective in a few
+    shades, darkest for the best, drawn on top. Categorical axes list the choices in their
+    declared order, log parameters are drawn on a log scale (ticked at powers of ten), and
+    trials lacking a conditional parameter cross its axis at :data:`ABSENT`, below the range.
+    At most :data:`MAX_LINES` lines are drawn: the best :data:`KEEP_BEST` and an even sample of
+    the others (the title says how many of how many). Hovering a line's vertex names its trial
+    and value. The lines are plain SVG: quick to draw without a GPU.
 
     Takes the arguments of ``optuna.visualization.plot_parallel_coordinate`` too, with their
     meaning.
@@ -255,7 +245,7 @@ def plot_parallel_coordinate(
         >>> import optuna
         >>> study = optuna.create_study()
         >>> study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=3)
-        >>> [d.label for d in plot_parallel_coordinate(study).data[0].dimensions]
+        >>> list(plot_parallel_coordinate(study).layout.xaxis.ticktext)
         ['objective', 'x']
     """
     cols, directions = columns_and_directions(study)

@@ -21,8 +21,9 @@ from ._common import (
 
 __all__ = ["ParetoFrontInfo", "plot_pareto_front"]
 
-#: At most this many dominated points are drawn; the front is always drawn whole.
-MAX_POINTS = 5000
+#: At most this many dominated points are drawn, as SVG markers (as many infeasible ones); the
+#: front is always drawn whole (with WebGL beyond ``WEBGL_THRESHOLD`` points).
+MAX_POINTS = 2000
 
 _DOMINATED_COLOR = "#9aa5b1"
 _FRONT_COLOR = "#d62728"

@@ -11,8 +11,8 @@ from optuna.trial import TrialState
 
 from ..study import columns_of
 from ._common import (
+    BLUES,
     LOG_AXIS,
-    WEBGL_THRESHOLD,
     Target,
     axis_kind,
     best_of,
@@ -30,7 +30,15 @@ from ._common import (
 __all__ = ["SliceInfo", "SliceParam", "plot_slice"]
 
 #: At most this many points are drawn per parameter, the best tenth of them always.
-MAX_POINTS = 2000
+MAX_POINTS = 1000
+#: At most this many points are drawn in all, shared by the panels: each is an SVG marker
+#: (WebGL, without a GPU, costs the browser more to set up than these cost to draw).
+TOTAL_POINTS = 2000
+#: The least a panel draws however many there are.
+MIN_POINTS = 100
+#: The points' colours by trial number, light (early) to dark (late), from a blue pale enough
+#: to tell apart and dark enough to see on white without an outline.
+COLORSCALE = [[k / 5, color] for k, (_, color) in enumerate(BLUES[3:])]
 #: At most this many panels side by side; more parameters wrap onto further rows.
 PER_ROW = 4
 
@@ -74,7 +82,8 @@ def _get_slice_info(
 
     ``params`` defaults to every parameter, in the order the study first suggested them;
     ``objective_names`` are the objectives' metric names (the target's title when it is an
-    objective).
+    objective). Each panel shows at most ``max_points``, and the panels together about
+    :data:`TOTAL_POINTS` (at least :data:`MIN_POINTS` each).
     """
     cols = columns_of(source)
     names = list(cols.distributions) if params is None else param_names(params)
@@ -82,6 +91,7 @@ def _get_slice_info(
     values, title = target_values(cols, target, target_name, objective_names)
     done = cols.mask(TrialState.COMPLETE) & np.isfinite(values)
     columns = cols.params
+    max_points = min(max_points, max(TOTAL_POINTS // max(len(names), 1), MIN_POINTS))
     panels = []
     for name in names:
         dist = cols.distributions[name]
@@ -119,7 +129,6 @@ def _axis(index: int) -> str:
 def traces(info: SliceInfo) -> list[dict[str, Any]]:
     """Trace data for the info (used by the static figure and by live figure updates)."""
     n_points = sum(len(p.shown) for p in info.params)
-    kind = "scattergl" if n_points > WEBGL_THRESHOLD else "scatter"
     last = max((int(p.numbers.max()) for p in info.params if len(p.numbers)), default=0)
     per_row = _grid(len(info.params))[1]
     out = []
@@ -130,7 +139,7 @@ def traces(info: SliceInfo) -> list[dict[str, Any]]:
         numbers = p.numbers[p.shown]
         out.append(
             {
-                "type": kind,
+                "type": "scatter",
                 "x": x,
                 "y": p.y[p.shown],
                 "xaxis": f"x{_axis(i)}",
@@ -146,10 +155,9 @@ def traces(info: SliceInfo) -> list[dict[str, Any]]:
                     "color": numbers,
                     "cmin": 0,
                     "cmax": max(last, 1),
-                    "colorscale": "Blues",
+                    "colorscale": COLORSCALE,
                     "showscale": i == 0,
                     "colorbar": {"title": {"text": "trial"}, "thickness": 12},
-                    "line": {"width": 0.5, "color": "grey"},
                 },
             }
         )

@@ -73,8 +73,9 @@ def test_every_plot_of_a_named_objective_says_its_name(source, named, search):
     assert "accuracy (reported)" in curves.data[0].hovertemplate
 
     parallel = plots.plot_parallel_coordinate(study)
-    assert parallel.data[0].dimensions[0].label == "accuracy"
-    assert parallel.data[0].line.colorbar.title.text == "accuracy"
+    assert parallel.layout.xaxis.ticktext[0] == "accuracy"
+    assert parallel.data[-1].marker.colorbar.title.text == "accuracy"
+    assert "accuracy" in parallel.data[0].hovertemplate
 
     slices = plots.plot_slice(study)
     assert slices.layout.yaxis.title.text == "accuracy" and "accuracy" in slices.layout.title.text
@@ -129,8 +130,9 @@ def test_the_dashboard_parts_take_the_names(named):
     }
     traces, _ = parts.contour(cols, directions, options, names)  # by position too
     assert traces[0]["colorbar"]["title"]["text"] == "accuracy"
-    traces, _ = parts.parallel(cols, directions, options, names=names)
-    assert traces[0]["dimensions"][0]["label"] == "accuracy"
+    traces, layout = parts.parallel(cols, directions, options, names=names)
+    assert layout["xaxis"]["ticktext"][0] == "accuracy"
+    assert traces[-1]["marker"]["colorbar"]["title"]["text"] == "accuracy"
     _, layout = parts.importances(cols, directions, options, names=names)
     assert "accuracy" in layout["title"]["text"]
     # Without names, today's words.

@@ -8,7 +8,12 @@ from nas_notebook._schema import FAIL_REASON
 from nas_notebook.plots import parts, plot_optimization_history
 from nas_notebook.plots._common import WEBGL_THRESHOLD
 from nas_notebook.plots._history_others import MAX_OTHERS
-from nas_notebook.plots._optimization_history import MAX_POINTS, _get_optimization_history_info
+from nas_notebook.plots._optimization_history import (
+    KEEP_BEST,
+    MAX_MARKERS,
+    MAX_POINTS,
+    _get_optimization_history_info,
+)
 from nas_notebook.study import TrialColumns
 
 X = {"x": FloatDistribution(0, 1)}
@@ -58,10 +63,11 @@ def test_info_of_no_trials_is_empty():
     assert info.values.size == 0 and info.best_values.size == 0
 
 
-def test_plot_accepts_a_plain_optuna_study_and_uses_webgl_for_many_points():
+def test_plot_accepts_a_plain_optuna_study_and_draws_many_points_without_webgl():
     study = make_study(trials(list(np.linspace(1, 0, WEBGL_THRESHOLD + 1))))
     fig = plot_optimization_history(study)
-    assert [trace.type for trace in fig.data] == ["scattergl", "scatter"]
+    assert [trace.type for trace in fig.data] == ["scatter", "scatter"]
+    assert len(fig.data[0].x) == MAX_POINTS
     assert fig.data[1].y[-1] == 0
     small = make_study(trials([1.0, 2.0]))
     assert [trace.type for trace in plot_optimization_history(small).data] == ["scatter", "scatter"]
@@ -74,6 +80,8 @@ def test_many_points_are_decimated_but_every_improvement_is_kept():
     shown = info.shown
     assert len(shown) == MAX_POINTS
     assert set(info.best_numbers.tolist()) <= set(info.numbers[shown].tolist())
+    best = np.argsort(values)[:KEEP_BEST]  # minimized: the lowest
+    assert set(best.tolist()) <= set(info.numbers[shown].tolist())
     fig = plot_optimization_history(make_study(trials(list(values))))
     assert len(fig.data[0].x) == MAX_POINTS
     assert fig.data[1].y[-1] == values.min() and fig.data[1].x[-1] == len(values) - 1
@@ -166,3 +174,20 @@ def test_a_target_without_intermediate_values_puts_pruned_trials_at_their_own_va
     info = _get_optimization_history_info(ts, "minimize", target="duration")
     assert info.pruned.values.tolist() == [1.0, 1.0] and info.failed.values.tolist() == [1.0, 1.0]
     assert not info.strip and "duration 1" in info.failed.texts[0]
+
+
+def test_many_pruned_and_failed_trials_leave_room_to_fewer_completed_ones():
+    n = 3 * MAX_POINTS
+    states = [TrialState.PRUNED, TrialState.FAIL, TrialState.COMPLETE] * (n // 3)
+    rng = np.random.default_rng(2)
+    ts = [make_trial(i, s, float(v), params={"x": 0.5}, distributions=X)
+          for i, (s, v) in enumerate(zip(states, rng.random(n)))]  # fmt: skip
+    info = _get_optimization_history_info(ts, "minimize")
+    others = len(info.pruned.numbers) + len(info.failed.numbers)
+    assert others == 2 * MAX_OTHERS and len(info.numbers) == n // 3
+    assert len(info.shown) == max(MAX_MARKERS - others, MAX_POINTS // 2) < MAX_POINTS
+    assert set(info.best_numbers.tolist()) <= set(info.numbers[info.shown].tolist())
+    best = info.numbers[np.argsort(info.values)[:KEEP_BEST]]
+    assert set(best.tolist()) <= set(info.numbers[info.shown].tolist())
+    alone = _get_optimization_history_info(ts, "minimize", others=False)
+    assert len(alone.shown) == MAX_POINTS

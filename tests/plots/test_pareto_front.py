@@ -116,7 +116,8 @@ def test_many_dominated_points_are_decimated_but_never_the_front():
     assert set(info.dominated.tolist()) <= set(range(n, 2 * n))
     line, points = traces(info)[1], traces(info)[0]
     assert len(line["x"]) == n and np.all(np.diff(line["x"]) > 0)
-    assert line["type"] == points["type"] == "scattergl" and n > WEBGL_THRESHOLD
+    assert line["type"] == "scattergl" and n > WEBGL_THRESHOLD
+    assert points["type"] == "scatter" and MAX_POINTS <= WEBGL_THRESHOLD  # SVG: no WebGL
 
 
 def test_three_objectives_are_drawn_in_3d():

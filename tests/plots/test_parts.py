@@ -122,6 +122,7 @@ def test_no_layout_fixes_a_width_and_every_log_axis_is_written_in_powers():
             axis = figure.layout[key]
             if key.startswith(("xaxis", "yaxis")) and axis.type == "log":
                 assert axis.exponentformat == "power", (name, key)
-    parcoords = figures["parallel"].data[0]
-    lr = next(d for d in parcoords.dimensions if d.label == "lr")
-    assert "10⁻⁵" in lr.ticktext
+    parallel = figures["parallel"]
+    lr = list(parallel.layout.xaxis.ticktext).index("lr")
+    (ticks,) = [t for t in parallel.data if t.mode == "markers+text"]
+    assert "10⁻⁵" in [text for x, text in zip(ticks.x, ticks.text) if x == lr]

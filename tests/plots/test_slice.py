@@ -7,7 +7,15 @@ from optuna.trial import TrialState
 from plot_studies import make_study, make_trial
 
 from nas_notebook.plots._common import WEBGL_THRESHOLD
-from nas_notebook.plots._slice import MAX_POINTS, _get_slice_info, layout, plot_slice, traces
+from nas_notebook.plots._slice import (
+    MAX_POINTS,
+    MIN_POINTS,
+    TOTAL_POINTS,
+    _get_slice_info,
+    layout,
+    plot_slice,
+    traces,
+)
 
 D = {
     "x": FloatDistribution(0, 1),
@@ -113,11 +121,25 @@ def test_many_points_are_decimated_keeping_the_best(direction, best):
     x = panel(info, "x")
     assert len(x.y) == 5000 and len(x.shown) == MAX_POINTS
     shown = set(x.y[x.shown].tolist())
-    best_tenth = range(0, 200) if best == 0 else range(4800, 5000)
+    tenth = MAX_POINTS // 10
+    best_tenth = range(0, tenth) if best == 0 else range(5000 - tenth, 5000)
     assert set(map(float, best_tenth)) <= shown
-    assert [t["type"] for t in traces(info)] == ["scattergl", "scattergl"]  # 2 x 2000 points
+    assert [t["type"] for t in traces(info)] == ["scatter", "scatter"]  # SVG: no WebGL
     one = _get_slice_info(many(5000), params=["x"], direction=direction)
     assert traces(one)[0]["type"] == "scatter" and MAX_POINTS <= WEBGL_THRESHOLD
+
+
+def test_the_panels_share_a_budget_of_points_keeping_each_ones_best():
+    names = [f"p{i}" for i in range(8)]
+    dists = dict.fromkeys(names, D["x"])
+    ts = [make_trial(i, values=float(i), params=dict.fromkeys(names, 0.5), distributions=dists)
+          for i in range(3000)]  # fmt: skip
+    info = _get_slice_info(ts)
+    per_panel = TOTAL_POINTS // len(names)
+    assert per_panel >= MIN_POINTS
+    assert [len(p.shown) for p in info.params] == [per_panel] * len(names)
+    assert all(set(range(per_panel // 10)) <= set(p.y[p.shown].tolist()) for p in info.params)
+    assert sum(len(t["x"]) for t in traces(info)) == TOTAL_POINTS
 
 
 def test_plot_accepts_a_plain_optuna_study():
@@ -137,7 +159,7 @@ def test_plot_of_a_maximized_second_objective_keeps_its_highest_values():
     ]
     fig = plot_slice(make_study(ts, ["minimize", "maximize"]), target=1)
     assert len(fig.data[0].y) == MAX_POINTS and max(fig.data[0].y) == 2999
-    assert set(range(2800, 3000)) <= set(fig.data[0].y)
+    assert set(range(3000 - MAX_POINTS // 10, 3000)) <= set(fig.data[0].y)
 
 
 def test_every_panel_has_few_compact_ticks_and_the_figure_fills_its_panel():
