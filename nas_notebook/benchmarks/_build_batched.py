@@ -18,29 +18,34 @@ __all__ = ["CONV_KERNELS", "BatchedNetworks", "initial_network"]
 CONV_KERNELS = {"conv_1x1": 1, "conv_3x3": 3}
 
 
-def initial_network(cell: int, seed: int, channels: int) -> Network:
+def initial_network(cell: int, seed: int, channels: int, dims: int = 2) -> Network:
     """The plain network of ``cell`` with the protocol's initial weights for ``seed``."""
     torch.manual_seed(seed * 1_000_003 + cell)
-    return Network(cell_ops(cell), channels=channels)
+    return Network(cell_ops(cell), channels=channels, dims=dims)
 
 
 def _gconv(x: torch.Tensor, w: torch.Tensor, stride: int = 1, padding: int = 0) -> torch.Tensor:
-    """Per-cell convolution: ``x`` ``(N, k, Cin, H, W)``, ``w`` ``(k, Cout, Cin, kh, kw)``."""
-    n, k, c_in, h, width = x.shape
-    c_out = w.shape[1]
-    y = F.conv2d(
-        x.reshape(n, k * c_in, h, width),
-        w.reshape(k * c_out, c_in, w.shape[3], w.shape[4]),
+    """Per-cell convolution: ``x`` ``(N, k, Cin, *S)``, ``w`` ``(k, Cout, Cin, *kernel)``, with
+    ``S`` the one or two spatial dimensions."""
+    n, k, c_in, *size = x.shape
+    c_out, kernel = w.shape[1], w.shape[3:]
+    conv = F.conv2d if len(size) == 2 else F.conv1d
+    y = conv(
+        x.reshape(n, k * c_in, *size),
+        w.reshape(k * c_out, c_in, *kernel),
         stride=stride,
         padding=padding,
         groups=k,
     )
-    return y.reshape(n, k, c_out, y.shape[2], y.shape[3])
+    return y.reshape(n, k, c_out, *y.shape[2:])
 
 
-def _pool3(x: torch.Tensor) -> torch.Tensor:
-    """``avg_pool_3x3`` over the last two dimensions, as shifted sums (much faster on CPU than
-    ``avg_pool2d`` for these many small maps)."""
+def _pool3(x: torch.Tensor, dims: int = 2) -> torch.Tensor:
+    """``avg_pool_3x3`` over the last ``dims`` dimensions, as shifted sums (much faster on CPU
+    than ``avg_pool2d`` for these many small maps)."""
+    if dims == 1:
+        p = F.pad(x, (1, 1))
+        return (p[..., :-2] + p[..., 1:-1] + p[..., 2:]) * _inverse_counts(x.shape[-1])
     h, w = x.shape[-2:]
     p = F.pad(x, (1, 1, 1, 1))
     s = p[..., :-2, :] + p[..., 1:-1, :] + p[..., 2:, :]
@@ -49,13 +54,15 @@ def _pool3(x: torch.Tensor) -> torch.Tensor:
 
 
 @functools.lru_cache(maxsize=8)
-def _inverse_counts(h: int, w: int) -> torch.Tensor:
+def _inverse_counts(*size: int) -> torch.Tensor:
     def per_axis(n: int) -> torch.Tensor:
         counts = torch.full((n,), 3.0)
         counts[0] = counts[-1] = 2.0
         return counts
 
-    return 1.0 / (per_axis(h)[:, None] * per_axis(w)[None, :])
+    if len(size) == 1:
+        return 1.0 / per_axis(size[0])
+    return 1.0 / (per_axis(size[0])[:, None] * per_axis(size[1])[None, :])
 
 
 class BatchedNetworks(nn.Module):
@@ -63,20 +70,23 @@ class BatchedNetworks(nn.Module):
 
     Parameters are named like the plain module's, with the op appended for edge convolutions
     (``cell0.e2_1.conv_3x3``), and stacked over the cells (leading dimension K); rows of cells
-    that do not use a convolution stay zero and get no gradient.
+    that do not use a convolution stay zero and get no gradient. With ``dims=1`` they are the
+    1-D networks (``Network(ops, channels, dims=1)``) of sequences ``(N, 1, L)``.
     """
 
-    def __init__(self, cells: Sequence[Sequence[str]], channels: int = 8) -> None:
+    def __init__(self, cells: Sequence[Sequence[str]], channels: int = 8, dims: int = 2) -> None:
         super().__init__()
         self.cells = [tuple(ops) for ops in cells]
         self.channels = c = channels
+        self.dims = dims
         k, w = len(self.cells), 2 * channels
+        k3, k1, ones = (3,) * dims, (1,) * dims, (1,) * dims
         shapes: dict[str, tuple[int, ...]] = {
-            "stem.weight": (c, 1, 3, 3),
+            "stem.weight": (c, 1, *k3),
             "stem.bias": (c,),
-            "reduction.conv_a.weight": (w, c, 3, 3),
-            "reduction.conv_b.weight": (w, w, 3, 3),
-            "reduction.shortcut.weight": (w, c, 1, 1),
+            "reduction.conv_a.weight": (w, c, *k3),
+            "reduction.conv_b.weight": (w, w, *k3),
+            "reduction.shortcut.weight": (w, c, *k1),
             "classifier.weight": (NUM_CLASSES, w),
             "classifier.bias": (NUM_CLASSES,),
         }
@@ -92,9 +102,9 @@ class BatchedNetworks(nn.Module):
                     self.conv_cells[e, op] = torch.tensor(members)
                     size = CONV_KERNELS[op]
                     for name, width in (("cell0", c), ("cell1", w)):
-                        shapes[f"{name}.{_edge_key(edge)}.{op}"] = (width, width, size, size)
+                        shapes[f"{name}.{_edge_key(edge)}.{op}"] = (width, width, *(size,) * dims)
                 else:
-                    mask = torch.zeros(1, k, 1, 1, 1)
+                    mask = torch.zeros(1, k, 1, *ones)
                     mask[0, members] = 1.0
                     self.masks[e, op] = None if len(members) == k else mask
         self.weights = nn.ParameterDict(
@@ -145,7 +155,7 @@ class BatchedNetworks(nn.Module):
                 for op in ("skip_connect", "avg_pool_3x3"):
                     if (e, op) not in self.masks:
                         continue
-                    out = source if op == "skip_connect" else _pool3(source)
+                    out = source if op == "skip_connect" else _pool3(source, self.dims)
                     mask = self.masks[e, op]
                     out = out if mask is None else out * mask
                     total = out if total is None else total + out
@@ -166,16 +176,20 @@ class BatchedNetworks(nn.Module):
         return nodes[3]
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Images ``(N, 1, 8, 8)`` -> logits ``(N, K, 10)``, one column per cell."""
-        n, k, c = x.shape[0], len(self.cells), self.channels
+        """Images ``(N, 1, 8, 8)`` (sequences ``(N, 1, L)`` when ``dims=1``) -> logits
+        ``(N, K, 10)``, one column per cell."""
+        n, k, c, size = x.shape[0], len(self.cells), self.channels, x.shape[2:]
         stem = self["stem.weight"]
-        h = F.conv2d(x, stem.reshape(k * c, 1, 3, 3), self["stem.bias"].reshape(-1), padding=1)
-        h = self._cell("cell0", h.reshape(n, k, c, 8, 8))
+        conv, pool = (F.conv2d, F.avg_pool2d) if self.dims == 2 else (F.conv1d, F.avg_pool1d)
+        h = conv(x, stem.reshape(k * c, *stem.shape[2:]), self["stem.bias"].reshape(-1), padding=1)
+        h = self._cell("cell0", h.reshape(n, k, c, *size))
         main = _gconv(F.relu(h), self["reduction.conv_a.weight"], stride=2, padding=1)
         main = _gconv(F.relu(main), self["reduction.conv_b.weight"], padding=1)
-        pooled = F.avg_pool2d(h.reshape(n, k * c, 8, 8), 2).reshape(n, k, c, 4, 4)
-        h = main + _gconv(pooled, self["reduction.shortcut.weight"])
+        pooled = pool(h.reshape(n, k * c, *size), 2)
+        h = main + _gconv(
+            pooled.reshape(n, k, c, *pooled.shape[2:]), self["reduction.shortcut.weight"]
+        )
         h = self._cell("cell1", h)
-        features = F.relu(h).mean(dim=(3, 4))  # (N, K, 2C)
+        features = F.relu(h).mean(dim=tuple(range(3, 3 + self.dims)))  # (N, K, 2C)
         logits = torch.einsum("nkc,kdc->nkd", features, self["classifier.weight"])
         return logits + self["classifier.bias"]

@@ -74,11 +74,17 @@ def train_cells(
     data: dict[str, tuple[torch.Tensor, torch.Tensor]],
     protocol: dict[str, Any],
 ) -> dict[str, np.ndarray]:
-    """Train ``cells`` together under ``protocol`` for one seed; per-cell result arrays."""
+    """Train ``cells`` together under ``protocol`` for one seed; per-cell result arrays.
+
+    Beyond :data:`DEFAULT_PROTOCOL`'s keys, ``protocol`` may give ``dims`` (1: the 1-D
+    networks, for sequences) and ``eval_epochs`` (validate after only that many last epochs;
+    the others' valid entries are NaN); ``data`` may leave out ``test``.
+    """
     channels, epochs, batch_size = protocol["channels"], protocol["epochs"], protocol["batch_size"]
-    opt = protocol["optimizer"]
-    model = BatchedNetworks([cell_ops(c) for c in cells], channels)
-    model.load_networks([initial_network(c, seed, channels) for c in cells])
+    opt, dims = protocol["optimizer"], protocol.get("dims", 2)
+    first_eval = epochs - protocol.get("eval_epochs", epochs)
+    model = BatchedNetworks([cell_ops(c) for c in cells], channels, dims)
+    model.load_networks([initial_network(c, seed, channels, dims) for c in cells])
     x_train, y_train = data["train"]
     steps_per_epoch = math.ceil(len(y_train) / batch_size)
     total_steps = epochs * steps_per_epoch
@@ -118,11 +124,16 @@ def train_cells(
                 correct += (logits.argmax(dim=2) == yb[:, None]).float().sum(dim=0)
         out["train_loss"][:, epoch] = (loss_sum / len(y_train)).numpy()
         out["train_acc"][:, epoch] = (correct / len(y_train)).numpy()
-        loss_v, acc_v = _evaluate(model, *data["valid"])
-        out["valid_loss"][:, epoch] = loss_v
-        out["valid_acc"][:, epoch] = acc_v
+        if epoch >= first_eval:
+            out["valid_loss"][:, epoch], out["valid_acc"][:, epoch] = _evaluate(
+                model, *data["valid"]
+            )
+        else:
+            out["valid_loss"][:, epoch] = out["valid_acc"][:, epoch] = np.nan
         out["epoch_time"][:, epoch] = (time.perf_counter() - start) * share
-    test_loss, test_acc = _evaluate(model, *data["test"])
-    out["test_loss"], out["test_acc"] = test_loss.astype(np.float32), test_acc.astype(np.float32)
+    if "test" in data:
+        test_loss, test_acc = _evaluate(model, *data["test"])
+        out["test_loss"] = test_loss.astype(np.float32)
+        out["test_acc"] = test_acc.astype(np.float32)
     out["cells"] = np.asarray(cells, np.int32)
     return out

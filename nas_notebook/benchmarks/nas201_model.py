@@ -43,27 +43,37 @@ __all__ = [
 ]
 
 
-class ReLUConv(nn.Module):
-    """ReLU then a bias-free ``k x k`` convolution keeping the spatial size."""
+def _conv(dims: int) -> type[nn.Conv1d] | type[nn.Conv2d]:
+    """The convolution class of ``dims``-dimensional inputs (2: images, 1: sequences)."""
+    if dims not in (1, 2):
+        raise ValueError(f"dims must be 1 or 2, got {dims!r}")
+    return nn.Conv2d if dims == 2 else nn.Conv1d
 
-    def __init__(self, channels: int, kernel: int) -> None:
+
+class ReLUConv(nn.Module):
+    """ReLU then a bias-free ``k x k`` convolution keeping the spatial size (``k`` on 1-D
+    inputs when ``dims=1``)."""
+
+    def __init__(self, channels: int, kernel: int, dims: int = 2) -> None:
         super().__init__()
-        self.conv = nn.Conv2d(channels, channels, kernel, padding=kernel // 2, bias=False)
+        self.conv = _conv(dims)(channels, channels, kernel, padding=kernel // 2, bias=False)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.conv(F.relu(x))
 
 
-def _op_module(op: str, channels: int) -> nn.Module | None:
+def _op_module(op: str, channels: int, dims: int = 2) -> nn.Module | None:
     if op == "conv_1x1":
-        return ReLUConv(channels, 1)
+        return ReLUConv(channels, 1, dims)
     if op == "conv_3x3":
-        return ReLUConv(channels, 3)
+        return ReLUConv(channels, 3, dims)
     return None
 
 
 def avg_pool_3x3(x: torch.Tensor) -> torch.Tensor:
-    """The ``avg_pool_3x3`` op."""
+    """The ``avg_pool_3x3`` op (width-3 pooling on ``(N, C, L)`` sequences)."""
+    if x.dim() == 3:
+        return F.avg_pool1d(x, 3, stride=1, padding=1, count_include_pad=False)
     return F.avg_pool2d(x, 3, stride=1, padding=1, count_include_pad=False)
 
 
@@ -75,12 +85,12 @@ class Cell(nn.Module):
     """One cell with fixed edge ops; only the convolutions have parameters
     (``edges['e{to}_{from}'].conv.weight``)."""
 
-    def __init__(self, ops: Sequence[str], channels: int) -> None:
+    def __init__(self, ops: Sequence[str], channels: int, dims: int = 2) -> None:
         super().__init__()
         self.ops = _check(ops)
         self.edges = nn.ModuleDict()
         for op, edge in zip(self.ops, EDGES):
-            module = _op_module(op, channels)
+            module = _op_module(op, channels, dims)
             if module is not None:
                 self.edges[_edge_key(edge)] = module
 
@@ -103,50 +113,54 @@ class Cell(nn.Module):
 
 
 class Reduction(nn.Module):
-    """The residual reduction block C -> 2C, 8x8 -> 4x4."""
+    """The residual reduction block C -> 2C, 8x8 -> 4x4 (length L -> L/2 when ``dims=1``)."""
 
-    def __init__(self, channels: int) -> None:
+    def __init__(self, channels: int, dims: int = 2) -> None:
         super().__init__()
-        wide = 2 * channels
-        self.conv_a = nn.Conv2d(channels, wide, 3, stride=2, padding=1, bias=False)
-        self.conv_b = nn.Conv2d(wide, wide, 3, padding=1, bias=False)
-        self.shortcut = nn.Conv2d(channels, wide, 1, bias=False)
+        wide, conv = 2 * channels, _conv(dims)
+        self.conv_a = conv(channels, wide, 3, stride=2, padding=1, bias=False)
+        self.conv_b = conv(wide, wide, 3, padding=1, bias=False)
+        self.shortcut = conv(channels, wide, 1, bias=False)
+        self.pool = F.avg_pool2d if dims == 2 else F.avg_pool1d
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         main = self.conv_b(F.relu(self.conv_a(F.relu(x))))
-        return main + self.shortcut(F.avg_pool2d(x, 2))
+        return main + self.shortcut(self.pool(x, 2))
 
 
 class _Skeleton(nn.Module):
     """The macro skeleton around two cells (``make_cell(channels)`` builds each): stem conv,
     cell, residual reduction, cell, global pooling, linear; input ``(N, 1, 8, 8)``, output
     logits ``(N, 10)``. Convolutions start Kaiming-normal (in module order, which the table's
-    initial weights depend on)."""
+    initial weights depend on). With ``dims=1`` every convolution and pooling is 1-D, for
+    sequences ``(N, 1, L)``."""
 
-    def __init__(self, make_cell: Callable[[int], nn.Module], channels: int) -> None:
+    def __init__(self, make_cell: Callable[[int], nn.Module], channels: int, dims: int = 2) -> None:
         super().__init__()
         self.channels = channels
-        self.stem = nn.Conv2d(1, channels, 3, padding=1)
+        self.dims = dims
+        self.stem = _conv(dims)(1, channels, 3, padding=1)
         self.cell0 = make_cell(channels)
-        self.reduction = Reduction(channels)
+        self.reduction = Reduction(channels, dims)
         self.cell1 = make_cell(2 * channels)
         self.classifier = nn.Linear(2 * channels, NUM_CLASSES)
         for module in self.modules():
-            if isinstance(module, nn.Conv2d):
+            if isinstance(module, (nn.Conv1d, nn.Conv2d)):
                 nn.init.kaiming_normal_(module.weight, nonlinearity="relu")
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = self.cell1(self.reduction(self.cell0(self.stem(x))))
-        return self.classifier(F.relu(x).mean(dim=(2, 3)))
+        return self.classifier(F.relu(x).mean(dim=tuple(range(2, 2 + self.dims))))
 
 
 class Network(_Skeleton):
     """The macro skeleton around one cell with fixed edge ops (see the module docstring);
-    input ``(N, 1, 8, 8)``, output logits ``(N, 10)``."""
+    input ``(N, 1, 8, 8)`` (or sequences ``(N, 1, L)`` with ``dims=1``), output logits
+    ``(N, 10)``."""
 
-    def __init__(self, ops: Sequence[str], channels: int = 8) -> None:
+    def __init__(self, ops: Sequence[str], channels: int = 8, dims: int = 2) -> None:
         checked = _check(ops)
-        super().__init__(lambda width: Cell(checked, width), channels)
+        super().__init__(lambda width: Cell(checked, width, dims), channels, dims)
         self.ops = checked
 
 
