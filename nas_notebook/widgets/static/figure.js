@@ -1,21 +1,25 @@
 // One plot of the dashboard. The kernel holds the figure (traces and layout) as this widget's
 // state, so every view -- the first, one re-created after a browser reload, one in a re-opened
 // notebook -- draws the whole current figure from the model; nothing depends on messages a view
-// missed. plotly.js comes from the kernel's plotly package once per page, on the first figure's
-// request, and is evaluated once; every later figure reuses it.
+// missed. plotly.js comes from the kernel once per page, on the first figure's request, and is
+// evaluated once; every later figure reuses it.
 
 const PLOTLY = Symbol.for("nas_notebook.plotly");
 
-function loadPlotly(model) {
-  if (globalThis[PLOTLY]) return globalThis[PLOTLY];
+// bundle: "cartesian" (plotly.js's cartesian bundle, a third of the full one to evaluate: every
+// dashboard plot but a 3-D Pareto front) or "full". Once the full one is loaded, it draws all.
+function loadPlotly(model, bundle) {
+  const cache = (globalThis[PLOTLY] ??= {});
+  if (cache.full) return cache.full;
+  if (cache[bundle]) return cache[bundle];
   const loading = new Promise((resolve, reject) => {
     const onMessage = async (message, buffers) => {
-      if (!message || message.type !== "plotly") return;
+      if (!message || message.type !== "plotly" || message.bundle !== bundle) return;
       model.off("msg:custom", onMessage);
       try {
         const code = new TextDecoder().decode(buffers[0]);
-        // plotly.min.js is a UMD bundle: give it a CommonJS `module` so it neither looks for
-        // an AMD loader nor writes a global, and export what it builds.
+        // A UMD bundle: give it a CommonJS `module` so it neither looks for an AMD loader nor
+        // writes a global, and export what it builds.
         const source = `const module = { exports: {} };\n${code}\nexport default module.exports;`;
         const url = URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
         try {
@@ -28,10 +32,10 @@ function loadPlotly(model) {
       }
     };
     model.on("msg:custom", onMessage);
-    model.send({ type: "plotly?" });
+    model.send({ type: "plotly?", bundle });
   });
-  globalThis[PLOTLY] = loading;
-  loading.catch(() => { delete globalThis[PLOTLY]; });  // a later figure asks again
+  cache[bundle] = loading;
+  loading.catch(() => { delete cache[bundle]; });  // a later figure asks again
   return loading;
 }
 
@@ -47,9 +51,22 @@ function render({ model, el }) {
   let closed = false;
   let width = 0;
 
-  function draw() {
+  async function draw() {
     pending = false;
-    if (closed || Plotly === null) return;
+    if (closed) return;
+    let lib;
+    try {
+      lib = await loadPlotly(model, model.get("bundle"));
+    } catch (error) {
+      empty.style.display = "";
+      empty.textContent = `plotly.js could not be loaded: ${error}`;
+      return;
+    }
+    if (closed) return;
+    if (lib !== Plotly) {
+      if (Plotly !== null) Plotly.purge(plot);  // drawn by the other bundle before
+      Plotly = lib;
+    }
     if (el.clientWidth === 0) {
       width = 0;  // in a hidden tab: drawn when shown, at the width it is shown at
       return;
@@ -91,13 +108,7 @@ function render({ model, el }) {
   });
   resize.observe(el);
 
-  loadPlotly(model).then(
-    (loaded) => { Plotly = loaded; draw(); },
-    (error) => {
-      empty.style.display = "";
-      empty.textContent = `plotly.js could not be loaded: ${error}`;
-    },
-  );
+  draw();
   model.on("change:revision", drawSoon);
   model.on("change:empty", drawSoon);
   return () => {
