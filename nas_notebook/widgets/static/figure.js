@@ -78,10 +78,11 @@ function render({ model, el }) {
     empty.style.display = note ? "" : "none";
     plot.style.display = note ? "none" : "";
     if (note) return;
-    // Plotly.react keeps its own state on the div; copies keep the model's state pristine.
+    // Plotly.react keeps and edits what it is given: a copy of each trace (not a deep one: the
+    // arrays are large, and where plotly decodes one in place the model keeps equal values).
     Plotly.react(
       plot,
-      structuredClone(data),
+      data.map((trace) => ({ ...trace })),
       { ...structuredClone(layout), autosize: true, width: undefined },
       { responsive: false, displaylogo: false, scrollZoom: false },
     );
