@@ -15,11 +15,11 @@ import numpy as np
 from ._build_training import train_cells
 from ._nas201 import canonical, cell_index, cell_ops, isomorphism_classes
 from ._pilot_data import load_folds
-from ._pilot_stats import project, runs_needed, split_half
+from ._pilot_stats import project, runs_for_top, runs_needed, split_half, split_half_se
 
-__all__ = ["METRICS", "pilot_sample", "reliability_report", "train_pilot"]
+__all__ = ["METRICS", "pilot_sample", "reliability_report", "table_runs", "train_pilot"]
 
-#: Runs per half at which the model of :func:`project` is evaluated.
+#: Runs per half at which :func:`project` is evaluated.
 PROJECTED = [1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64]
 
 
@@ -115,39 +115,55 @@ def train_pilot(
     }
 
 
+def table_runs(settings: dict[str, Any], cells: list[int]) -> dict[str, Any]:
+    """What :func:`train_pilot` returns, read from the shipped table instead of trained (its
+    protocol is the ``digits`` pilot's, with seeds 0 and 1); the time per seed is the one the
+    table records, measured by the builder on batches of consecutive cells."""
+    from ._table import load_table
+    from ._tabulated import TABLE_PATH
+
+    meta, arrays = load_table(TABLE_PATH)
+    if settings["name"] != "digits" or meta["protocol"]["epochs"] != settings["epochs"]:
+        raise ValueError("only the 'digits' protocol can be read from the table")
+    seconds = arrays["epoch_time"][cells].sum(axis=(0, 2))
+    return {
+        "curves": {
+            name: arrays[name][cells].astype(np.float64) for name in ("valid_acc", "valid_loss")
+        },
+        "wall_s": seconds.tolist(),
+        "cpu_s": seconds.tolist(),
+    }
+
+
 def _finite(score: np.ndarray) -> np.ndarray:
     """Scores with NaN and infinities (diverged runs) set to the worst finite score."""
     finite = np.isfinite(score)
     return np.where(finite, score, score[finite].min() if finite.any() else 0.0)
 
 
-def _needed(projected: dict[int, dict[str, float]], key: str, target: float) -> int | None:
-    return next((m for m in PROJECTED if projected[m][key] >= target), None)
-
-
 def _metric_report(score: np.ndarray) -> dict[str, Any]:
     measured = split_half(score)
     half = int(measured["runs_per_half"])
-    grid = sorted({*PROJECTED, half})
-    projected = project(score, grid) if score.shape[1] >= 2 else {}
-    sb_all = runs_needed(measured["spearman"], half)
-    sb_better = runs_needed(measured["spearman_better_half"], half)
+    by_runs = {m: split_half(score, per_half=m) for m in range(1, half + 1)}
 
-    def total(per_half: float | None) -> int | None:
-        return None if per_half is None or math.isinf(per_half) else 2 * math.ceil(per_half)
+    def total(per_half: float) -> int | None:
+        return None if math.isinf(per_half) else 2 * math.ceil(per_half - 1e-9)
 
-    return {
+    report = {
         "measured": measured,
-        "projected_at_measured": projected[half],
-        "runs_per_cell_for_0.9": {
-            "spearman_brown_all": total(sb_all),
-            "spearman_brown_better_half": total(sb_better),
-            "projected_all": total(_needed(projected, "spearman", 0.9)),
-            "projected_better_half": total(_needed(projected, "spearman_better_half", 0.9)),
+        "measured_se": split_half_se(score),
+        "measured_by_runs_per_half": {str(m): stats for m, stats in by_runs.items()},
+        "runs_per_cell": {
+            "spearman_0.9": total(runs_needed(measured["spearman"], half)),
+            "spearman_better_half_0.9": total(runs_needed(measured["spearman_better_half"], half)),
+            "top10_0.7": total(runs_for_top(measured["top10"], half, 0.1)),
+            "top20_0.7": total(runs_for_top(measured["top20"], half, 0.2)),
         },
-        "runs_per_cell_for_top10_0.7": total(_needed(projected, "top10", 0.7)),
-        "projected": {str(m): projected[m] for m in PROJECTED},
+        "projected": {str(m): stats for m, stats in project(measured, PROJECTED).items()},
     }
+    if half > 1:  # how well one run per half projects to the measured runs per half
+        report["projected_from_one_run_per_half"] = project(by_runs[1], [half])[half]
+    return report
 
 
 def reliability_report(

@@ -14,14 +14,20 @@ import itertools
 import math
 
 import numpy as np
-from scipy.stats import rankdata
+from scipy.integrate import quad
+from scipy.optimize import brentq
+from scipy.stats import norm, rankdata
 
 __all__ = [
+    "latent_correlation",
+    "normal_top_agreement",
     "project",
+    "runs_for_top",
     "runs_needed",
     "spearman",
     "spearman_brown",
     "split_half",
+    "split_half_se",
     "top_agreement",
 ]
 
@@ -69,9 +75,8 @@ def top_agreement(a: np.ndarray, b: np.ndarray, fraction: float) -> float:
     return float((_top_weights(a, k) * _top_weights(b, k)).sum() / k)
 
 
-def _halves(runs: int, rng: np.random.Generator) -> list[tuple[list[int], list[int]]]:
-    """Splits of ``range(runs)`` into two halves of ``runs // 2`` (one run left out when odd)."""
-    half = runs // 2
+def _halves(runs: int, half: int, rng: np.random.Generator) -> list[tuple[list[int], list[int]]]:
+    """Splits of ``range(runs)`` into two disjoint halves of ``half`` runs each."""
     splits = []
     for first in itertools.combinations(range(runs), half):
         rest = [r for r in range(runs) if r not in first]
@@ -93,8 +98,10 @@ def _compare(a: np.ndarray, b: np.ndarray, better: np.ndarray) -> dict[str, floa
     }
 
 
-def split_half(scores: np.ndarray, seed: int = 0) -> dict[str, float]:
-    """Split-half statistics of ``scores`` ``(cells, runs)``, averaged over the splits.
+def split_half(scores: np.ndarray, seed: int = 0, per_half: int | None = None) -> dict[str, float]:
+    """Split-half statistics of ``scores`` ``(cells, runs)``, averaged over the splits into two
+    halves of ``per_half`` runs (default: half the runs, one left out when odd; fewer measure
+    how the statistics grow with the runs).
 
     Example:
         >>> same = np.repeat(np.arange(20.0)[:, None], 2, axis=1)
@@ -102,15 +109,33 @@ def split_half(scores: np.ndarray, seed: int = 0) -> dict[str, float]:
         (1.0, 1.0)
     """
     n_runs = scores.shape[1]
-    if n_runs < 2:
-        raise ValueError("split_half: at least 2 runs per cell are needed")
+    half = n_runs // 2 if per_half is None else per_half
+    if not 1 <= half <= n_runs // 2:
+        raise ValueError(f"split_half: {n_runs} runs per cell make no two halves of {half}")
     better = scores.mean(axis=1) >= np.median(scores.mean(axis=1))
     rows = [
         _compare(scores[:, a].mean(axis=1), scores[:, b].mean(axis=1), better)
-        for a, b in _halves(n_runs, np.random.default_rng(seed))
+        for a, b in _halves(n_runs, half, np.random.default_rng(seed))
     ]
     stats = {key: float(np.mean([row[key] for row in rows])) for key in rows[0]}
-    return {**stats, "runs_per_half": n_runs // 2, "splits": len(rows)}
+    return {**stats, "runs_per_half": half, "splits": len(rows)}
+
+
+def split_half_se(scores: np.ndarray, draws: int = 100, seed: int = 0) -> dict[str, float]:
+    """Standard errors of :func:`split_half`'s statistics over the sample of cells (bootstrap
+    over the cells). Protocols measured on the same cells differ by less than these suggest.
+
+    Example:
+        >>> same = np.repeat(np.arange(20.0)[:, None], 2, axis=1)
+        >>> split_half_se(same, draws=5)["spearman"]
+        0.0
+    """
+    rng = np.random.default_rng(seed)
+    rows = [
+        split_half(scores[rng.integers(0, len(scores), len(scores))], seed) for _ in range(draws)
+    ]
+    keys = ("spearman", "spearman_better_half", "top10", "top20")
+    return {key: round(float(np.std([row[key] for row in rows], ddof=1)), 4) for key in keys}
 
 
 def spearman_brown(reliability: float, factor: float) -> float:
@@ -141,59 +166,86 @@ def runs_needed(reliability: float, runs_per_half: int, target: float = 0.9) -> 
     return round(target * (1 - single) / (single * (1 - target)), 6)
 
 
-def _noise_variance(scores: np.ndarray, window: int) -> np.ndarray:
-    """Each cell's variance between runs, smoothed over the ``window`` cells of nearest mean
-    (one cell's few runs estimate it poorly)."""
-    means = scores.mean(axis=1)
-    variance = scores.var(axis=1, ddof=1)
-    order = np.argsort(means)
-    smooth = np.empty_like(variance)
-    half = window // 2
-    for position, cell in enumerate(order):
-        lo = max(0, min(position - half, len(order) - window))
-        smooth[cell] = variance[order[lo : lo + window]].mean()
-    return smooth
-
-
-def project(
-    scores: np.ndarray, runs_per_half: list[int], sims: int = 200, seed: int = 0
-) -> dict[int, dict[str, float]]:
-    """Split-half statistics expected with ``m`` runs per half, for each ``m`` in
-    ``runs_per_half``, by simulation.
-
-    The model: each run of a cell is its true score plus Gaussian noise. The noise variance of
-    a cell is its variance between runs, smoothed over the 20 cells of nearest mean; the true
-    scores are the cells' means shrunk towards the grand mean so that their variance is that
-    of the means less the noise the means still hold. Measured halves and the projection at the
-    measured ``m`` can be compared to judge the model.
+def normal_top_agreement(correlation: float, fraction: float = 0.1) -> float:
+    """The expected top-``fraction`` agreement of two rankings that are bivariate normal with
+    ``correlation`` (what :func:`top_agreement` tends to on many cells).
 
     Example:
-        >>> rng = np.random.default_rng(0)
-        >>> scores = rng.normal(0, 1, (100, 1)) + rng.normal(0, 0.5, (100, 4))
-        >>> p = project(scores, [2, 50], sims=20)
-        >>> p[50]["spearman"] > p[2]["spearman"] > 0.8
-        True
+        >>> round(normal_top_agreement(0.0), 4), round(normal_top_agreement(0.9), 3)
+        (0.1, 0.689)
     """
-    n_cells, n_runs = scores.shape
-    rng = np.random.default_rng(seed)
-    noise = _noise_variance(scores, min(20, n_cells))
-    means = scores.mean(axis=1)
-    spread = means.var(ddof=1)
-    true_var = max(spread - noise.mean() / n_runs, 0.0)
-    truth = (
-        means.mean() + math.sqrt(true_var / spread) * (means - means.mean()) if spread else means
-    )
-    better = truth >= np.median(truth)
-    sd = np.sqrt(noise)
+    if correlation >= 1:
+        return 1.0
+    c = float(norm.ppf(1 - fraction))
+    spread = math.sqrt(1 - correlation**2)
+
+    def both_above(x: float) -> float:
+        return float(norm.pdf(x) * norm.sf((c - correlation * x) / spread))
+
+    return float(quad(both_above, c, math.inf)[0] / fraction)
+
+
+def latent_correlation(agreement: float, fraction: float = 0.1) -> float:
+    """The correlation whose :func:`normal_top_agreement` is ``agreement``: the reliability of
+    the top of a ranking, measured by its top agreement.
+
+    Example:
+        >>> round(latent_correlation(normal_top_agreement(0.8)), 6)
+        0.8
+    """
+    if agreement >= 1:
+        return 1.0
+    if agreement <= normal_top_agreement(-0.99, fraction):
+        return -0.99
+    return float(brentq(lambda r: normal_top_agreement(r, fraction) - agreement, -0.99, 1 - 1e-9))
+
+
+def project(measured: dict[str, float], runs_per_half: list[int]) -> dict[int, dict[str, float]]:
+    """Split-half statistics expected with ``m`` runs per half, for each ``m`` in
+    ``runs_per_half``, from :func:`split_half`'s ``measured`` ones.
+
+    Spearman's rho (over all cells and over the better half) follows Spearman-Brown; a top
+    agreement is turned into the correlation of a bivariate normal with that agreement
+    (:func:`latent_correlation`), projected by Spearman-Brown and turned back. Both assume
+    that more runs only shrink noise of the same kind.
+
+    Example:
+        >>> measured = {"spearman": 0.6, "spearman_better_half": 0.3, "top10": 0.4,
+        ...             "top20": 0.5, "runs_per_half": 1}
+        >>> p = project(measured, [1, 6])
+        >>> round(p[1]["top10"], 6), round(p[6]["spearman"], 6)
+        (0.4, 0.9)
+    """
+    half = measured["runs_per_half"]
+
+    def grown(r: float, m: int) -> float:
+        return spearman_brown(r, m / half) if r > 0 else r
+
+    latent = {key: latent_correlation(measured[key], q) for key, q in _TOPS.items()}
     out = {}
     for m in runs_per_half:
-        rows = [
-            _compare(
-                truth + sd * rng.standard_normal(n_cells) / math.sqrt(m),
-                truth + sd * rng.standard_normal(n_cells) / math.sqrt(m),
-                better,
-            )
-            for _ in range(sims)
-        ]
-        out[m] = {key: float(np.mean([row[key] for row in rows])) for key in rows[0]}
+        row = {key: grown(measured[key], m) for key in ("spearman", "spearman_better_half")}
+        for key, q in _TOPS.items():
+            row[key] = normal_top_agreement(grown(latent[key], m), q)
+        out[m] = row
     return out
+
+
+def runs_for_top(
+    agreement: float, runs_per_half: int, fraction: float = 0.1, target: float = 0.7
+) -> float:
+    """Runs per half for a top-``fraction`` agreement of ``target``, projected as
+    :func:`project` does from ``agreement`` measured with ``runs_per_half`` runs per half.
+
+    Example:
+        >>> round(runs_for_top(0.4, 1), 2)
+        6.16
+    """
+    return runs_needed(
+        latent_correlation(agreement, fraction),
+        runs_per_half,
+        latent_correlation(target, fraction),
+    )
+
+
+_TOPS = {"top10": 0.1, "top20": 0.2}

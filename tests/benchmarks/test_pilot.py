@@ -70,20 +70,40 @@ def test_spearman_brown_values_and_the_runs_it_needs():
     assert math.isinf(pilot.runs_needed(0.0, 1)) and math.isinf(pilot.runs_needed(-0.2, 1))
 
 
-def test_the_projection_matches_the_known_reliability_of_a_gaussian_model():
+def test_the_projection_matches_gaussian_data():
     rng = np.random.default_rng(1)
-    truth = rng.normal(0, 1, 400)
-    truth = (truth - truth.mean()) / truth.std()
-    scores = truth[:, None] + rng.normal(0, 1, (400, 8))
-    projected = pilot.project(scores, [1, 4, 32], sims=100)
-    for m in (1, 4, 32):
-        pearson = 1 / (1 + 1 / m)  # true variance 1, noise variance 1/m per half
-        expected = 6 / math.pi * math.asin(pearson / 2)  # Spearman of a bivariate normal
-        assert projected[m]["spearman"] == pytest.approx(expected, abs=0.05)
-    measured = pilot.split_half(scores)["spearman"]
-    assert abs(measured - projected[4]["spearman"]) < 0.05
-    exact = pilot.project(np.repeat(truth[:, None], 2, axis=1), [1], sims=3)
-    assert exact[1]["spearman"] == pytest.approx(1.0) and exact[1]["top10"] == 1.0
+    scores = rng.normal(0, 1, (20_000, 1)) + rng.normal(0, 1, (20_000, 8))
+    one = pilot.split_half(scores[:, :2])
+    four = pilot.split_half(scores, per_half=4)
+    projected = pilot.project(one, [1, 4])
+    for key in ("spearman", "top10", "top20"):
+        assert projected[1][key] == pytest.approx(one[key], abs=1e-6)
+        assert projected[4][key] == pytest.approx(four[key], abs=0.02)
+    # top-10 % agreement of a bivariate normal: its known ends, and the inverse
+    assert pilot.normal_top_agreement(0.0) == pytest.approx(0.1)
+    assert pilot.normal_top_agreement(1.0) == 1.0 and pilot.latent_correlation(1.0) == 1.0
+    for r in (-0.5, 0.2, 0.7, 0.95):
+        assert pilot.latent_correlation(pilot.normal_top_agreement(r)) == pytest.approx(r)
+    assert pilot.normal_top_agreement(0.5, 0.2) > pilot.normal_top_agreement(0.5, 0.1)
+    # the runs for top-10 % agreement 0.7 give that agreement when projected
+    needed = pilot.runs_for_top(one["top10"], 1)
+    assert pilot.project(one, [math.ceil(needed)])[math.ceil(needed)]["top10"] >= 0.7
+    # a rho that is not positive does not grow
+    flat = {**one, "spearman_better_half": -0.05}
+    assert pilot.project(flat, [8])[8]["spearman_better_half"] == -0.05
+
+
+def test_split_half_with_fewer_runs_per_half_and_its_standard_errors():
+    rng = np.random.default_rng(2)
+    scores = rng.normal(0, 1, (300, 1)) + rng.normal(0, 1, (300, 6))
+    one, three = (pilot.split_half(scores, per_half=m) for m in (1, 3))
+    assert one["splits"] == 15 and three["splits"] == 10
+    # Spearman-Brown from one run per half predicts three
+    assert pilot.spearman_brown(one["spearman"], 3) == pytest.approx(three["spearman"], abs=0.04)
+    with pytest.raises(ValueError, match="no two halves"):
+        pilot.split_half(scores, per_half=4)
+    se = pilot.split_half_se(scores, draws=30)
+    assert 0.01 < se["spearman"] < 0.1 and se["top10"] > se["spearman"]
 
 
 def _cells_1d():
@@ -195,7 +215,12 @@ def test_a_quick_pilot_runs_end_to_end(tmp_path, capsys):
         assert name in printed
         metric = report["metrics"][name]
         assert set(metric["measured"]) >= {"spearman", "spearman_better_half", "top10", "top20"}
-        assert "spearman_brown_all" in metric["runs_per_cell_for_0.9"]
+        assert set(metric["runs_per_cell"]) == {
+            "spearman_0.9",
+            "spearman_better_half_0.9",
+            "top10_0.7",
+            "top20_0.7",
+        }
     assert report["cpu_s_per_run"] > 0 and 0 <= report["valid_acc_mean_over_runs"]["min"] <= 1
     assert pilot.main(["--table", "--out", str(tmp_path)]) == 0
     assert "digits-cv2" in capsys.readouterr().out
