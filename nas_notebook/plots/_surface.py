@@ -12,6 +12,8 @@ nearest-point fill (which only fills what rounding leaves out on the square's ed
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 __all__ = ["NEIGHBOURS", "surface"]
@@ -32,6 +34,24 @@ def _averaged(
     inverse = inverse.ravel()
     mean = [np.bincount(inverse, weights=w) / counts for w in (sx, sy, v)]
     return np.column_stack(mean[:2]), mean[2]
+
+
+def _linear(tri: Any, values: np.ndarray, gx: np.ndarray, gy: np.ndarray) -> np.ndarray:
+    """Linear interpolation in the triangles of ``tri`` at the grid, NaN outside them.
+
+    What ``scipy.interpolate.griddata(method="linear")`` computes, by barycentric weights over
+    the whole grid at once: griddata's evaluation took seconds on some studies' triangulations
+    (8.7 s at 3,280 points, where finding the triangles took 0.6 ms).
+    """
+    query = np.column_stack([gx.ravel(), gy.ravel()])
+    simplex = tri.find_simplex(query)
+    inside = simplex >= 0
+    transform = tri.transform[simplex[inside]]
+    b = np.einsum("ijk,ik->ij", transform[:, :2], query[inside] - transform[:, 2])
+    weights = np.column_stack([b, 1.0 - b.sum(axis=1)])
+    z = np.full(len(query), np.nan)
+    z[inside] = (values[tri.simplices[simplex[inside]]] * weights).sum(axis=1)
+    return z.reshape(gx.shape)
 
 
 def surface(
@@ -55,8 +75,7 @@ def surface(
     z = np.full(gx.shape, np.nan)
     if not len(v):
         return z
-    from scipy.interpolate import griddata  # here: scipy takes a while to import
-    from scipy.spatial import QhullError, cKDTree
+    from scipy.spatial import Delaunay, QhullError, cKDTree  # here: a while to import
 
     points, values = _averaged(sx, sy, v, cells)
     tree = cKDTree(points)
@@ -70,7 +89,7 @@ def surface(
         points = np.vstack([points, corners])
         values = np.concatenate([values, (weight * near).sum(axis=1) / weight.sum(axis=1)])
     try:
-        z = griddata(points, values, (gx, gy), method="linear")
+        z = _linear(Delaunay(points), values, gx, gy)
     except QhullError:  # (all on one line: only possible when every corner is a point)
         pass
     outside = np.isnan(z)
