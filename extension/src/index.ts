@@ -18,6 +18,8 @@ import { ServerConnection } from '@jupyterlab/services';
 import { LabIcon } from '@jupyterlab/ui-components';
 import { Widget } from '@lumino/widgets';
 
+import { preloadPlotly } from './plotly';
+
 const ROUTE = 'nas-notebook/api';
 /** Milliseconds between reads while the panel is shown, and while it is hidden. */
 const POLL_SHOWN = 2000;
@@ -252,6 +254,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
   requires: [ILabShell],
   activate: (app: JupyterFrontEnd, shell: ILabShell) => {
     shell.add(new StudiesPanel(app), 'left', { rank: 850 });
+    void app.restored.then(preloadPlotly);
   }
 };
 

@@ -83,8 +83,11 @@ class Dashboard(widgets.VBox):
         self.tabs: list[PlotTab] = self._make_tabs()
         #: The optimization history figure (the first tab).
         self.figure = self.tabs[0].figure
+        # The table's view is built when its tab is first shown (its rows update all along).
+        self._table_box = widgets.Box(layout=widgets.Layout(width="100%"))
         self.tab = widgets.Tab(
-            children=[*self.tabs, self.table], titles=[*(t.title for t in self.tabs), "Trials"]
+            children=[*self.tabs, self._table_box],
+            titles=[*(t.title for t in self.tabs), "Trials"],
         )
         self.tab.observe(lambda _: self._draw_selected_soon(), names="selected_index")
         for t in self.tabs:
@@ -198,6 +201,8 @@ class Dashboard(widgets.VBox):
         if index is not None and index < len(self.tabs):
             for module in self.tabs[index].imports:
                 importlib.import_module(module)
+        elif index == len(self.tabs) and not self._table_box.children:
+            self._table_box.children = (self.table,)
         threading.Thread(target=self._draw_selected, name="nas-notebook-tab", daemon=True).start()
 
     def _draw_selected(self, force: bool = False) -> bool:
@@ -282,7 +287,7 @@ class Dashboard(widgets.VBox):
         return True
 
 
-def _import_when_idle(modules: list[str], delay: float = 1.0) -> None:
+def _import_when_idle(modules: list[str], delay: float = 2.0) -> None:
     """Import ``modules`` (what some tabs need on first view: scikit-learn for importances,
     about a second) on the kernel's event loop ``delay`` seconds from now, one per callback.
 

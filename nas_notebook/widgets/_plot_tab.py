@@ -66,21 +66,21 @@ class PlotTab(widgets.VBox):
             name: widgets.Dropdown(description=name, layout=widgets.Layout(width="240px"))
             for name in options
         }
-        # A tab gets its figure when first drawn: the browser draws no plot nobody looked at.
+        # A tab gets its content when first drawn: the browser builds no view of a tab nobody
+        # looked at (at a dashboard's first paint, only the History tab's).
         self._figure: Figure | None = None
-        self._figure_box = widgets.Box(layout=widgets.Layout(width="100%"))
         self._key: tuple[Any, ...] | None = None
         self._drawn_at = -float("inf")
         self._lock = threading.Lock()
-        bar = widgets.HBox(list(self.options.values()), layout=widgets.Layout(grid_gap="8px"))
-        super().__init__([bar, self._figure_box] if self.options else [self._figure_box])
+        super().__init__([])
 
     @property
     def figure(self) -> Figure:
-        """The tab's plot (built on first use)."""
+        """The tab's plot (built on first use, with the tab's option bar above it)."""
         if self._figure is None:
-            self._figure = Figure()
-            self._figure_box.children = (self._figure,)
+            self._figure = Figure(layout=widgets.Layout(width="100%"))
+            bar = widgets.HBox(list(self.options.values()), layout=widgets.Layout(grid_gap="8px"))
+            self.children = (bar, self._figure) if self.options else (self._figure,)
         return self._figure
 
     def option_values(self) -> dict[str, Any]:

@@ -147,6 +147,14 @@ class Lab:
                 }
             )
         )
+        built = ROOT / "nas_notebook" / "labextension"
+        installed = jupyter_path / "labextensions" / "nas-notebook"
+        if (built / "package.json").exists() and not installed.exists():
+            # This checkout's build of the studies panel's extension, as the wheel installs it
+            # (the environment's copy dates from its last install); JUPYTER_PATH comes first.
+            # A test that installed the wheel's own copy there keeps it.
+            shutil.copytree(built, installed)
+            shutil.copy(ROOT / "extension" / "install.json", installed / "install.json")
         settings = base / "lab_settings"
         notification = settings / "@jupyterlab" / "apputils-extension"
         notification.mkdir(parents=True)

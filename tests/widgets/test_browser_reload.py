@@ -109,6 +109,12 @@ def check_every_tab(s: Session, when: str, screenshots: bool = False) -> None:
         if screenshots:
             shoot(s, title)
     assert done >= finished
+    # plotly.js came from the JupyterLab extension's idle-time load, not from the kernel.
+    loaded = s.page.evaluate(
+        "() => performance.getEntriesByType('resource').map((e) => e.name)"
+        ".filter((n) => n.includes('nas-notebook/api/plotly.mjs')).length"
+    )
+    assert loaded == 1, f"{when}: plotly.js was fetched {loaded} times from the server"
     s.check_page_errors()
     errors = s.log.console_errors()
     assert not errors, f"{when}: the console logged errors:\n" + "\n".join(errors)

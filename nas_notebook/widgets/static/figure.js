@@ -8,10 +8,12 @@ const PLOTLY = Symbol.for("nas_notebook.plotly");
 
 // bundle: "cartesian" (plotly.js's cartesian bundle, a third of the full one to evaluate: every
 // dashboard plot but a 3-D Pareto front) or "full". Once the full one is loaded, it draws all.
-function loadPlotly(model, bundle) {
+// JupyterLab's nas_notebook extension may have put one there while the page idled; fromKernel
+// asks the kernel even so (that one failed).
+function loadPlotly(model, bundle, fromKernel = false) {
   const cache = (globalThis[PLOTLY] ??= {});
-  if (cache.full) return cache.full;
-  if (cache[bundle]) return cache[bundle];
+  if (!fromKernel && cache.full) return cache.full;
+  if (!fromKernel && cache[bundle]) return cache[bundle];
   const loading = new Promise((resolve, reject) => {
     const onMessage = async (message, buffers) => {
       if (!message || message.type !== "plotly" || message.bundle !== bundle) return;
@@ -57,10 +59,14 @@ function render({ model, el }) {
     let lib;
     try {
       lib = await loadPlotly(model, model.get("bundle"));
-    } catch (error) {
-      empty.style.display = "";
-      empty.textContent = `plotly.js could not be loaded: ${error}`;
-      return;
+    } catch {
+      try {
+        lib = await loadPlotly(model, model.get("bundle"), true);
+      } catch (error) {
+        empty.style.display = "";
+        empty.textContent = `plotly.js could not be loaded: ${error}`;
+        return;
+      }
     }
     if (closed) return;
     if (lib !== Plotly) {
