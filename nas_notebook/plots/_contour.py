@@ -43,8 +43,9 @@ __all__ = ["ContourAxis", "ContourInfo", "plot_contour"]
 #: Grid points per numeric axis (an integer axis with fewer values gets one per value).
 GRID = 60
 
-#: At most this many trial points are drawn over the surface, the best tenth always.
-MAX_POINTS = 1000
+#: At most this many trial points are drawn over the surface (which carries the rest), the
+#: best tenth always: each is an SVG node the browser draws.
+MAX_POINTS = 500
 
 
 class ContourAxis(NamedTuple):
