@@ -31,8 +31,8 @@ export function preloadPlotly(): void {
   const idle = (window as unknown as { requestIdleCallback?: (f: () => void, o: object) => void })
     .requestIdleCallback;
   if (idle) {
-    idle(start, { timeout: 10000 });
+    idle(start, { timeout: 1000 });
   } else {
-    window.setTimeout(start, 2000);
+    window.setTimeout(start, 500);
   }
 }
