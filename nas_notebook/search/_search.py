@@ -186,6 +186,9 @@ class Search(Steering, StudyView):
         # Set once the final state is in the storage: wait() returns after it, so that a view
         # opened then (another kernel, the panel) reads the search as ended.
         self._recorded_end = threading.Event()
+        # One write of the control record at a time, its state read inside: a Stop's 'stopping'
+        # computed before the end, written after the end's 'stopped', would stay for good.
+        self._publish_lock = threading.Lock()
         #: Trials the study had finished before this search ran (a resumed study has some).
         self.baseline: int = self.progress().finished
 
@@ -268,17 +271,19 @@ class Search(Steering, StudyView):
 
     def _publish(self) -> None:
         """Write the search's state and settings into the storage (see ``_schema.CONTROL``)."""
-        driver = self.driver
-        publish_control(
-            self.study,
-            state=self.state,
-            algo=self.algo,
-            workers=self.executor.workers,
-            executor=self.executor.name,
-            n_trials=driver.n_trials if driver is not None else self.n_trials,
-            # Trials the study had before this run: a view elsewhere counts this run's from it.
-            baseline=self.baseline,
-        )
+        with self._publish_lock:
+            driver = self.driver
+            publish_control(
+                self.study,
+                state=self.state,
+                algo=self.algo,
+                workers=self.executor.workers,
+                executor=self.executor.name,
+                n_trials=driver.n_trials if driver is not None else self.n_trials,
+                # Trials the study had before this run: a view elsewhere counts this run's
+                # from it.
+                baseline=self.baseline,
+            )
 
     def _raise_if_broken(self) -> None:
         driver = self.driver

@@ -187,3 +187,40 @@ def test_an_ended_search_cannot_be_steered_back_to_running(tmp_path):
     storage = open_storage(url)
     stored = optuna.load_study(study_name="ended", storage=storage)
     assert read_control(stored)["state"] == "finished" and len(stored.trials) == 3
+
+
+def test_a_stop_racing_the_end_never_leaves_the_study_stopping(monkeypatch):
+    # Stop clicked as the search ends: the click's thread reads "stopping", then the scheduler
+    # runs the end's record ("stopped") before the click's write lands. The delay below makes
+    # that interleaving certain; the study must not read "stopping" for good.
+    import threading
+
+    import nas_notebook.search._search as search_module
+
+    real = search_module.publish_control
+    clicked = threading.Event()
+
+    def late_when_stopping(study, **settings):
+        if settings.get("state") == "stopping":
+            clicked.set()
+            time.sleep(0.5)  # the end's record is written meanwhile, without the lock
+        real(study, **settings)
+
+    monkeypatch.setattr(search_module, "publish_control", late_when_stopping)
+    gate = threading.Event()
+    s = nb.Search(
+        lambda: gate.wait(30) and nb.floatv(0, 1),
+        name="race",
+        n_trials=2,
+        storage="memory",
+        executor="thread",
+        algo="random",
+    ).start()
+    stopper = threading.Thread(target=s.stop)
+    stopper.start()
+    assert clicked.wait(10)
+    gate.set()  # the one trial ends: the search ends and records it
+    stopper.join(10)
+    s.wait(10)
+    time.sleep(0.6)
+    assert read_control(s.study)["state"] == "stopped"
