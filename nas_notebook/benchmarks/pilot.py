@@ -133,7 +133,9 @@ def format_table(reports: Sequence[dict[str, Any]]) -> str:
     """The pilots side by side: one row per protocol and ranking metric.
 
     Columns: runs per cell measured, split-half rho over all cells and over the better half,
-    top-10 % and top-20 % agreement, accuracy min / median / max, CPU seconds per run; then
+    top-10 % and top-20 % agreement, rho and top-10 % agreement with one run per half (to
+    compare pilots of different numbers of runs), accuracy min / median / max, CPU seconds per
+    run; then
     the runs per cell (both halves) projected for rho 0.9 over all cells, over the better
     half, and for top-10 % agreement 0.7, and the hours on one core that a 4,930-cell table
     would take with the most of the first and the third.
@@ -144,7 +146,8 @@ def format_table(reports: Sequence[dict[str, Any]]) -> str:
     """
     header = (
         f"{'protocol':<18} {'metric':<16} {'runs':>4} {'rho':>5} {'rho½':>5} {'top10':>5} "
-        f"{'top20':>5} {'acc min/med/max':>17} {'s/run':>6} {'n.9':>4} {'n½.9':>5} "
+        f"{'top20':>5} {'rho@1':>5} {'t10@1':>5} {'acc min/med/max':>17} {'s/run':>6} "
+        f"{'n.9':>4} {'n½.9':>5} "
         f"{'n.7':>4} {'h/core':>7}"
     )
     lines = [header]
@@ -152,6 +155,7 @@ def format_table(reports: Sequence[dict[str, Any]]) -> str:
         acc = report["valid_acc_mean_over_runs"]
         for metric, values in report["metrics"].items():
             m, need = values["measured"], values["runs_per_cell"]
+            one = values["measured_by_runs_per_half"]["1"]
             both = (need["spearman_0.9"], need["top10_0.7"])
             hours = (
                 "-"
@@ -161,7 +165,7 @@ def format_table(reports: Sequence[dict[str, Any]]) -> str:
             lines.append(
                 f"{report['protocol']['name']:<18} {metric:<16} {len(report['seeds']):>4} "
                 f"{m['spearman']:>5.2f} {m['spearman_better_half']:>5.2f} {m['top10']:>5.2f} "
-                f"{m['top20']:>5.2f} "
+                f"{m['top20']:>5.2f} {one['spearman']:>5.2f} {one['top10']:>5.2f} "
                 f"{acc['min']:>5.3f}/{acc['median']:.3f}/{acc['max']:.3f} "
                 f"{report['cpu_s_per_run']:>6.2f} {_runs(need['spearman_0.9']):>4} "
                 f"{_runs(need['spearman_better_half_0.9']):>5} {_runs(need['top10_0.7']):>4} "
