@@ -38,6 +38,11 @@ PROTOCOLS: dict[str, dict[str, Any]] = {
         "optimizer": {**_LR, "lr": 1e-3},
     },
     "digits-e20": {"data": {"name": "digits", "split": "holdout"}, "epochs": 20},
+    "digits-lr3e-3-e5": {
+        "data": {"name": "digits", "split": "holdout"},
+        "optimizer": {**_LR, "lr": 3e-3},
+        "epochs": 5,
+    },
     "digits-lr3e-3-e20": {
         "data": {"name": "digits", "split": "holdout"},
         "optimizer": {**_LR, "lr": 3e-3},

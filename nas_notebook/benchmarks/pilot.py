@@ -163,7 +163,8 @@ def format_table(reports: Sequence[dict[str, Any]]) -> str:
                 else f"{TABLE_CELLS * max(both) * report['cpu_s_per_run'] / 3600:.0f}"
             )
             lines.append(
-                f"{report['protocol']['name']:<18} {metric:<16} {len(report['seeds']):>4} "
+                f"{report.get('label', report['protocol']['name']):<18} {metric:<16} "
+                f"{len(report['seeds']):>4} "
                 f"{m['spearman']:>5.2f} {m['spearman_better_half']:>5.2f} {m['top10']:>5.2f} "
                 f"{m['top20']:>5.2f} {one['spearman']:>5.2f} {one['top10']:>5.2f} "
                 f"{acc['min']:>5.3f}/{acc['median']:.3f}/{acc['max']:.3f} "
@@ -244,6 +245,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             from_table=args.from_table,
             **overrides,
         )
+        report["label"] = args.name or name
         args.out.mkdir(parents=True, exist_ok=True)
         path = args.out / f"{args.name or name}.json"
         path.write_text(dumps(report))
