@@ -121,11 +121,12 @@ class Reduction(nn.Module):
         self.conv_a = conv(channels, wide, 3, stride=2, padding=1, bias=False)
         self.conv_b = conv(wide, wide, 3, padding=1, bias=False)
         self.shortcut = conv(channels, wide, 1, bias=False)
-        self.pool = F.avg_pool2d if dims == 2 else F.avg_pool1d
+        self.dims = dims
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         main = self.conv_b(F.relu(self.conv_a(F.relu(x))))
-        return main + self.shortcut(self.pool(x, 2))
+        pooled = F.avg_pool2d(x, 2) if self.dims == 2 else F.avg_pool1d(x, 2)
+        return main + self.shortcut(pooled)
 
 
 class _Skeleton(nn.Module):
