@@ -62,6 +62,9 @@ class Driver:
         self._lock = threading.Lock()
         self._cond = threading.Condition(self._lock)
         self._running: dict[int, Job] = {}
+        #: Trials asked for and still being created (not yet in ``_running``): while any is, a
+        #: lane out of work must not prune the paused trials that trial may make promotable.
+        self._creating = 0
         self._settled: dict[int, object] = {}
         #: Trials a promotion-type scheduler paused at a rung: number -> (trial, checkpoint).
         self.paused_trials: dict[int, tuple[optuna.Trial | TrialRef, Any]] = {}
@@ -100,11 +103,13 @@ class Driver:
                     or self._exhausted()
                 ):
                     self.asked += 1
+                    self._creating += 1
                     break
                 if (
                     not self.stopping
                     and self.paused_trials
                     and not self._running
+                    and not self._creating
                     and self._promotable() is not None
                 ):
                     # A trial paused since the check above made another promotable: with no
@@ -117,9 +122,12 @@ class Driver:
         except BaseException:
             with self._lock:
                 self.asked -= 1
+                self._creating -= 1
             raise
         job = Job(trial, self.program, self.user_ns, self.objective, self.registry, self.log)
-        self._running[trial.number] = job  # a single dict store: atomic, no lock needed
+        with self._lock:
+            self._running[trial.number] = job
+            self._creating -= 1
         if self.cancelling:
             # stop(cancel=True) came while this trial was being created: it never runs.
             self.job_done(job, Outcome(TrialState.FAIL, reason=STOPPED_REASON))
@@ -163,7 +171,7 @@ class Driver:
     def _finish_paused(self) -> None:
         """Called with the lock held by a lane that gets no more work: once no trial runs, the
         trials still paused were not promoted: they end as pruned."""
-        if self._running or not self.paused_trials:
+        if self._running or self._creating or not self.paused_trials:
             return
         left = list(self.paused_trials.items())
         self.paused_trials.clear()

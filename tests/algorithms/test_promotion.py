@@ -4,7 +4,9 @@ top fraction of a rung has been promoted, the rest are recorded as pruned; nothi
 RUNNING."""
 
 import math
+import time
 
+import optuna
 import pytest
 from optuna.trial import TrialState
 
@@ -202,3 +204,37 @@ def test_without_max_resource_no_trial_pauses_at_its_last_step(benchmark, pruner
 
 def describe(trials):
     return [(t.number, t.state.name, t.system_attrs.get("fail_reason")) for t in trials]
+
+
+class _SlowLastTrial(optuna.samplers.BaseSampler):
+    """Gives trial ``k`` the value ``Q[k]``; creating the last trial takes a second, so the other
+    lane runs out of work while it is being created."""
+
+    Q = (0.9, 0.8, 0.3, 0.2, 0.1, 0.05)
+
+    def infer_relative_search_space(self, study, trial):
+        return {}
+
+    def sample_relative(self, study, trial, search_space):
+        return {}
+
+    def sample_independent(self, study, trial, name, distribution):
+        return self.Q[trial.number]
+
+    def before_trial(self, study, trial):
+        if trial.number == len(self.Q) - 1:
+            time.sleep(1.0)
+
+
+def test_a_lane_out_of_work_leaves_the_paused_trials_to_a_trial_still_being_created():
+    # Five values at rung 0 promote one trial (0.9); the sixth, still being created when the
+    # other lane finds nothing to do, makes the second (0.8) promotable: it must go on, not be
+    # pruned by the lane that ended first.
+    body = BODY.replace("starts.append(start)\n", "")
+    search = nb.Search(
+        body, n_trials=6, executor="thread", workers=2, algo=_SlowLastTrial(), pruner=PROMOTION,
+        direction="maximize",
+    ).start()
+    search.wait()
+    trials = check_asha(search)
+    assert set(rung_values(trials, 1)) == {0, 1}
