@@ -232,7 +232,12 @@ def test_a_lane_out_of_work_leaves_the_paused_trials_to_a_trial_still_being_crea
     # pruned by the lane that ended first.
     body = BODY.replace("starts.append(start)\n", "")
     search = nb.Search(
-        body, n_trials=6, executor="thread", workers=2, algo=_SlowLastTrial(), pruner=PROMOTION,
+        body,
+        n_trials=6,
+        executor="thread",
+        workers=2,
+        algo=_SlowLastTrial(),
+        pruner=PROMOTION,
         direction="maximize",
     ).start()
     search.wait()
