@@ -32,13 +32,13 @@ __all__ = [
 
 #: At most this many completed trials are drawn, as SVG markers (WebGL, without a GPU, costs
 #: the browser more to set up than these cost to draw); the best-so-far line is always exact.
-MAX_POINTS = 2000
+MAX_POINTS = 1000
 #: Of those, the trials with the best this many values are always drawn, as is every trial that
 #: improved on the ones before it (a step of the best-so-far line).
 KEEP_BEST = 200
 #: At most about this many markers in all: where many pruned and failed trials are drawn, fewer
 #: completed ones are (never under half of :data:`MAX_POINTS`).
-MAX_MARKERS = 3000
+MAX_MARKERS = 2000
 
 #: The best-so-far line of a single study (the study's colour when several are drawn).
 BEST_COLOR = "#444444"

@@ -55,7 +55,9 @@ function render({ model, el }) {
 
   async function draw() {
     pending = false;
-    if (closed) return;
+    // Never shown yet (the kernel sends the figure right after the widget): drawing the empty
+    // axes first would cost as much as the figure itself.
+    if (closed || model.get("revision") === 0) return;
     let lib;
     try {
       lib = await loadPlotly(model, model.get("bundle"));
