@@ -16,7 +16,7 @@ from ._build_training import DEFAULT_PROTOCOL, load_digits_split, train_cells
 from ._nas201 import N_CELLS, canonical_key, cell_ops, flops, isomorphism_classes, param_count
 from ._table import write_table
 
-__all__ = ["build", "check_isomorphs", "merge"]
+__all__ = ["build", "check_isomorphs", "merge", "pack"]
 
 
 def _cell_list(protocol: dict[str, Any]) -> list[int]:
@@ -26,7 +26,9 @@ def _cell_list(protocol: dict[str, Any]) -> list[int]:
 
 
 def _read_chunks(out: Path) -> Iterable[tuple[Path, dict[str, Any], dict[str, np.ndarray]]]:
-    for path in sorted(out.glob("s*_c*_n*.npz")):
+    for path in sorted([*out.glob("s*_c*_n*.npz"), *out.glob("ps*_c*_n*.npz")]):
+        if path.name.endswith(".tmp.npz"):
+            continue
         with np.load(path) as z:
             arrays = {name: z[name] for name in z.files}
         meta = json.loads(str(arrays.pop("meta")))
@@ -83,6 +85,39 @@ def build(
                     flush=True,
                 )
     return trained
+
+
+def pack(out: str | os.PathLike[str]) -> list[Path]:
+    """Fold the chunks of ``out`` written since the last pack into one file per seed (curves as
+    float16, which keeps a validation accuracy to within 0.0005, a sixth of one of the 359
+    validation images); returns the files written.
+
+    A packed file is never rewritten: each pack adds files and removes the chunks it folded, so
+    a build kept under version control grows by its new results only, and :func:`build`
+    resumes from packed and unpacked chunks alike."""
+    directory = Path(out)
+    fresh: dict[int, list[tuple[Path, dict[str, Any], dict[str, np.ndarray]]]] = {}
+    for path, meta, arrays in _read_chunks(directory):
+        if not path.name.startswith("p"):
+            fresh.setdefault(meta["seed"], []).append((path, meta, arrays))
+    written = []
+    for seed, chunks in sorted(fresh.items()):
+        names = chunks[0][2].keys()
+        arrays = {name: np.concatenate([c[2][name] for c in chunks]) for name in names}
+        for name, values in arrays.items():
+            if values.dtype == np.float32:
+                arrays[name] = values.astype(np.float16)
+        first = int(arrays["cells"].min())
+        stamp = time.strftime("%Y%m%d%H%M%S")
+        target = directory / f"ps{seed}_c{first:05d}_n{len(arrays['cells'])}_{stamp}.npz"
+        tmp = target.with_suffix(".tmp.npz")
+        meta = chunks[0][1]
+        np.savez_compressed(tmp, meta=np.array(json.dumps(meta)), **arrays)  # type: ignore[arg-type]
+        os.replace(tmp, target)
+        for path, _, _ in chunks:
+            path.unlink()
+        written.append(target)
+    return written
 
 
 def merge(

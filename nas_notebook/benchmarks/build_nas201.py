@@ -60,7 +60,7 @@ from collections.abc import Sequence
 import torch
 
 from ._build_batched import BatchedNetworks, initial_network
-from ._build_chunks import build, check_isomorphs, merge
+from ._build_chunks import build, check_isomorphs, merge, pack
 from ._build_training import DEFAULT_PROTOCOL, load_digits_split, train_cells
 from ._table import checksum, load_table
 
@@ -75,6 +75,7 @@ __all__ = [
     "load_table",
     "main",
     "merge",
+    "pack",
     "train_cells",
 ]
 
@@ -87,6 +88,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--batch", type=int, default=16, help="cells trained at once")
     parser.add_argument("--epochs", type=int, default=DEFAULT_PROTOCOL["epochs"])
     parser.add_argument("--channels", type=int, default=DEFAULT_PROTOCOL["channels"])
+    parser.add_argument(
+        "--lr", type=float, default=DEFAULT_PROTOCOL["optimizer"]["lr"], help="Adam's learning rate"
+    )
     parser.add_argument("--seeds", type=int, nargs="+", default=None, help="default: 0 1")
     parser.add_argument(
         "--all-cells", action="store_true", help="train all 15,625 cells, not one per class"
@@ -106,6 +110,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         "otherwise every seed built as far as the most complete one)",
     )
     parser.add_argument(
+        "--pack",
+        action="store_true",
+        help="fold the chunks written since the last pack into one file per seed",
+    )
+    parser.add_argument(
         "--check-isomorphs",
         type=int,
         metavar="N",
@@ -117,6 +126,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.check_isomorphs:
         check_isomorphs(args.out, args.check_isomorphs, batch=args.batch, log=sys.stdout)
         return 0
+    if args.pack:
+        for path in pack(args.out):
+            print(f"packed {path}")
+        return 0
     if args.merge:
         meta = merge(args.out, args.merge, seeds=args.seeds)
         print(f"wrote {args.merge}: seeds {meta['seeds']}, sha256 {meta['sha256']}")
@@ -124,6 +137,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     protocol = {
         "epochs": args.epochs,
         "channels": args.channels,
+        "optimizer": {**DEFAULT_PROTOCOL["optimizer"], "lr": args.lr},
         "cells": "all" if args.all_cells else "representatives",
     }
     trained = build(

@@ -298,3 +298,26 @@ def test_a_tiny_rebuild_matches_the_shipped_table(tmp_path):
             rebuilt["train_loss"][row], bench.curve(cell, metric="train_loss"), rtol=0.02, atol=2e-3
         )
         assert abs(rebuilt["test_acc"][row] - float(bench.arrays["test_acc"][cell, 0])) <= 0.025
+
+
+def test_pack_folds_new_chunks_once_and_the_build_resumes_from_packed_files(tmp_path):
+    protocol = {"epochs": 1, "optimizer": {**builder.DEFAULT_PROTOCOL["optimizer"], "lr": 3e-3}}
+    builder.build(tmp_path, seeds=[0, 1], batch=2, limit=4, protocol=protocol)
+    builder.merge(tmp_path, tmp_path / "before.npz")
+    first = builder.pack(tmp_path)
+    assert sorted(p.name.split("_")[0] for p in first) == ["ps0", "ps1"]
+    assert sorted(p.name for p in tmp_path.glob("s*_c*.npz")) == []  # folded and removed
+    assert builder.pack(tmp_path) == []  # nothing new: no file is rewritten
+    # The build goes on from the packed cells: only the new ones are trained, then packed apart.
+    assert builder.build(tmp_path, seeds=[0, 1], batch=2, limit=6, protocol=protocol) == 4
+    second = builder.pack(tmp_path)
+    assert len(second) == 2 and all(p.exists() for p in first)
+    merged = builder.merge(tmp_path, tmp_path / "after.npz")
+    assert merged["protocol"]["optimizer"]["lr"] == 3e-3 and merged["seeds"] == [0, 1]
+    old = builder.load_table(tmp_path / "before.npz")[1]
+    new = builder.load_table(tmp_path / "after.npz")[1]
+    cells = np.flatnonzero(old["trained_as"][:, 0] >= 0)
+    # the table stores float16 too: packing changes nothing it keeps
+    assert np.array_equal(new["valid_acc"][cells], old["valid_acc"][cells])
+    with pytest.raises(ValueError, match="another protocol"):
+        builder.build(tmp_path, seeds=[0], batch=2, limit=8, protocol={"epochs": 1})
