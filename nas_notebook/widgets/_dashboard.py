@@ -104,11 +104,12 @@ class Dashboard(widgets.VBox):
             ]
         )
         self.add_class("nas-notebook-dashboard")
-        # Modules the refresh thread needs are imported here, on the kernel's thread: a module
+        # Modules the refresh thread needs are imported on the kernel's thread: a module
         # imported by two threads at once can be seen half-initialized by one of them (pandas
         # raises "partially initialized module" when a cell imports it at the same moment).
-        import pandas  # noqa: F401
-
+        # The table's pandas is imported right after this cell returns: the first plot needs
+        # none of it, and is drawn meanwhile.
+        self._table_ready = _import_soon("pandas", later=refresh_interval > 0)
         if refresh_interval > 0:
             _import_when_idle([m for tab in self.tabs for m in tab.imports])
             # The first read of a large study takes a moment: the refresh thread does it, and
@@ -201,9 +202,28 @@ class Dashboard(widgets.VBox):
         if index is not None and index < len(self.tabs):
             for module in self.tabs[index].imports:
                 importlib.import_module(module)
-        elif index == len(self.tabs) and not self._table_box.children:
-            self._table_box.children = (self.table,)
-        threading.Thread(target=self._draw_selected, name="nas-notebook-tab", daemon=True).start()
+        elif index == len(self.tabs):
+            importlib.import_module("pandas")
+            self._table_ready.set()
+            if not self._table_box.children:
+                self._table_box.children = (self.table,)
+
+        def draw() -> None:
+            self._update_table()
+            self._draw_selected()
+
+        threading.Thread(target=draw, name="nas-notebook-tab", daemon=True).start()
+
+    def _update_table(self) -> None:
+        """Bring the trial table up to date with the last snapshot, once pandas is imported
+        (until then the next refresh does)."""
+        snapshot = self._last_snapshot
+        if snapshot is None or not self._table_ready.is_set():
+            return
+        cols = snapshot.columns()
+        if cols.version != self._columns_version:
+            self._columns_version = cols.version
+            self.table.update(cols, objective_names=self.search.objective_names)
 
     def _draw_selected(self, force: bool = False) -> bool:
         index = self.tab.selected_index
@@ -246,6 +266,7 @@ class Dashboard(widgets.VBox):
             self.controls.sync()
         key = (cols.version, run)
         if key == self._last_key:
+            self._update_table()
             return self._draw_selected(force=final)
         self._last_key = key
         self.progress_bar.max = max(total or done or 1, 1)
@@ -280,10 +301,8 @@ class Dashboard(widgets.VBox):
             )
         else:
             self.best.value = f"best ({search.direction}): none yet"
-        if cols.version != self._columns_version:
-            self._columns_version = cols.version
-            self.table.update(cols, objective_names=search.objective_names)
         self._draw_selected(force=final)
+        self._update_table()
         return True
 
 
@@ -309,6 +328,31 @@ def _import_when_idle(modules: list[str], delay: float = 2.0) -> None:
 
     if pending:
         loop.call_later(delay, next_module)
+
+
+def _import_soon(module: str, later: bool = True) -> threading.Event:
+    """An event set once ``module`` is imported: at once when it is, or when not ``later`` or
+    outside a running event loop (imported here); otherwise by the kernel's event loop as soon
+    as it is free (after the running cell), on the kernel's thread (see ``Dashboard.__init__``).
+    """
+    ready = threading.Event()
+    loop = None
+    if module not in sys.modules and later:
+        with contextlib.suppress(RuntimeError):
+            loop = asyncio.get_running_loop()
+    if loop is None:
+        importlib.import_module(module)
+        ready.set()
+        return ready
+
+    def load() -> None:
+        try:
+            importlib.import_module(module)
+        finally:
+            ready.set()
+
+    loop.call_soon(load)
+    return ready
 
 
 def _titled_accordion(child: widgets.Widget, title: str) -> widgets.Accordion:
