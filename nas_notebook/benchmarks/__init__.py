@@ -24,9 +24,10 @@ from ._nas201 import (
 )
 from ._registry import benchmark_names, make_benchmark
 from ._table import checksum, load_table, write_table
-from ._tabulated import TABLE_PATH, TableBody, TabulatedBenchmark
+from ._tabulated import AVG_TABLE_PATH, TABLE_PATH, TableBody, TabulatedBenchmark, table_files
 
 __all__ = [
+    "AVG_TABLE_PATH",
     "EDGES",
     "N_CELLS",
     "OPS",
@@ -48,5 +49,6 @@ __all__ = [
     "make_benchmark",
     "param_count",
     "search_space",
+    "table_files",
     "write_table",
 ]

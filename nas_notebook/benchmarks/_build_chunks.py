@@ -16,7 +16,7 @@ from ._build_training import DEFAULT_PROTOCOL, load_digits_split, train_cells
 from ._nas201 import N_CELLS, canonical_key, cell_ops, flops, isomorphism_classes, param_count
 from ._table import write_table
 
-__all__ = ["build", "check_isomorphs", "merge", "pack"]
+__all__ = ["build", "check_isomorphs", "merge", "pack", "read_chunks"]
 
 
 def _cell_list(protocol: dict[str, Any]) -> list[int]:
@@ -25,7 +25,7 @@ def _cell_list(protocol: dict[str, Any]) -> list[int]:
     return sorted(members[0] for members in isomorphism_classes().values())
 
 
-def _read_chunks(out: Path) -> Iterable[tuple[Path, dict[str, Any], dict[str, np.ndarray]]]:
+def read_chunks(out: Path) -> Iterable[tuple[Path, dict[str, Any], dict[str, np.ndarray]]]:
     for path in sorted([*out.glob("s*_c*_n*.npz"), *out.glob("ps*_c*_n*.npz")]):
         if path.name.endswith(".tmp.npz"):
             continue
@@ -54,7 +54,7 @@ def build(
     directory = Path(out)
     directory.mkdir(parents=True, exist_ok=True)
     done: set[tuple[int, int]] = set()
-    for path, meta, arrays in _read_chunks(directory):
+    for path, meta, arrays in read_chunks(directory):
         if meta["protocol"] != protocol:
             raise ValueError(f"{path} was built with another protocol: {meta['protocol']}")
         done.update((meta["seed"], int(c)) for c in arrays["cells"])
@@ -97,7 +97,7 @@ def pack(out: str | os.PathLike[str]) -> list[Path]:
     resumes from packed and unpacked chunks alike."""
     directory = Path(out)
     fresh: dict[int, list[tuple[Path, dict[str, Any], dict[str, np.ndarray]]]] = {}
-    for path, meta, arrays in _read_chunks(directory):
+    for path, meta, arrays in read_chunks(directory):
         if not path.name.startswith("p"):
             fresh.setdefault(meta["seed"], []).append((path, meta, arrays))
     written = []
@@ -131,7 +131,7 @@ def merge(
 
     ``seeds`` picks the seeds; by default, those with as many trained cells as the most complete
     one (so a seed still being built is left out rather than half NaN)."""
-    chunks = list(_read_chunks(Path(out)))
+    chunks = list(read_chunks(Path(out)))
     if not chunks:
         raise ValueError(f"no chunks in {out}")
     protocol = chunks[0][1]["protocol"]
@@ -192,7 +192,7 @@ def merge(
 def _trained(out: Path, seed: int) -> dict[int, dict[str, Any]]:
     """cell -> its final results in the chunks of ``out`` for ``seed``."""
     found: dict[int, dict[str, Any]] = {}
-    for _, meta, chunk in _read_chunks(out):
+    for _, meta, chunk in read_chunks(out):
         if meta["seed"] != seed:
             continue
         for row, cell in enumerate(chunk["cells"].tolist()):

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..algorithms import parse_spec
-from ._tabulated import TableBody, TabulatedBenchmark
+from ._tabulated import AVG_TABLE_PATH, TableBody, TabulatedBenchmark, table_files
 
 __all__ = ["benchmark_names", "make_benchmark"]
 
@@ -20,22 +20,31 @@ def _nas201_digits(seed: int = 0, epochs: int | None = None, path: str | None = 
     return TabulatedBenchmark(path).objective(seed=seed, epochs=epochs)
 
 
+def _nas201_digits_avg(epochs: int | None = None, path: str | None = None) -> TableBody:
+    return TabulatedBenchmark(path or AVG_TABLE_PATH).objective(seed="mean", epochs=epochs)
+
+
 _benchmarks: dict[str, tuple[Callable[..., TableBody], str]] = {
     "nas201_digits": (
         _nas201_digits,
         "NAS-Bench-201-style cells on digits, tabulated (options: seed, epochs, path)",
     ),
+    "nas201_digits_avg": (
+        _nas201_digits_avg,
+        "the same cells, the mean of many training runs each (options: epochs, path)",
+    ),
 }
 
 
 def benchmark_names() -> list[str]:
-    """The benchmark names, sorted.
+    """The names of the benchmarks whose tables are here, sorted.
 
     Example:
-        >>> benchmark_names()
-        ['nas201_digits']
+        >>> benchmark_names()[0]
+        'nas201_digits'
     """
-    return sorted(_benchmarks)
+    present = table_files()
+    return sorted(name for name in _benchmarks if name in present)
 
 
 def make_benchmark(spec: str) -> Any:
@@ -61,6 +70,11 @@ def make_benchmark(spec: str) -> Any:
             f"--benchmark: unknown benchmark {name!r}; known: {', '.join(benchmark_names())}"
         )
     factory, summary = _benchmarks[name]
+    if name not in table_files() and "path" not in options:
+        raise ValueError(
+            f"--benchmark {name}: its table is not built yet (build_nas201 --merge-mean "
+            "writes it), or give path=TABLE.npz"
+        )
     try:
         return factory(**options)
     except TypeError:

@@ -18,13 +18,27 @@ from typing import Any
 import numpy as np
 
 from ..trial import checkpoint, elapse, report, restore
+from ._mean_table import LAYOUT, expand, run_scores
 from ._nas201 import cell_index, search_space
 from ._table import load_table
 
-__all__ = ["TABLE_PATH", "TableBody", "TabulatedBenchmark"]
+__all__ = ["AVG_TABLE_PATH", "TABLE_PATH", "TableBody", "TabulatedBenchmark", "table_files"]
 
 #: Where the built table ships inside the package.
 TABLE_PATH = Path(__file__).parent / "data" / "nas201_digits.npz"
+#: The table of many runs per cell (its mean as the answer), once built and shipped.
+AVG_TABLE_PATH = Path(__file__).parent / "data" / "nas201_digits_avg.npz"
+
+
+def table_files() -> dict[str, Path]:
+    """The shipped tables by benchmark name (those present).
+
+    Example:
+        >>> sorted(table_files())[0]
+        'nas201_digits'
+    """
+    found = {"nas201_digits": TABLE_PATH, "nas201_digits_avg": AVG_TABLE_PATH}
+    return {name: path for name, path in found.items() if path.is_file()}
 
 
 class TabulatedBenchmark:
@@ -55,41 +69,72 @@ class TabulatedBenchmark:
                 f"{path}`"
             )
         self.path = path
-        self.meta, self.arrays = load_table(path)
-        self.seeds: list[int] = list(self.meta["seeds"])
+        self.meta, arrays = load_table(path)
+        #: The training runs' seeds the table was built from.
+        self.runs: list[int] = list(self.meta["seeds"])
+        #: Whether the table keeps only the mean over its runs (a distinct-cell table, see
+        #: :mod:`nas_notebook.benchmarks._mean_table`): ``"mean"`` is then its only seed.
+        self.mean_only = self.meta.get("layout") == LAYOUT
+        #: The seeds :meth:`values` reads one by one (none in a mean-only table).
+        self.seeds: list[int] = [] if self.mean_only else self.runs
+        self.arrays = expand(arrays) if self.mean_only else arrays
+        self._stored = arrays
         self.epochs = int(self.arrays["valid_acc"].shape[2])
 
-    def values(self, metric: str, seed: int | str = 0) -> np.ndarray:
+    def run_scores(self) -> np.ndarray:
+        """Each distinct cell's final validation accuracy in each training run, ``(cells,
+        runs)``: what the table's split-half reliability is computed from."""
+        return run_scores(self.meta, self._stored)
+
+    @property
+    def default_seed(self) -> int | str:
+        """What a body reads unless told: the first seed, or the mean in a mean-only table."""
+        return "mean" if self.mean_only else self.seeds[0]
+
+    def values(self, metric: str, seed: int | str | None = None) -> np.ndarray:
         """``metric`` of every cell for ``seed`` (a seed of the table, or ``"mean"``: the mean
-        over its seeds), as floats: ``(cells, epochs)`` or ``(cells,)``."""
+        over its seeds; default :attr:`default_seed`), as floats: ``(cells, epochs)`` or
+        ``(cells,)``."""
+        seed = self._seed(seed)
         values = self.arrays[metric].astype(float)
         if seed == "mean":
             return np.asarray(np.nanmean(values, axis=1))
         if seed not in self.seeds:
+            if self.mean_only:
+                raise ValueError(
+                    f"seed: this table keeps the mean over its {len(self.runs)} runs only: "
+                    f"use 'mean', not {seed!r}"
+                )
             raise ValueError(f"seed: the table has seeds {self.seeds} (or 'mean'), not {seed!r}")
         return np.asarray(values[:, self.seeds.index(seed)])
 
-    def curve(self, ops: Any, seed: int | str = 0, metric: str = "valid_acc") -> np.ndarray:
+    def curve(
+        self, ops: Any, seed: int | str | None = None, metric: str = "valid_acc"
+    ) -> np.ndarray:
         """The per-epoch ``metric`` of cell ``ops`` (ops or an index) for ``seed`` (or the mean
-        over the seeds with ``"mean"``)."""
+        over the seeds with ``"mean"``; default :attr:`default_seed`)."""
         cell = ops if isinstance(ops, (int, np.integer)) else cell_index(ops)
-        return np.asarray(self.values(metric, seed)[cell])
+        return np.asarray(self.values(metric, self._seed(seed))[cell])
+
+    def _seed(self, seed: int | str | None) -> int | str:
+        return self.default_seed if seed is None else seed
 
     def best(self, metric: str = "valid_acc", seed: int | str | None = None) -> float:
         """The best final ``metric`` in the table (averaged over seeds unless ``seed``)."""
         values = self.values(metric, "mean" if seed is None else seed)
         return float(np.nanmax(values[:, -1] if values.ndim == 2 else values))
 
-    def objective(self, seed: int | str = 0, epochs: int | None = None) -> TableBody:
+    def objective(self, seed: int | str | None = None, epochs: int | None = None) -> TableBody:
         """A trial body over the table: validation accuracy reported per epoch, at the epochs'
         recorded times; returns the last epoch's.
 
         Args:
             seed: The training seed whose results are read, or ``"mean"``: the mean over the
-                table's seeds (a less noisy landscape; epoch times are averaged too).
+                table's seeds (a less noisy landscape; epoch times are averaged too). Default:
+                :attr:`default_seed`.
             epochs: Stop after this many epochs (all by default).
         """
-        return TableBody(self.path, seed=seed, epochs=epochs, _bench=self)
+        return TableBody(self.path, seed=self._seed(seed), epochs=epochs, _bench=self)
 
 
 _loaded: dict[tuple[str, int], TabulatedBenchmark] = {}

@@ -62,6 +62,7 @@ import torch
 from ._build_batched import BatchedNetworks, initial_network
 from ._build_chunks import build, check_isomorphs, merge, pack
 from ._build_training import DEFAULT_PROTOCOL, load_digits_split, train_cells
+from ._mean_table import merge_mean
 from ._table import checksum, load_table
 
 __all__ = [
@@ -75,6 +76,7 @@ __all__ = [
     "load_table",
     "main",
     "merge",
+    "merge_mean",
     "pack",
     "train_cells",
 ]
@@ -110,6 +112,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "otherwise every seed built as far as the most complete one)",
     )
     parser.add_argument(
+        "--merge-mean",
+        metavar="TABLE",
+        help="assemble the distinct-cell table of the mean over the runs into TABLE.npz (with "
+        "--seeds given: only those seeds; otherwise every seed fully built)",
+    )
+    parser.add_argument(
         "--pack",
         action="store_true",
         help="fold the chunks written since the last pack into one file per seed",
@@ -129,6 +137,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.pack:
         for path in pack(args.out):
             print(f"packed {path}")
+        return 0
+    if args.merge_mean:
+        meta = merge_mean(args.out, args.merge_mean, seeds=args.seeds)
+        print(f"wrote {args.merge_mean}: seeds {meta['seeds']}, sha256 {meta['sha256']}")
         return 0
     if args.merge:
         meta = merge(args.out, args.merge, seeds=args.seeds)
