@@ -31,8 +31,15 @@ for the same seed). The anytime regret curves (mean over seeds, log scale) go to
 ``bench/results/search_quality.html`` (plotly, self-contained), the figures to
 ``bench/results/search_quality.json``.
 
-``--quick`` runs random search with and without ASHA on a synthetic table, 2 seeds, a small
-budget: a smoke test of the script. Run it with the project's virtualenv:
+Against Syne Tune: its own ASHA, asynchronous Hyperband, BOHB and random search run on the same
+table, landscape and budget in its simulator (``synetune+METHOD``, see ``_synetune_quality``;
+``--no-peer`` leaves them out), and each is set against ours of the same method (random search
+with ASHA or Hyperband, BOHB, random search): final regret peer / ours, the seeds on which ours
+ended nearer the optimum, and the anytime regret (the mean of the mean curve over the grid)
+peer / ours; over 1 means ours did better.
+
+``--quick`` runs random search with and without ASHA (and Syne Tune's ASHA) on a synthetic
+table, 2 seeds, a small budget: a smoke test of the script. Run it with the project's virtualenv:
 ``.venv/bin/python bench/search_quality.py``.
 """
 
@@ -56,6 +63,7 @@ for path in (ROOT, ROOT / "bench"):
 import numpy as np  # noqa: E402
 import optuna  # noqa: E402
 from _environment import environment  # noqa: E402
+from _synetune import synetune_available  # noqa: E402
 from optuna.trial import TrialState  # noqa: E402
 
 import nas_notebook as nb  # noqa: E402
@@ -81,15 +89,27 @@ PRUNER_OPTIONS = {
 GRID = 60
 
 
-def configurations(specs: list[str] | None) -> list[tuple[str, str]]:
+#: Ours -> Syne Tune's implementation of the same method (``synetune+METHOD``).
+PEER_OF = {
+    "random+none": "synetune+random",
+    "random+asha": "synetune+asha",
+    "random+hyperband": "synetune+hyperband",
+    "bohb+default": "synetune+bohb",
+}
+
+
+def configurations(specs: list[str] | None, peer: bool = True) -> list[tuple[str, str]]:
     """(algorithm, pruner) pairs, random search alone first. ``pruner`` is a registered name,
-    ``asha-promotion``, ``none``, or ``default`` (the pruner the algorithm comes with)."""
+    ``asha-promotion``, ``none``, or ``default`` (the pruner the algorithm comes with);
+    ``synetune+METHOD`` is Syne Tune's ``METHOD`` (see ``_synetune_quality``)."""
     if specs:
         pairs = [tuple(spec.split("+", 1)) if "+" in spec else (spec, "none") for spec in specs]
     else:
         pairs = [(a, "none") for a in sampler_names() if a != "bohb"]
         pairs += [("random", p) for p in ("asha", "asha-promotion", "hyperband", "median")]
         pairs += [("bohb", "default")]
+        if peer:
+            pairs += [tuple(name.split("+")) for name in PEER_OF.values()]
     result = [(str(a), str(p)) for a, p in pairs]
     if ("random", "none") in result:
         result.remove(("random", "none"))
@@ -100,6 +120,10 @@ def run_one(
     table: Path, table_seed: int, algo: str, pruner: str, seed: int, workers: int, budget: float
 ) -> dict[str, Any]:
     """One search; its incumbent (best completed value so far) over simulated time."""
+    if algo == "synetune":
+        from _synetune_quality import run_synetune_method
+
+        return run_synetune_method(pruner, table, table_seed, seed, workers, budget)
     name = "asha" if pruner == "asha-promotion" else pruner
     spec = f"{name}:{PRUNER_OPTIONS[pruner]}" if pruner in PRUNER_OPTIONS else pruner
     start = time.perf_counter()
@@ -176,6 +200,7 @@ def main(argv: list[str] | None = None) -> int:
         "--configs", nargs="*", default=None, help="ALGO or ALGO+PRUNER (default: see above)"
     )
     parser.add_argument("--jobs", type=int, default=1, help="runs in parallel processes")
+    parser.add_argument("--no-peer", action="store_true", help="leave Syne Tune out")
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--json", type=Path, default=DEFAULT_JSON)
     parser.add_argument("--html", type=Path, default=None, help="default: next to the JSON")
@@ -186,15 +211,19 @@ def main(argv: list[str] | None = None) -> int:
         table = Path(scratch.name) / "synthetic.npz"
         synthetic_table(table, epochs=10)
         args.seeds, args.budget = 2, 10.0
-        args.configs = args.configs or ["random", "random+asha"]
+        quick_peer = [] if args.no_peer or synetune_available() else ["synetune+asha"]
+        args.configs = args.configs or ["random", "random+asha", *quick_peer]
     bench = TabulatedBenchmark(table)
-    table_seed = bench.seeds[0] if args.table_seed is None else args.table_seed
+    table_seed = bench.default_seed if args.table_seed is None else args.table_seed
     final_valid = bench.values("valid_acc", table_seed)[:, -1]
     test = bench.values("test_acc", table_seed)
     optimum = float(np.nanmax(final_valid))
     mean_training = float(np.nanmean(bench.values("time", table_seed)[:, -1]))
     budget = args.budget * mean_training
-    pairs = configurations(args.configs)
+    reason = synetune_available()
+    if reason and not args.no_peer:
+        print(f"Syne Tune left out: {reason}")
+    pairs = configurations(args.configs, peer=not args.no_peer and reason is None)
     print(
         f"{len(pairs)} configurations x {args.seeds} seeds, {args.workers} simulated workers, "
         f"budget {budget:.0f} simulated s ({args.budget:g} mean trainings of "
@@ -255,8 +284,10 @@ def main(argv: list[str] | None = None) -> int:
             f"{np.nanmean(r['test_acc']):9.4f} {ratio:9.2f} {wins:>2}/{args.seeds:<2} "
             f"{r['wall_s']:7.2f}"
         )
+    compared = compare_with_peer(results, args.seeds)
     payload = {
         "benchmark": "search_quality",
+        "versus_synetune": compared,
         "config": {
             "table": "synthetic" if args.quick else str(table),
             "table_sha256": bench.meta["sha256"],
@@ -278,6 +309,39 @@ def main(argv: list[str] | None = None) -> int:
     print(f"figures: {args.json}; plot: {html}")
     scratch.cleanup()
     return 0
+
+
+def compare_with_peer(results: dict[str, Any], seeds: int) -> dict[str, Any]:
+    """Ours against Syne Tune's same method: final regret (peer / ours: over 1, ours ended
+    nearer the optimum), seeds on which ours ended strictly nearer, and the regret area under
+    the anytime curve (its mean over the grid, log-spaced, peer / ours)."""
+    compared: dict[str, Any] = {}
+    lines = []
+    for ours, peer in PEER_OF.items():
+        if ours not in results or peer not in results:
+            continue
+        a, b = (np.asarray(results[k]["final"], dtype=float) for k in (ours, peer))
+        area = [float(np.nanmean(results[k]["curve_mean"])) for k in (ours, peer)]
+        row = {
+            "peer": peer,
+            "final_ours": float(np.nanmean(a)),
+            "final_peer": float(np.nanmean(b)),
+            "final_ratio": float(np.nanmean(b) / np.nanmean(a)) if np.nanmean(a) > 0 else math.inf,
+            "wins": int(np.sum(a < b)),
+            "ties": int(np.sum(a == b)),
+            "anytime_ratio": area[1] / area[0] if area[0] > 0 else math.inf,
+        }
+        compared[ours] = row
+        lines.append(
+            f"{ours:24} vs {peer:20} final regret {row['final_ours']:.4f} vs "
+            f"{row['final_peer']:.4f} (peer/ours {row['final_ratio']:.2f}), ours nearer on "
+            f"{row['wins']}/{seeds} seeds ({row['ties']} ties), anytime regret peer/ours "
+            f"{row['anytime_ratio']:.2f}"
+        )
+    if lines:
+        print("ours against Syne Tune's same method (over 1: ours better):")
+        print("\n".join(lines))
+    return compared
 
 
 def write_plot(path: Path, grid: np.ndarray, results: dict[str, Any], args: Any) -> None:
