@@ -42,6 +42,7 @@ import math
 import shutil
 import tempfile
 import time
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -123,7 +124,10 @@ def run_synetune_method(
             _quiet(),
             _global_numpy_seed(seed),
             contextlib.redirect_stdout(io.StringIO()),
+            warnings.catch_warnings(),
         ):
+            # Syne Tune samples with pandas' legacy global RandomState, which pandas warns of.
+            warnings.simplefilter("ignore", FutureWarning)
             blackbox = _build_blackbox(arrays)
             backend = UserBlackboxBackend(blackbox=blackbox, elapsed_time_attr=ELAPSED, seed=0)
             common: dict[str, Any] = {"do_minimize": False, "random_seed": seed}
