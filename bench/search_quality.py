@@ -35,8 +35,8 @@ Against Syne Tune: its own ASHA, asynchronous Hyperband, BOHB and random search 
 table, landscape and budget in its simulator (``synetune+METHOD``, see ``_synetune_quality``;
 ``--no-peer`` leaves them out), and each is set against ours of the same method (random search
 with ASHA or Hyperband, BOHB, random search): final regret peer / ours, the seeds on which ours
-ended nearer the optimum, and the anytime regret (the mean of the mean curve over the grid)
-peer / ours; over 1 means ours did better.
+ended nearer the optimum, and the anytime regret (the mean of the mean curve over the grid,
+where both have completed a trial) peer / ours; over 1 means ours did better.
 
 ``--quick`` runs random search with and without ASHA (and Syne Tune's ASHA) on a synthetic
 table, 2 seeds, a small budget: a smoke test of the script. Run it with the project's virtualenv:
@@ -314,14 +314,19 @@ def main(argv: list[str] | None = None) -> int:
 def compare_with_peer(results: dict[str, Any], seeds: int) -> dict[str, Any]:
     """Ours against Syne Tune's same method: final regret (peer / ours: over 1, ours ended
     nearer the optimum), seeds on which ours ended strictly nearer, and the regret area under
-    the anytime curve (its mean over the grid, log-spaced, peer / ours)."""
+    the anytime curve (its mean over the log-spaced grid where both curves are defined, peer /
+    ours)."""
     compared: dict[str, Any] = {}
     lines = []
     for ours, peer in PEER_OF.items():
         if ours not in results or peer not in results:
             continue
         a, b = (np.asarray(results[k]["final"], dtype=float) for k in (ours, peer))
-        area = [float(np.nanmean(results[k]["curve_mean"])) for k in (ours, peer)]
+        # Over the times at which both have completed a trial (before that a curve is NaN,
+        # and one whose first completion came later would skip its worst stretch).
+        curves = [np.asarray(results[k]["curve_mean"], dtype=float) for k in (ours, peer)]
+        both = ~np.isnan(curves[0]) & ~np.isnan(curves[1])
+        area = [float(c[both].mean()) if both.any() else math.nan for c in curves]
         row = {
             "peer": peer,
             "final_ours": float(np.nanmean(a)),
