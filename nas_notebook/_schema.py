@@ -15,6 +15,9 @@ Study attributes (key: kind; writer -> readers; type):
   ``n_trials``, ``baseline``, ``host``, ``pid``, ``updated``.
 - ``nas_notebook:driver:HOST:PID``: system; each search as it starts -> recovery on resume;
   float (POSIX time).
+- ``nas_notebook:prior:NAME``: system; the first trial that draws a decision with a ``prior=``
+  -> the samplers that use priors, views; dict ``value`` (the internal value: the number, or
+  the choice's index), ``confidence`` (``low``/``medium``/``high``).
 
 Trial system attributes (key: writer -> readers; type):
 
@@ -123,6 +126,8 @@ STUDY_INFO = "nas_notebook"
 CONTROL = "nas_notebook:control"
 #: Prefix of the system attribute naming a process that drove the study: ``PREFIX + host:pid``.
 DRIVER_PREFIX = "nas_notebook:driver:"
+#: Study system attribute prefix: the prior of each decision that has one (see the docstring).
+PRIOR_PREFIX = "nas_notebook:prior:"
 
 # -- trial keys --------------------------------------------------------------------------------
 
@@ -260,6 +265,36 @@ def study_attrs(study: optuna.Study) -> dict[str, Any]:
 def set_study_attr(study: optuna.Study, key: str, value: Any) -> None:
     """Write system attribute ``key`` of ``study``."""
     study._storage.set_study_system_attr(study._study_id, key, value)
+
+
+#: Priors this process has stored: (storage, study id, name, spec) -- one write per process.
+_written_priors: set[tuple[int, int, str, str]] = set()
+
+
+def record_prior(study: optuna.Study, name: str, value: float, confidence: str) -> None:
+    """Store the prior of decision ``name`` with the study, once per process (a trial calls it
+    before drawing the decision, so the sampler that draws it already reads it)."""
+    spec: dict[str, Any] = {"value": value, "confidence": confidence}
+    key = (id(study._storage), study._study_id, name, repr(spec))
+    if key in _written_priors:
+        return
+    study._storage.set_study_system_attr(study._study_id, PRIOR_PREFIX + name, spec)
+    _written_priors.add(key)
+
+
+def read_priors(study: optuna.Study) -> dict[str, dict[str, Any]]:
+    """The priors stored with ``study``: decision name -> ``{"value", "confidence"}``.
+
+    Example:
+        >>> import optuna
+        >>> study = optuna.create_study()
+        >>> record_prior(study, "lr", 0.003, "high")
+        >>> read_priors(study)
+        {'lr': {'value': 0.003, 'confidence': 'high'}}
+    """
+    attrs = study._storage.get_study_system_attrs(study._study_id)
+    n = len(PRIOR_PREFIX)
+    return {key[n:]: value for key, value in attrs.items() if key.startswith(PRIOR_PREFIX)}
 
 
 def read_control(

@@ -4,6 +4,7 @@ from ._check import check_algorithm
 from ._evolution import RegularizedEvolution
 from ._grid import GridSearch
 from ._policy import PolicyGradient, PPOController, ReinforceController
+from ._prior_tpe import PriorTPE
 from ._promotion import PromotingSuccessiveHalving
 from ._random import RandomSearch
 from ._registry import (
@@ -23,6 +24,7 @@ __all__ = [
     "GridSearch",
     "PPOController",
     "PolicyGradient",
+    "PriorTPE",
     "PromotingSuccessiveHalving",
     "RandomSearch",
     "RegularizedEvolution",

@@ -16,11 +16,15 @@ from optuna.distributions import BaseDistribution, CategoricalDistribution
 from optuna.study import Study
 from optuna.trial import FrozenTrial
 
+from ._priors import PriorCache, sample_prior
+
 __all__ = ["RandomSearch"]
 
 
 class RandomSearch(optuna.samplers.RandomSampler):
-    """Uniform random search (Optuna's ``RandomSampler`` with a direct categorical draw).
+    """Uniform random search (Optuna's ``RandomSampler`` with a direct categorical draw); a
+    decision written with a ``prior=`` is drawn from the prior, which fades as trials finish
+    (see :mod:`nas_notebook.algorithms._priors`).
 
     Example:
         >>> import optuna
@@ -33,9 +37,21 @@ class RandomSearch(optuna.samplers.RandomSampler):
     #: Random draws read no objective: any number of them.
     multi_objective = True
 
+    def __init__(self, seed: int | None = None) -> None:
+        super().__init__(seed=seed)
+        self._priors = PriorCache()
+
+    def after_trial(self, study: Study, trial: FrozenTrial, state: Any, values: Any) -> None:
+        self._priors.drop(trial.number)
+        super().after_trial(study, trial, state, values)
+
     def sample_independent(
         self, study: Study, trial: FrozenTrial, name: str, distribution: BaseDistribution
     ) -> Any:
+        priors = self._priors.get(study, trial.number)
+        spec = priors.get(name, distribution) if priors.specs else None
+        if spec is not None:
+            return sample_prior(self._rng.rng, distribution, spec, priors.strength)
         if isinstance(distribution, CategoricalDistribution):
             choices = distribution.choices
             return choices[int(self._rng.rng.randint(len(choices)))]

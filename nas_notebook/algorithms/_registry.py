@@ -18,6 +18,7 @@ from ._cache import PicklableLock
 from ._evolution import RegularizedEvolution
 from ._grid import GridSearch
 from ._policy import PPOController, ReinforceController
+from ._prior_tpe import PriorTPE
 from ._promotion import PromotingSuccessiveHalving
 from ._random import RandomSearch
 from ._spec import parse_spec
@@ -172,8 +173,10 @@ def make_pruner(spec: str | optuna.pruners.BasePruner | None) -> optuna.pruners.
     return _build("pruner", _pruners, spec)
 
 
-register_sampler("random", RandomSearch, "uniform random search")
-register_sampler("tpe", optuna.samplers.TPESampler, "tree-structured Parzen estimator (Optuna)")
+register_sampler("random", RandomSearch, "uniform random search, or from the priors written inline")
+register_sampler(
+    "tpe", PriorTPE, "tree-structured Parzen estimator (Optuna), with the priors written inline"
+)
 register_sampler(
     "grid",
     GridSearch,

@@ -31,6 +31,7 @@ from optuna.distributions import (
     IntDistribution,
 )
 
+from .._schema import record_prior
 from ._values import Float, HyperPrimitive, Int, ManyOf, OneOf
 
 __all__ = [
@@ -154,6 +155,8 @@ def suggest(trial: optuna.trial.BaseTrial, name: str, primitive: HyperPrimitive)
         >>> suggest(trial, "act", OneOf(["relu", "gelu"])) in ("relu", "gelu")
         True
     """
+    if getattr(primitive, "confidence", None) is not None:
+        _record_prior(trial, name, primitive)
     # The exact-type test first: it is the common case, on the per-decision path.
     if type(primitive) is Float or isinstance(primitive, Float):
         return trial.suggest_float(
@@ -180,6 +183,17 @@ def suggest(trial: optuna.trial.BaseTrial, name: str, primitive: HyperPrimitive)
             trial.set_user_attr(name, [label(v) if type(v) not in _NATIVE else v for v in value])
         return value
     raise TypeError(f"not a hyper primitive: {primitive!r}")
+
+
+def _record_prior(trial: optuna.trial.BaseTrial, name: str, primitive: Any) -> None:
+    """Store ``primitive``'s prior with the trial's study (a trial without one, such as
+    Optuna's ``FixedTrial``, has nothing to tell)."""
+    study = getattr(trial, "study", None)
+    if study is None:
+        return
+    value = primitive.prior_index if isinstance(primitive, OneOf) else primitive.prior
+    if value is not None:
+        record_prior(study, name, value, primitive.confidence)
 
 
 def decode(name: str, primitive: HyperPrimitive, params: Mapping[str, Any]) -> Any:

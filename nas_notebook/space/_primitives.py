@@ -38,7 +38,13 @@ def _decide(key: tuple[Any, ...], frame: FrameType) -> Any:
     return context.decide_key(key, frame)
 
 
-def oneof(candidates: Sequence[Any], *, name: str | None = None) -> Any:
+def oneof(
+    candidates: Sequence[Any],
+    *,
+    name: str | None = None,
+    prior: Any = None,
+    confidence: str | None = None,
+) -> Any:
     """Choose one of ``candidates``.
 
     Candidates may be any objects (numbers, strings, classes, modules, functions); Optuna stores
@@ -48,6 +54,10 @@ def oneof(candidates: Sequence[Any], *, name: str | None = None) -> Any:
         candidates: The options, in a list or tuple; at least one.
         name: The parameter name; by default it comes from the code (``act = oneof(...)`` is
             named ``act``).
+        prior: The candidate you believe best (one of ``candidates``): random search and TPE
+            try it more often at first, less as results come in (see
+            :mod:`nas_notebook.algorithms`).
+        confidence: How sure the prior is: ``"low"``, ``"medium"`` (the default) or ``"high"``.
 
     Returns:
         Inside a trial, the chosen candidate; outside any search, a :class:`OneOf`.
@@ -56,13 +66,15 @@ def oneof(candidates: Sequence[Any], *, name: str | None = None) -> Any:
         >>> from nas_notebook import oneof
         >>> oneof(["relu", "gelu"])
         oneof(['relu', 'gelu'])
+        >>> oneof(["relu", "gelu"], prior="gelu", confidence="high")
+        oneof(['relu', 'gelu'], prior='gelu', confidence='high')
     """
     key: tuple[Any, ...]
     if isinstance(candidates, (list, tuple)):
         options = tuple(candidates)
-        key = (OneOf, options, tuple(map(type, options)), name)
+        key = (OneOf, options, tuple(map(type, options)), name, prior, confidence)
     else:  # validated (and rejected or converted) by OneOf itself
-        key = (OneOf, candidates, None, name)
+        key = (OneOf, candidates, None, name, prior, confidence)
     return _decide(key, sys._getframe(1))
 
 
@@ -104,6 +116,8 @@ def floatv(
     log: bool = False,
     step: float | None = None,
     name: str | None = None,
+    prior: float | None = None,
+    confidence: str | None = None,
 ) -> Any:
     """A float between ``low`` and ``high``.
 
@@ -113,6 +127,9 @@ def floatv(
         log: Sample on a log scale (``low`` must be > 0).
         step: Restrict values to ``low + i * step``.
         name: The parameter name; by default it comes from the code.
+        prior: The value you believe best (inside the bounds): random search and TPE sample
+            near it at first, less as results come in.
+        confidence: How sure the prior is: ``"low"``, ``"medium"`` (the default) or ``"high"``.
 
     Returns:
         Inside a trial, a float; outside any search, a :class:`Float`.
@@ -121,8 +138,11 @@ def floatv(
         >>> from nas_notebook import floatv
         >>> floatv(1e-4, 1e-1, log=True)
         floatv(0.0001, 0.1, log=True)
+        >>> floatv(1e-4, 1e-1, log=True, prior=3e-3)
+        floatv(0.0001, 0.1, log=True, prior=0.003)
     """
-    key = (Float, low, high, log, step, name, type(low), type(high), type(step))
+    key = (Float, low, high, log, step, name, prior, confidence, type(low), type(high),
+           type(step), type(prior))  # fmt: skip
     return _decide(key, sys._getframe(1))
 
 
@@ -133,6 +153,8 @@ def intv(
     log: bool = False,
     step: int = 1,
     name: str | None = None,
+    prior: int | None = None,
+    confidence: str | None = None,
 ) -> Any:
     """An integer between ``low`` and ``high`` (both included).
 
@@ -142,6 +164,9 @@ def intv(
         log: Sample on a log scale (``low`` must be >= 1).
         step: Restrict values to ``low + i * step``.
         name: The parameter name; by default it comes from the code.
+        prior: The value you believe best (inside the bounds): random search and TPE sample
+            near it at first, less as results come in.
+        confidence: How sure the prior is: ``"low"``, ``"medium"`` (the default) or ``"high"``.
 
     Returns:
         Inside a trial, an int; outside any search, an :class:`Int`.
@@ -150,6 +175,9 @@ def intv(
         >>> from nas_notebook import intv
         >>> intv(16, 256, log=True)
         intv(16, 256, log=True)
+        >>> intv(16, 256, log=True, prior=64, confidence="low")
+        intv(16, 256, log=True, prior=64, confidence='low')
     """
-    key = (Int, low, high, log, step, name, type(low), type(high), type(step))
+    key = (Int, low, high, log, step, name, prior, confidence, type(low), type(high),
+           type(step), type(prior))  # fmt: skip
     return _decide(key, sys._getframe(1))

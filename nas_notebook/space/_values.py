@@ -14,7 +14,7 @@ from typing import Any
 
 from .._errors import SearchSpaceError
 
-__all__ = ["Float", "HyperPrimitive", "Int", "ManyOf", "OneOf"]
+__all__ = ["CONFIDENCES", "Float", "HyperPrimitive", "Int", "ManyOf", "OneOf"]
 
 
 class HyperPrimitive:
@@ -68,6 +68,29 @@ def _real(kind: str, param: str, value: object) -> float:
     return as_float
 
 
+#: How sure a prior is: ``confidence=`` names one of these.
+CONFIDENCES = ("low", "medium", "high")
+
+
+def _check_confidence(kind: str, prior: object, confidence: object) -> str | None:
+    if confidence is None:
+        return None if prior is None else "medium"
+    if confidence not in CONFIDENCES:
+        raise SearchSpaceError(
+            f"{kind}: `confidence` must be one of {', '.join(map(repr, CONFIDENCES))}, "
+            f"got {confidence!r}"
+        )
+    if prior is None:
+        raise SearchSpaceError(f"{kind}: `confidence` needs a `prior` (the value it is about)")
+    return str(confidence)
+
+
+def _prior_repr(prior: Any, confidence: str | None) -> str:
+    if confidence is None:
+        return ""
+    return f", prior={prior!r}" + (f", confidence={confidence!r}" if confidence != "medium" else "")
+
+
 class OneOf(HyperPrimitive):
     """One value chosen from ``candidates`` (any Python objects).
 
@@ -82,11 +105,22 @@ class OneOf(HyperPrimitive):
     """
 
     kind = "oneof"
-    __slots__ = ("_choices", "candidates")
+    __slots__ = ("_choices", "candidates", "confidence", "prior", "prior_index")
     candidates: tuple[Any, ...]
     _choices: tuple[Any, ...]  # set by the codec on first use
+    #: The candidate believed best (None: no prior), its index, and how sure the belief is.
+    prior: Any
+    prior_index: int | None
+    confidence: str | None
 
-    def __init__(self, candidates: Sequence[Any], *, name: str | None = None) -> None:
+    def __init__(
+        self,
+        candidates: Sequence[Any],
+        *,
+        name: str | None = None,
+        prior: Any = None,
+        confidence: str | None = None,
+    ) -> None:
         if isinstance(candidates, (str, bytes)):
             raise SearchSpaceError(
                 f"oneof: `candidates` must be a list of options, got the string {candidates!r}"
@@ -102,19 +136,30 @@ class OneOf(HyperPrimitive):
             raise SearchSpaceError("oneof: `candidates` is empty; give at least one option")
         self.candidates = tuple(candidates)
         self.name = _check_name("oneof", name)
+        self.confidence = _check_confidence("oneof", prior, confidence)
+        self.prior, self.prior_index = prior, None
+        if prior is not None:
+            found = [i for i, c in enumerate(self.candidates) if c is prior or _same(c, prior)]
+            if not found:
+                raise SearchSpaceError(
+                    f"oneof: `prior`={prior!r} is not one of the candidates "
+                    f"{list(self.candidates)!r}"
+                )
+            self.prior_index = found[0]
 
     def _key(self) -> tuple[Any, ...]:
-        return (self.candidates, self.name)
+        return (self.candidates, self.name, self.prior_index, self.confidence)
 
     @classmethod
     def _from_key(cls, key: tuple[Any, ...]) -> OneOf:
-        return cls(key[1], name=key[3])
+        return cls(key[1], name=key[3], prior=key[4], confidence=key[5])
 
     def default(self) -> Any:
-        return self.candidates[0]
+        return self.candidates[0] if self.prior_index is None else self.prior
 
     def __repr__(self) -> str:
         extra = f", name={self.name!r}" if self.name else ""
+        extra += _prior_repr(self.prior, self.confidence)
         return f"oneof({list(self.candidates)!r}{extra})"
 
 
@@ -203,11 +248,14 @@ class Float(HyperPrimitive):
     """
 
     kind = "floatv"
-    __slots__ = ("high", "log", "low", "step")
+    __slots__ = ("confidence", "high", "log", "low", "prior", "step")
     low: float
     high: float
     log: bool
     step: float | None
+    #: The value believed best (None: no prior) and how sure the belief is.
+    prior: float | None
+    confidence: str | None
 
     def __init__(
         self,
@@ -217,6 +265,8 @@ class Float(HyperPrimitive):
         log: bool = False,
         step: float | None = None,
         name: str | None = None,
+        prior: float | None = None,
+        confidence: str | None = None,
     ) -> None:
         self.low = _real("floatv", "low", low)
         self.high = _real("floatv", "high", high)
@@ -237,21 +287,26 @@ class Float(HyperPrimitive):
         self.log = bool(log)
         self.step = step
         self.name = _check_name("floatv", name)
+        self.confidence = _check_confidence("floatv", prior, confidence)
+        self.prior = None if prior is None else _in_range("floatv", self, _real, prior)
 
     def _key(self) -> tuple[Any, ...]:
-        return (self.low, self.high, self.log, self.step, self.name)
+        return (self.low, self.high, self.log, self.step, self.name, self.prior, self.confidence)
 
     @classmethod
     def _from_key(cls, key: tuple[Any, ...]) -> Float:
-        return cls(key[1], key[2], log=key[3], step=key[4], name=key[5])
+        return cls(
+            key[1], key[2], log=key[3], step=key[4], name=key[5], prior=key[6], confidence=key[7]
+        )
 
     def default(self) -> float:
-        return self.low
+        return self.low if self.prior is None else self.prior
 
     def __repr__(self) -> str:
         extra = ", log=True" if self.log else ""
         extra += f", step={self.step!r}" if self.step is not None else ""
         extra += f", name={self.name!r}" if self.name else ""
+        extra += _prior_repr(self.prior, self.confidence)
         return f"floatv({self.low!r}, {self.high!r}{extra})"
 
 
@@ -267,11 +322,14 @@ class Int(HyperPrimitive):
     """
 
     kind = "intv"
-    __slots__ = ("high", "log", "low", "step")
+    __slots__ = ("confidence", "high", "log", "low", "prior", "step")
     low: int
     high: int
     log: bool
     step: int
+    #: The value believed best (None: no prior) and how sure the belief is.
+    prior: int | None
+    confidence: str | None
 
     def __init__(
         self,
@@ -281,6 +339,8 @@ class Int(HyperPrimitive):
         log: bool = False,
         step: int = 1,
         name: str | None = None,
+        prior: int | None = None,
+        confidence: str | None = None,
     ) -> None:
         for param, value in (("low", low), ("high", high), ("step", step)):
             if isinstance(value, bool) or not isinstance(value, numbers.Integral):
@@ -300,19 +360,49 @@ class Int(HyperPrimitive):
         self.low, self.high, self.step = int(low), int(high), int(step)
         self.log = bool(log)
         self.name = _check_name("intv", name)
+        self.confidence = _check_confidence("intv", prior, confidence)
+        self.prior = None if prior is None else int(_in_range("intv", self, _integer, prior))
 
     def _key(self) -> tuple[Any, ...]:
-        return (self.low, self.high, self.log, self.step, self.name)
+        return (self.low, self.high, self.log, self.step, self.name, self.prior, self.confidence)
 
     @classmethod
     def _from_key(cls, key: tuple[Any, ...]) -> Int:
-        return cls(key[1], key[2], log=key[3], step=key[4], name=key[5])
+        return cls(
+            key[1], key[2], log=key[3], step=key[4], name=key[5], prior=key[6], confidence=key[7]
+        )
 
     def default(self) -> int:
-        return self.low
+        return self.low if self.prior is None else self.prior
 
     def __repr__(self) -> str:
         extra = ", log=True" if self.log else ""
         extra += f", step={self.step!r}" if self.step != 1 else ""
         extra += f", name={self.name!r}" if self.name else ""
+        extra += _prior_repr(self.prior, self.confidence)
         return f"intv({self.low!r}, {self.high!r}{extra})"
+
+
+def _same(candidate: Any, prior: Any) -> bool:
+    """Whether ``candidate`` equals ``prior`` (a comparison that fails or is ambiguous, as for
+    arrays, counts as different)."""
+    try:
+        return bool(candidate == prior)
+    except Exception:  # any __eq__ may raise; such a candidate is matched by identity only
+        return False
+
+
+def _integer(kind: str, param: str, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise SearchSpaceError(f"{kind}: `{param}` must be an integer, got {value!r}")
+    return float(value)
+
+
+def _in_range(kind: str, primitive: Float | Int, convert: Any, prior: object) -> float:
+    """``prior`` as a number inside ``primitive``'s bounds (the reason it is not, otherwise)."""
+    value = convert(kind, "prior", prior)
+    if not primitive.low <= value <= primitive.high:
+        raise SearchSpaceError(
+            f"{kind}: `prior`={prior!r} is outside [{primitive.low!r}, {primitive.high!r}]"
+        )
+    return value

@@ -1,0 +1,180 @@
+"""Priors written inline (``floatv(..., prior=3e-3)``, ``oneof([...], prior=nn.GELU)``), used
+in the manner of piBO (Hvarfner et al. 2022, "piBO: Augmenting Acquisition Functions with User
+Beliefs for Bayesian Optimization"): the prior ``pi(x)`` weighs the search as ``pi(x) ** e``
+with ``e = min(1, prior_trials / n)`` after ``n`` finished trials, so it acts at full strength
+over the first ``prior_trials`` and fades as evidence grows: a wrong prior is overcome.
+
+A prior is a density over one decision, in the decision's unit scale (``[0, 1]`` over its
+bounds, on a log scale where the decision is):
+
+* a number: a normal around the prior, truncated to the bounds, of standard deviation
+  :data:`SIGMA` [confidence] (0.5 / 0.25 / 0.125 of the range for low / medium / high);
+* a choice: the prior's candidate with probability :data:`CHOICE_P` [confidence] (0.5 / 0.75 /
+  0.9, at least uniform's), the others sharing the rest.
+
+``pi ** e`` is a normal of standard deviation ``sigma / sqrt(e)``, and choice probabilities
+raised to ``e`` and normalized: random search draws from it (:func:`sample_prior`); TPE adds
+``e * log pi(x)`` to its acquisition (the log-ratio of its two densities) for each candidate, and
+draws its first, random trials from it (:class:`~nas_notebook.algorithms.PriorTPE`). Decisions
+without a prior are drawn as before.
+
+Priors are stored with the study (``nas_notebook:prior:NAME``, written by the first trial that
+draws the decision), so a sampler in any process, after any restart, reads the same ones.
+
+Who calls what: Optuna calls the samplers' ``before_trial`` and ``sample_*`` on the thread that
+runs the trial; :class:`Priors` is read once per trial there.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import optuna
+from optuna.distributions import (
+    BaseDistribution,
+    CategoricalDistribution,
+    FloatDistribution,
+    IntDistribution,
+)
+from optuna.trial import TrialState
+
+from .._schema import read_priors
+
+__all__ = ["CHOICE_P", "SIGMA", "PriorCache", "Priors", "log_prior", "sample_prior"]
+
+SIGMA = {"low": 0.5, "medium": 0.25, "high": 0.125}
+CHOICE_P = {"low": 0.5, "medium": 0.75, "high": 0.9}
+#: Finished trials over which a prior acts at full strength (piBO's beta).
+PRIOR_TRIALS = 10
+
+
+class Priors:
+    """The priors of a study and their strength ``e`` for the trial about to be drawn.
+
+    Example:
+        >>> import optuna
+        >>> from nas_notebook._schema import record_prior
+        >>> study = optuna.create_study()
+        >>> record_prior(study, "x", 0.25, "high")
+        >>> priors = Priors.read(study)
+        >>> sorted(priors.specs), priors.strength
+        (['x'], 1.0)
+    """
+
+    def __init__(self, specs: dict[str, dict[str, Any]], finished: int, horizon: int) -> None:
+        self.specs = specs
+        self.strength = min(1.0, horizon / finished) if finished > horizon else 1.0
+
+    @classmethod
+    def read(cls, study: optuna.Study, horizon: int = PRIOR_TRIALS) -> Priors:
+        specs = read_priors(study)
+        finished = 0
+        if specs:  # counting trials costs a pass over them: only where a prior needs it
+            states = (TrialState.COMPLETE, TrialState.PRUNED)
+            finished = len(study.get_trials(deepcopy=False, states=states))
+        return cls(specs, finished, horizon)
+
+    def get(self, name: str, distribution: BaseDistribution) -> dict[str, Any] | None:
+        """The prior of ``name`` if it has one that fits ``distribution``."""
+        spec = self.specs.get(name)
+        if spec is None:
+            return None
+        if isinstance(distribution, CategoricalDistribution):
+            index = spec["value"]
+            fits = isinstance(index, int) and 0 <= index < len(distribution.choices)
+            return spec if fits else None
+        low, high = distribution.low, distribution.high  # type: ignore[attr-defined]
+        return spec if low <= spec["value"] <= high else None
+
+
+def _unit(distribution: FloatDistribution | IntDistribution, value: Any) -> np.ndarray:
+    """``value`` (internal, scalar or array) in ``distribution``'s unit scale."""
+    low, high = float(distribution.low), float(distribution.high)
+    value = np.asarray(value, dtype=float)
+    if isinstance(distribution, IntDistribution) and not distribution.log:
+        low, high = low - 0.5, high + 0.5  # every integer gets a cell of equal width
+    if distribution.log:
+        low, high, value = math.log(low), math.log(high), np.log(value)
+    if high == low:
+        return np.zeros_like(value)
+    return (value - low) / (high - low)
+
+
+def _from_unit(distribution: FloatDistribution | IntDistribution, unit: float) -> Any:
+    low, high = float(distribution.low), float(distribution.high)
+    integer = isinstance(distribution, IntDistribution)
+    if integer and not distribution.log:
+        low, high = low - 0.5, high + 0.5
+    if distribution.log:
+        value = math.exp(math.log(low) + unit * (math.log(high) - math.log(low)))
+    else:
+        value = low + unit * (high - low)
+    step = distribution.step
+    base = float(distribution.low)
+    if step is not None:
+        value = base + round((value - base) / step) * step
+    value = min(max(value, float(distribution.low)), float(distribution.high))
+    return round(value) if integer else float(value)
+
+
+def _choice_probs(distribution: CategoricalDistribution, spec: dict[str, Any], e: float):
+    k = len(distribution.choices)
+    p = max(CHOICE_P[spec["confidence"]], 1.0 / k)
+    probs = np.full(k, (1.0 - p) / (k - 1) if k > 1 else 1.0)
+    probs[spec["value"]] = p
+    probs = probs**e
+    return probs / probs.sum()
+
+
+def sample_prior(
+    rng: np.random.RandomState, distribution: BaseDistribution, spec: dict[str, Any], e: float
+) -> Any:
+    """A draw from ``pi ** e`` (see the module docstring), in Optuna's internal form for a
+    choice (the choice itself) and a number."""
+    if isinstance(distribution, CategoricalDistribution):
+        probs = _choice_probs(distribution, spec, e)
+        return distribution.choices[int(rng.choice(len(probs), p=probs))]
+    assert isinstance(distribution, (FloatDistribution, IntDistribution))
+    center = float(_unit(distribution, spec["value"]))
+    sigma = SIGMA[spec["confidence"]] / math.sqrt(e)
+    for _ in range(100):  # truncated to the bounds: redraw what falls outside
+        unit = rng.normal(center, sigma)
+        if 0.0 <= unit <= 1.0:
+            break
+    else:
+        unit = min(max(unit, 0.0), 1.0)
+    return _from_unit(distribution, unit)
+
+
+def log_prior(
+    distribution: BaseDistribution, spec: dict[str, Any], e: float, values: np.ndarray
+) -> np.ndarray:
+    """``e * log pi(x)`` for internal values ``values`` (up to a constant: what an acquisition
+    function adds to rank candidates)."""
+    if isinstance(distribution, CategoricalDistribution):
+        probs = _choice_probs(distribution, spec, 1.0)
+        return e * np.log(probs[np.asarray(values, dtype=int)])
+    assert isinstance(distribution, (FloatDistribution, IntDistribution))
+    center = float(_unit(distribution, spec["value"]))
+    sigma = SIGMA[spec["confidence"]]
+    z = (_unit(distribution, values) - center) / sigma
+    return -0.5 * e * z**2
+
+
+class PriorCache:
+    """The :class:`Priors` of each trial being drawn, read once per trial (samplers are shared
+    by the threads of a search: one entry per trial, dropped when the trial ends)."""
+
+    def __init__(self) -> None:
+        self._by_trial: dict[int, Priors] = {}
+
+    def get(self, study: optuna.Study, number: int) -> Priors:
+        priors = self._by_trial.get(number)
+        if priors is None:
+            priors = self._by_trial[number] = Priors.read(study)
+        return priors
+
+    def drop(self, number: int) -> None:
+        self._by_trial.pop(number, None)
