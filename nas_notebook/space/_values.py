@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .._errors import SearchSpaceError
+from ._prior_args import CONFIDENCES, check_confidence, in_range, integer, prior_repr, same
 
 __all__ = ["CONFIDENCES", "Float", "HyperPrimitive", "Int", "ManyOf", "OneOf"]
 
@@ -68,29 +69,6 @@ def _real(kind: str, param: str, value: object) -> float:
     return as_float
 
 
-#: How sure a prior is: ``confidence=`` names one of these.
-CONFIDENCES = ("low", "medium", "high")
-
-
-def _check_confidence(kind: str, prior: object, confidence: object) -> str | None:
-    if confidence is None:
-        return None if prior is None else "medium"
-    if confidence not in CONFIDENCES:
-        raise SearchSpaceError(
-            f"{kind}: `confidence` must be one of {', '.join(map(repr, CONFIDENCES))}, "
-            f"got {confidence!r}"
-        )
-    if prior is None:
-        raise SearchSpaceError(f"{kind}: `confidence` needs a `prior` (the value it is about)")
-    return str(confidence)
-
-
-def _prior_repr(prior: Any, confidence: str | None) -> str:
-    if confidence is None:
-        return ""
-    return f", prior={prior!r}" + (f", confidence={confidence!r}" if confidence != "medium" else "")
-
-
 class OneOf(HyperPrimitive):
     """One value chosen from ``candidates`` (any Python objects).
 
@@ -136,10 +114,10 @@ class OneOf(HyperPrimitive):
             raise SearchSpaceError("oneof: `candidates` is empty; give at least one option")
         self.candidates = tuple(candidates)
         self.name = _check_name("oneof", name)
-        self.confidence = _check_confidence("oneof", prior, confidence)
+        self.confidence = check_confidence("oneof", prior, confidence)
         self.prior, self.prior_index = prior, None
         if prior is not None:
-            found = [i for i, c in enumerate(self.candidates) if c is prior or _same(c, prior)]
+            found = [i for i, c in enumerate(self.candidates) if c is prior or same(c, prior)]
             if not found:
                 raise SearchSpaceError(
                     f"oneof: `prior`={prior!r} is not one of the candidates "
@@ -159,7 +137,7 @@ class OneOf(HyperPrimitive):
 
     def __repr__(self) -> str:
         extra = f", name={self.name!r}" if self.name else ""
-        extra += _prior_repr(self.prior, self.confidence)
+        extra += prior_repr(self.prior, self.confidence)
         return f"oneof({list(self.candidates)!r}{extra})"
 
 
@@ -287,8 +265,8 @@ class Float(HyperPrimitive):
         self.log = bool(log)
         self.step = step
         self.name = _check_name("floatv", name)
-        self.confidence = _check_confidence("floatv", prior, confidence)
-        self.prior = None if prior is None else _in_range("floatv", self, _real, prior)
+        self.confidence = check_confidence("floatv", prior, confidence)
+        self.prior = None if prior is None else in_range("floatv", self, _real, prior)
 
     def _key(self) -> tuple[Any, ...]:
         return (self.low, self.high, self.log, self.step, self.name, self.prior, self.confidence)
@@ -306,7 +284,7 @@ class Float(HyperPrimitive):
         extra = ", log=True" if self.log else ""
         extra += f", step={self.step!r}" if self.step is not None else ""
         extra += f", name={self.name!r}" if self.name else ""
-        extra += _prior_repr(self.prior, self.confidence)
+        extra += prior_repr(self.prior, self.confidence)
         return f"floatv({self.low!r}, {self.high!r}{extra})"
 
 
@@ -360,8 +338,8 @@ class Int(HyperPrimitive):
         self.low, self.high, self.step = int(low), int(high), int(step)
         self.log = bool(log)
         self.name = _check_name("intv", name)
-        self.confidence = _check_confidence("intv", prior, confidence)
-        self.prior = None if prior is None else int(_in_range("intv", self, _integer, prior))
+        self.confidence = check_confidence("intv", prior, confidence)
+        self.prior = None if prior is None else int(in_range("intv", self, integer, prior))
 
     def _key(self) -> tuple[Any, ...]:
         return (self.low, self.high, self.log, self.step, self.name, self.prior, self.confidence)
@@ -379,30 +357,5 @@ class Int(HyperPrimitive):
         extra = ", log=True" if self.log else ""
         extra += f", step={self.step!r}" if self.step != 1 else ""
         extra += f", name={self.name!r}" if self.name else ""
-        extra += _prior_repr(self.prior, self.confidence)
+        extra += prior_repr(self.prior, self.confidence)
         return f"intv({self.low!r}, {self.high!r}{extra})"
-
-
-def _same(candidate: Any, prior: Any) -> bool:
-    """Whether ``candidate`` equals ``prior`` (a comparison that fails or is ambiguous, as for
-    arrays, counts as different)."""
-    try:
-        return bool(candidate == prior)
-    except Exception:  # any __eq__ may raise; such a candidate is matched by identity only
-        return False
-
-
-def _integer(kind: str, param: str, value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise SearchSpaceError(f"{kind}: `{param}` must be an integer, got {value!r}")
-    return float(value)
-
-
-def _in_range(kind: str, primitive: Float | Int, convert: Any, prior: object) -> float:
-    """``prior`` as a number inside ``primitive``'s bounds (the reason it is not, otherwise)."""
-    value = convert(kind, "prior", prior)
-    if not primitive.low <= value <= primitive.high:
-        raise SearchSpaceError(
-            f"{kind}: `prior`={prior!r} is outside [{primitive.low!r}, {primitive.high!r}]"
-        )
-    return value
