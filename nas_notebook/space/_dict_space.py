@@ -20,6 +20,9 @@ domain                                 primitive
 ``ordinal(categories)``                ``oneof(categories)``; the order is the candidates' order
 =====================================  ===============================================
 
+``randint``, ``lograndint``, ``uniform``, ``loguniform``, ``choice`` and ``ordinal`` take
+``prior=`` and ``confidence=`` as the primitives do (the value believed best).
+
 The domains are value objects whatever the context (unlike ``oneof``, they are never decided
 where they are written): they are for spaces written as data.
 """
@@ -71,49 +74,73 @@ def _bounds(domain: str, lower: Any, upper: Any, *, integer: bool, log: bool) ->
     return lower, upper
 
 
-def _range(domain: str, lower: Any, upper: Any, *, integer: bool, log: bool) -> Any:
+def _range(
+    domain: str, lower: Any, upper: Any, *, integer: bool, log: bool, prior: Any, confidence: Any
+) -> Any:
     low, high = _bounds(domain, lower, upper, integer=integer, log=log)
-    return Int(low, high, log=log) if integer else Float(low, high, log=log)
+    cls = Int if integer else Float
+    try:
+        return cls(low, high, log=log, prior=prior, confidence=confidence)
+    except SearchSpaceError as exc:  # say which domain: the primitive's name is not the user's
+        raise SearchSpaceError(f"{domain}: {str(exc).split(': ', 1)[1]}") from None
 
 
-def randint(lower: int, upper: int) -> Int:
+def randint(
+    lower: int, upper: int, *, prior: int | None = None, confidence: str | None = None
+) -> Int:
     """An integer in ``[lower, upper]``, both included.
 
     Example:
         >>> randint(1, 4)
         intv(1, 4)
     """
-    return _range("randint", lower, upper, integer=True, log=False)
+    return _range(
+        "randint", lower, upper, integer=True, log=False, prior=prior, confidence=confidence
+    )
 
 
-def lograndint(lower: int, upper: int) -> Int:
+def lograndint(
+    lower: int, upper: int, *, prior: int | None = None, confidence: str | None = None
+) -> Int:
     """An integer in ``[lower, upper]``, drawn on a log scale (``lower`` >= 1).
 
     Example:
         >>> lograndint(16, 256)
         intv(16, 256, log=True)
     """
-    return _range("lograndint", lower, upper, integer=True, log=True)
+    return _range(
+        "lograndint", lower, upper, integer=True, log=True, prior=prior, confidence=confidence
+    )
 
 
-def uniform(lower: float, upper: float) -> Float:
+def uniform(
+    lower: float, upper: float, *, prior: float | None = None, confidence: str | None = None
+) -> Float:
     """A float in ``[lower, upper]``.
 
     Example:
         >>> uniform(0.0, 0.5)
         floatv(0.0, 0.5)
     """
-    return _range("uniform", lower, upper, integer=False, log=False)
+    return _range(
+        "uniform", lower, upper, integer=False, log=False, prior=prior, confidence=confidence
+    )
 
 
-def loguniform(lower: float, upper: float) -> Float:
+def loguniform(
+    lower: float, upper: float, *, prior: float | None = None, confidence: str | None = None
+) -> Float:
     """A float in ``[lower, upper]``, drawn on a log scale (``lower`` > 0).
 
     Example:
         >>> loguniform(1e-4, 1e-1)
         floatv(0.0001, 0.1, log=True)
+        >>> loguniform(1e-4, 1e-1, prior=3e-3, confidence="high")
+        floatv(0.0001, 0.1, log=True, prior=0.003, confidence='high')
     """
-    return _range("loguniform", lower, upper, integer=False, log=True)
+    return _range(
+        "loguniform", lower, upper, integer=False, log=True, prior=prior, confidence=confidence
+    )
 
 
 def _categories(domain: str, categories: Any) -> list[Any]:
@@ -124,17 +151,33 @@ def _categories(domain: str, categories: Any) -> list[Any]:
     return list(categories)
 
 
-def choice(categories: Sequence[Any]) -> OneOf:
-    """One of ``categories`` (unordered).
+def choice(categories: Sequence[Any], *, prior: Any = None, confidence: str | None = None) -> OneOf:
+    """One of ``categories`` (unordered); ``prior``: the one believed best (see
+    :func:`~nas_notebook.oneof`).
 
     Example:
         >>> choice(["relu", "tanh"])
         oneof(['relu', 'tanh'])
+        >>> choice(["relu", "tanh"], prior="tanh")
+        oneof(['relu', 'tanh'], prior='tanh')
     """
-    return OneOf(_categories("choice", categories))
+    return _one("choice", categories, prior, confidence)
 
 
-def ordinal(categories: Sequence[Any], kind: str | None = None) -> OneOf:
+def _one(domain: str, categories: Any, prior: Any, confidence: Any) -> OneOf:
+    try:
+        return OneOf(_categories(domain, categories), prior=prior, confidence=confidence)
+    except SearchSpaceError as exc:
+        raise SearchSpaceError(f"{domain}: {str(exc).split(': ', 1)[1]}") from None
+
+
+def ordinal(
+    categories: Sequence[Any],
+    kind: str | None = None,
+    *,
+    prior: Any = None,
+    confidence: str | None = None,
+) -> OneOf:
     """One of ``categories``, which are ordered. ``kind`` (Syne Tune's encoding hint:
     ``"equal"``, ``"nn"``, ``"nn-log"``) is accepted and checked; the algorithms see the
     candidates in their order as a categorical.
@@ -147,7 +190,7 @@ def ordinal(categories: Sequence[Any], kind: str | None = None) -> OneOf:
         raise SearchSpaceError(
             f"ordinal: `kind` must be 'equal', 'nn' or 'nn-log' (or None), got {kind!r}"
         )
-    return OneOf(_categories("ordinal", categories))
+    return _one("ordinal", categories, prior, confidence)
 
 
 def _size(domain: str, size: Any) -> int:

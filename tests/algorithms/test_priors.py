@@ -155,3 +155,31 @@ def test_samplers_with_priors_are_picklable_restart_safe_and_switchable(tmp_path
     assert len(trials) == 22 and all(t.state.name == "COMPLETE" for t in trials)
     assert first.best.value >= last.best.value
     assert math.isfinite(last.best.value)
+
+
+def test_dict_and_symbolic_spaces_take_priors_too():
+    from torch import nn
+
+    from nas_notebook.space import choice, loguniform
+
+    config = {
+        "lr": loguniform(1e-4, 1e-1, prior=3e-3, confidence="high"),
+        "act": choice(["relu", "gelu"], prior="gelu"),
+    }
+    search = nb.Search(
+        "config['lr']", space="config", user_ns={"config": config}, n_trials=3,
+        executor="inline", storage="memory", direction="minimize",
+    ).start()  # fmt: skip
+    assert read_priors(search.study) == {
+        "lr": {"value": 3e-3, "confidence": "high"},
+        "act": {"value": 1, "confidence": "medium"},
+    }
+    with pytest.raises(nb.SearchSpaceError, match="loguniform: `prior`=1 is outside"):
+        loguniform(1e-4, 1e-1, prior=1)
+    # a space written as data, decided in the trial body (as a symbolic model's arguments are)
+    space = {"block": {"width": oneof([8, 16], prior=16, confidence="low")}, "act": nn.ReLU}
+    search = nb.Search(
+        "built = materialize(space)\nbuilt['block']['width']", n_trials=3, executor="inline",
+        storage="memory", user_ns={"materialize": nb.symbolic.materialize, "space": space},
+    ).start()  # fmt: skip
+    assert read_priors(search.study) == {"block.width": {"value": 1, "confidence": "low"}}
