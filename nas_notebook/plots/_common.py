@@ -11,6 +11,7 @@ import optuna
 from optuna.distributions import BaseDistribution, CategoricalDistribution
 from optuna.trial import FrozenTrial, TrialState
 
+from .._schema import read_priors
 from ..study import TrialColumns
 
 __all__ = [
@@ -92,6 +93,7 @@ def columns_and_directions(source: Any) -> tuple[TrialColumns, list[str]]:
         directions = [d.name.lower() for d in source.directions]
         cols = TrialColumns(n_objectives=len(directions))
         cols.update(source.get_trials(deepcopy=False))
+        cols.priors = read_priors(source)
         return cols, directions
     raise TypeError(f"expected a Search or an optuna.Study, got {type(source).__name__}")
 

@@ -45,6 +45,10 @@ class Axis(NamedTuple):
     range: tuple[float, float]
     tickvals: list[float]
     ticktext: list[str]
+    #: The prior written inline for the parameter, on the drawn scale (None: none), and as
+    #: its label says it.
+    prior: float | None = None
+    prior_label: str = ""
 
 
 class ParallelCoordinateInfo(NamedTuple):
@@ -124,8 +128,18 @@ def _power(value: float) -> str:
     return ("-" if value < 0 else "") + power_label(abs(value))
 
 
-def _param_axis(name: str, dist: BaseDistribution, internal: np.ndarray) -> Axis:
+def _param_axis(
+    name: str, dist: BaseDistribution, internal: np.ndarray, prior: float | None = None
+) -> Axis:
     absent = np.isnan(internal)
+    label = ""
+    if prior is not None:
+        if isinstance(dist, CategoricalDistribution):
+            label = str(dist.choices[int(prior)]) if 0 <= prior < len(dist.choices) else ""
+        else:
+            label = f"{prior:.4g}"
+        if getattr(dist, "log", False):
+            prior = math.log10(prior) if prior > 0 else None
     if isinstance(dist, CategoricalDistribution):
         values = internal
         lo, hi = 0.0, float(len(dist.choices) - 1)
@@ -152,7 +166,7 @@ def _param_axis(name: str, dist: BaseDistribution, internal: np.ndarray) -> Axis
         values = np.where(absent, below, values)
         tickvals, ticktext = [below, *tickvals], [ABSENT, *ticktext]
         lo = below
-    return Axis(name, values, _span(lo, hi), tickvals, ticktext)
+    return Axis(name, values, _span(lo, hi), tickvals, ticktext, prior, label)
 
 
 def _get_parallel_coordinate_info(
@@ -193,7 +207,10 @@ def _get_parallel_coordinate_info(
     names = [n for n in names if params is not None or not np.isnan(columns[n][rows]).all()]
     lo, hi = _span(*((float(values.min()), float(values.max())) if len(values) else (0.0, 1.0)))
     axes = [Axis(label, values, (lo, hi), *_linear_ticks(lo, hi))]
-    axes += [_param_axis(n, cols.distributions[n], columns[n][rows]) for n in names]
+    axes += [
+        _param_axis(n, cols.distributions[n], columns[n][rows], cols.priors.get(n, {}).get("value"))
+        for n in names
+    ]
     return ParallelCoordinateInfo(cols.number[rows], values, axes, direction, objective)
 
 

@@ -33,6 +33,8 @@ SHADES = 8
 #: Drawn lines use the upper part of :data:`~nas_notebook.plots._common.BLUES`: its lightest
 #: blues vanish on white.
 _PALEST = 0.25
+#: The diamond at a parameter's prior.
+PRIOR_COLOR = "#d62728"
 #: A white halo around the tick labels, which sit over the lines.
 _HALO = ", ".join(["0 0 2px white"] * 4)
 
@@ -166,7 +168,33 @@ def traces(info: ParallelCoordinateInfo) -> list[dict[str, Any]]:
                 "<extra></extra>",
             }
         )
-    return [*out, _ticks(info), _colorbar(info, edges)]
+    return [*out, _ticks(info), _colorbar(info, edges), *_priors(info)]
+
+
+def _priors(info: ParallelCoordinateInfo) -> list[dict[str, Any]]:
+    """A diamond at each parameter's prior on its axis (none if no parameter has one)."""
+    at = [
+        (d, (axis.prior - axis.range[0]) / (axis.range[1] - axis.range[0]), axis)
+        for d, axis in enumerate(info.axes)
+        if axis.prior is not None
+    ]
+    if not at:
+        return []
+    texts = [f"prior {axis.label}: {axis.prior_label}" for _, _, axis in at]
+    return [
+        {
+            "type": "scatter",
+            "x": [float(d) for d, _, _ in at],
+            "y": [float(y) for _, y, _ in at],
+            "mode": "markers",
+            "name": "prior",
+            "marker": {"symbol": "diamond", "size": 11, "color": PRIOR_COLOR,
+                       "line": {"color": "white", "width": 1}},
+            "text": texts,
+            "hovertemplate": "%{text}<extra></extra>",
+            "showlegend": False,
+        }
+    ]  # fmt: skip
 
 
 def layout(info: ParallelCoordinateInfo) -> dict[str, Any]:

@@ -41,6 +41,8 @@ MIN_POINTS = 100
 COLORSCALE = [[k / 5, color] for k, (_, color) in enumerate(BLUES[3:])]
 #: At most this many panels side by side; more parameters wrap onto further rows.
 PER_ROW = 4
+#: The dashed line at a parameter's prior.
+PRIOR_COLOR = "#d62728"
 
 
 class SliceParam(NamedTuple):
@@ -48,7 +50,8 @@ class SliceParam(NamedTuple):
 
     ``kind`` is ``linear``, ``log`` or ``categorical``; ``x`` holds internal values (choice
     indices for a categorical parameter, whose ``choices`` are the labels in choice order);
-    ``shown`` indexes the points drawn.
+    ``shown`` indexes the points drawn; ``prior`` is the value written as the prior, if any
+    (drawn as a dashed line).
     """
 
     name: str
@@ -58,6 +61,8 @@ class SliceParam(NamedTuple):
     x: np.ndarray
     y: np.ndarray
     shown: np.ndarray
+    #: The prior written inline for the parameter (internal value), or None.
+    prior: float | None = None
 
 
 class SliceInfo(NamedTuple):
@@ -100,8 +105,9 @@ def _get_slice_info(
         keep = best_of(y, direction, max_points // 10)
         shown = decimate(len(y), max_points, keep=keep)
         x = columns[name][has]
+        prior = cols.priors.get(name, {}).get("value")
         panel = SliceParam(
-            name, axis_kind(dist), choice_labels(dist), cols.number[has], x, y, shown
+            name, axis_kind(dist), choice_labels(dist), cols.number[has], x, y, shown, prior
         )
         panels.append(panel)
     return SliceInfo(tuple(panels), title, direction)
@@ -161,7 +167,38 @@ def traces(info: SliceInfo) -> list[dict[str, Any]]:
                 },
             }
         )
+    out.extend(_prior_lines(info, per_row))
     return out
+
+
+def _prior_lines(info: SliceInfo, per_row: int) -> list[dict[str, Any]]:
+    """A dashed vertical line at each panel's prior, over the values shown (after the panels'
+    own traces, so that those keep their indices)."""
+    lines = []
+    for i, p in enumerate(info.params):
+        if p.prior is None or not len(p.y):
+            continue
+        x: float | str = p.prior
+        if p.choices is not None:
+            if not 0 <= int(p.prior) < len(p.choices):
+                continue
+            x = p.choices[int(p.prior)]
+        low, high = float(np.min(p.y)), float(np.max(p.y))
+        lines.append(
+            {
+                "type": "scatter",
+                "x": [x, x],
+                "y": [low, high],
+                "xaxis": f"x{_axis(i)}",
+                "yaxis": f"y{_axis(i // per_row)}",
+                "mode": "lines",
+                "name": f"prior {p.name}",
+                "showlegend": False,
+                "line": {"dash": "dash", "color": PRIOR_COLOR, "width": 1.5},
+                "hovertemplate": f"prior {p.name} = {x}<extra></extra>",
+            }
+        )
+    return lines
 
 
 def layout(info: SliceInfo) -> dict[str, Any]:

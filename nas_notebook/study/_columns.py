@@ -93,6 +93,9 @@ class TrialColumns:
         self._params: dict[str, _Grown] = {}
         self._attrs: dict[str, _Grown] = {}
         self.distributions: dict[str, BaseDistribution] = {}
+        #: The priors written inline, by parameter (``{"value": internal value, "confidence"}``):
+        #: the study's, set by the :class:`~nas_notebook.study.Snapshot` that reads it.
+        self.priors: dict[str, dict[str, Any]] = {}
         self._curves: list[tuple[np.ndarray, np.ndarray] | None] = []
         self._flat_curves: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         #: ``_curve_offsets[r]``: where row ``r``'s values start in the flattened curves.

@@ -15,7 +15,7 @@ import numpy as np
 import optuna
 from optuna.trial import FrozenTrial, TrialState
 
-from .._schema import FAIL_REASON, TRACEBACK, all_trials
+from .._schema import FAIL_REASON, TRACEBACK, all_trials, read_priors
 from ._columns import STATE_CODES, TrialColumns
 
 if TYPE_CHECKING:
@@ -89,6 +89,8 @@ class Snapshot:
             if self._columns_source is not self.trials:
                 self._columns.update(self.trials)
                 self._columns_source = self.trials
+                if self._columns.distributions:  # a prior is stored before its first draw
+                    self._columns.priors = read_priors(self.study)
             return self._columns
 
     def best(self) -> FrozenTrial | None:

@@ -126,7 +126,7 @@ def test_pause_resume_add_algorithm_and_workers_from_the_controls(tmp_path):
     c.add_button.click()
     assert s.driver.n_trials == 35 and read_control(s.study)["n_trials"] == 35
     c.algo.value = "tpe"
-    assert s.algo == "tpe" and type(s.study.sampler).__name__ == "TPESampler"
+    assert s.algo == "tpe" and type(s.study.sampler).__name__ == "PriorTPE"
     c.workers.value = 2
     assert s.executor.workers == 2 and read_control(s.study)["workers"] == 2
     s.wait()
