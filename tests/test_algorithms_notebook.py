@@ -1,7 +1,7 @@
 """The tutorial ``notebooks/04_algorithms.py`` runs end to end in a real Jupyter kernel: the
 registry, four algorithms on the same simulated budget, a switch of algorithm within a study,
 an NSGA-II Pareto front, ASHA stopping and promotion with their pruned and resumed trials, and a
-factorized search whose loops see only their own decisions."""
+factorized search whose loops see only their own decisions, and priors written inline."""
 
 from __future__ import annotations
 
@@ -81,3 +81,14 @@ def test_factorized_search(notebook: Any) -> None:
     text = stdout(cell_tagged(notebook, "factorized"))
     assert "outer study: 40 cells, params ['edge_1<-0', 'edge_2<-0']" in text
     assert "inner study of the last cell: params ['epochs']" in text
+
+
+def test_priors_speed_the_search_up_and_are_drawn(notebook: Any) -> None:
+    text = stdout(cell_tagged(notebook, "priors"))
+    good, plain = (float(v) for v in re.findall(r"good prior ([\d.]+), no prior ([\d.]+)", text)[0])
+    assert good < plain / 2
+    wrong = float(re.findall(r"misleading prior: ([\d.]+)", text)[0])
+    assert wrong < 0.1  # the evidence won: within a quarter of a decade, with gelu
+    assert "'lr': (0.003, 'medium'), 'act': ('gelu', 'medium')" in text
+    fig = results(cell_tagged(notebook, "prior_slice"), PLOTLY)[0]
+    assert {t["name"] for t in fig["data"]} >= {"prior lr", "prior act"}

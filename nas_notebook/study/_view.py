@@ -120,6 +120,29 @@ class StudyView:
         return self.directions[0]
 
     @property
+    def priors(self) -> dict[str, tuple[Any, str]]:
+        """The priors written inline, by decision: ``(value, confidence)``, a choice's value as
+        its stored label.
+
+        Example:
+            >>> from nas_notebook import Search, oneof
+            >>> search = Search(lambda: oneof(["relu", "gelu"], prior="gelu", name="act") == "gelu",
+            ...                 n_trials=2, storage="memory", executor="inline").start()
+            >>> search.priors
+            {'act': ('gelu', 'medium')}
+        """
+        cols = self.snapshot().columns()
+        out = {}
+        for name, spec in cols.priors.items():
+            value = spec["value"]
+            dist = cols.distributions.get(name)
+            choices = getattr(dist, "choices", None)
+            if choices is not None and isinstance(value, int) and 0 <= value < len(choices):
+                value = choices[value]
+            out[name] = (value, spec["confidence"])
+        return out
+
+    @property
     def objective_names(self) -> list[str]:
         """One name per objective: the metrics, else ``value`` (``value_0``... for several).
 
