@@ -117,9 +117,17 @@ def configurations(specs: list[str] | None, peer: bool = True) -> list[tuple[str
 
 
 def run_one(
-    table: Path, table_seed: int, algo: str, pruner: str, seed: int, workers: int, budget: float
+    table: Path,
+    table_seed: int | str,
+    algo: str,
+    pruner: str,
+    seed: int,
+    workers: int,
+    budget: float,
+    options: str = "",
 ) -> dict[str, Any]:
-    """One search; its incumbent (best completed value so far) over simulated time."""
+    """One search; its incumbent (best completed value so far) over simulated time.
+    ``options``: more of the benchmark's options (``,prior=CELL``...)."""
     if algo == "synetune":
         from _synetune_quality import run_synetune_method
 
@@ -128,7 +136,7 @@ def run_one(
     spec = f"{name}:{PRUNER_OPTIONS[pruner]}" if pruner in PRUNER_OPTIONS else pruner
     start = time.perf_counter()
     search = nb.Search(
-        benchmark=f"nas201_digits:path={table},seed={table_seed!r}",
+        benchmark=f"nas201_digits:path={table},seed={table_seed!r}{options}",
         executor=SimulatedExecutor(workers=workers, time_budget=budget),
         algo=algo,
         pruner=None if pruner == "default" else spec,

@@ -15,6 +15,7 @@ BENCH = ROOT / "bench"
 #: Each benchmark and the test module that runs ``python bench/SCRIPT --quick``. A new script
 #: in bench/ (not a ``_helper``) needs a quick mode, such a test, and its line here.
 QUICK_TESTS = {
+    "beyond.py": "test_bench_simulated.py",
     "browser.py": "test_bench_browser.py",
     "efficient_nas.py": "test_bench_efficient.py",
     "overhead.py": "test_bench_overhead.py",

@@ -1,6 +1,7 @@
-"""The simulated-time benchmarks keep running: ``bench/simulator.py`` and
-``bench/search_quality.py`` in their quick modes, on a synthetic table. (Their figures are read
-from their output, not asserted: timings and search quality belong to the benchmarks.)"""
+"""The simulated-time benchmarks keep running: ``bench/simulator.py``,
+``bench/search_quality.py`` and ``bench/beyond.py`` in their quick modes, on a synthetic table.
+(Their figures are read from their output, not asserted: timings and search quality belong to
+the benchmarks.)"""
 
 import json
 import os
@@ -51,3 +52,16 @@ def test_search_quality_quick_run_compares_with_random(tmp_path):
     assert results["results"]["random+none"]["vs_random"] == 1.0
     assert (tmp_path / "sq.html").stat().st_size > 100_000  # plotly inlined: opens offline
     assert "final regret" in stdout
+
+
+def test_beyond_quick_run_measures_priors_against_random(tmp_path):
+    stdout, results = run("beyond.py", tmp_path / "beyond.json")
+    priors = results["priors"]
+    assert set(priors) == {"random+none", "random+good", "random+misleading"}
+    assert all(len(r["final"]) == 2 for r in priors.values())
+    assert priors["random+none"]["ratio_to_random"] == 1.0
+    assert {t["target"].split(":")[0] for t in results["targets"]} == {
+        "random+good",
+        "random+misleading",
+    }
+    assert "reaches random" in stdout and "NePS" in stdout

@@ -196,9 +196,12 @@ def canonical(ops: Sequence[str]) -> tuple[str, ...]:
     return cell_ops(_representatives()[canonical_key(ops)])
 
 
-def search_space() -> tuple[str, ...]:
+def search_space(
+    prior: Sequence[str] | None = None, confidence: str | None = None
+) -> tuple[str, ...]:
     """Choose the 6 edge ops with :func:`~nas_notebook.oneof`, one decision per edge named by
     :func:`edge_name` (``edge_1<-0`` ... ``edge_3<-2``); returns the ops in :data:`EDGES` order.
+    ``prior``: the 6 ops believed best (each edge's ``prior=``), with ``confidence``.
 
     Call it inside a trial body; outside any search it returns the 6 undecided ``oneof`` values.
 
@@ -208,7 +211,13 @@ def search_space() -> tuple[str, ...]:
     >>> search_space()[0]
     oneof(['none', 'skip_connect', 'conv_1x1', 'conv_3x3', 'avg_pool_3x3'], name='edge_1<-0')
     """
-    return tuple(oneof(list(OPS), name=edge_name(edge)) for edge in EDGES)
+    if prior is None:
+        return tuple(oneof(list(OPS), name=edge_name(edge)) for edge in EDGES)
+    ops = _check(prior)
+    return tuple(
+        oneof(list(OPS), name=edge_name(edge), prior=op, confidence=confidence)
+        for op, edge in zip(ops, EDGES)
+    )
 
 
 def param_count(ops: Sequence[str], channels: int = 8) -> int:

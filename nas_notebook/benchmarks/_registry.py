@@ -16,22 +16,37 @@ from ._tabulated import AVG_TABLE_PATH, TableBody, TabulatedBenchmark, table_fil
 __all__ = ["benchmark_names", "make_benchmark"]
 
 
-def _nas201_digits(seed: int = 0, epochs: int | None = None, path: str | None = None) -> TableBody:
-    return TabulatedBenchmark(path).objective(seed=seed, epochs=epochs)
+def _nas201_digits(
+    seed: int = 0,
+    epochs: int | None = None,
+    path: str | None = None,
+    prior: int | None = None,
+    confidence: str | None = None,
+) -> TableBody:
+    bench = TabulatedBenchmark(path)
+    return bench.objective(seed=seed, epochs=epochs, prior=prior, confidence=confidence)
 
 
-def _nas201_digits_avg(epochs: int | None = None, path: str | None = None) -> TableBody:
-    return TabulatedBenchmark(path or AVG_TABLE_PATH).objective(seed="mean", epochs=epochs)
+def _nas201_digits_avg(
+    epochs: int | None = None,
+    path: str | None = None,
+    prior: int | None = None,
+    confidence: str | None = None,
+) -> TableBody:
+    bench = TabulatedBenchmark(path or AVG_TABLE_PATH)
+    return bench.objective(seed="mean", epochs=epochs, prior=prior, confidence=confidence)
 
 
 _benchmarks: dict[str, tuple[Callable[..., TableBody], str]] = {
     "nas201_digits": (
         _nas201_digits,
-        "NAS-Bench-201-style cells on digits, tabulated (options: seed, epochs, path)",
+        "NAS-Bench-201-style cells on digits, tabulated (options: seed, epochs, path, prior, "
+        "confidence; prior: a cell index whose ops are the edges' priors)",
     ),
     "nas201_digits_avg": (
         _nas201_digits_avg,
-        "the same cells, the mean of many training runs each (options: epochs, path)",
+        "the same cells, the mean of many training runs each (options: epochs, path, prior, "
+        "confidence)",
     ),
 }
 

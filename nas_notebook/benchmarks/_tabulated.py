@@ -19,7 +19,7 @@ import numpy as np
 
 from ..trial import checkpoint, elapse, report, restore
 from ._mean_table import LAYOUT, expand, run_scores
-from ._nas201 import cell_index, search_space
+from ._nas201 import cell_index, cell_ops, search_space
 from ._table import load_table
 
 __all__ = ["AVG_TABLE_PATH", "TABLE_PATH", "TableBody", "TabulatedBenchmark", "table_files"]
@@ -124,7 +124,13 @@ class TabulatedBenchmark:
         values = self.values(metric, "mean" if seed is None else seed)
         return float(np.nanmax(values[:, -1] if values.ndim == 2 else values))
 
-    def objective(self, seed: int | str | None = None, epochs: int | None = None) -> TableBody:
+    def objective(
+        self,
+        seed: int | str | None = None,
+        epochs: int | None = None,
+        prior: int | None = None,
+        confidence: str | None = None,
+    ) -> TableBody:
         """A trial body over the table: validation accuracy reported per epoch, at the epochs'
         recorded times; returns the last epoch's.
 
@@ -133,8 +139,13 @@ class TabulatedBenchmark:
                 table's seeds (a less noisy landscape; epoch times are averaged too). Default:
                 :attr:`default_seed`.
             epochs: Stop after this many epochs (all by default).
+            prior: A cell (index) whose ops are written as each edge's prior.
+            confidence: The prior's confidence (``low``, ``medium``, ``high``).
         """
-        return TableBody(self.path, seed=self._seed(seed), epochs=epochs, _bench=self)
+        return TableBody(
+            self.path, seed=self._seed(seed), epochs=epochs, _bench=self, prior=prior,
+            confidence=confidence,
+        )  # fmt: skip
 
 
 _loaded: dict[tuple[str, int], TabulatedBenchmark] = {}
@@ -173,10 +184,15 @@ class TableBody:
         seed: int | str = 0,
         epochs: int | None = None,
         _bench: TabulatedBenchmark | None = None,
+        prior: int | None = None,
+        confidence: str | None = None,
     ) -> None:
         self.path = Path(path)
         self.seed = seed
         self.epochs = epochs
+        #: A cell (index) whose ops are each edge's prior, and the prior's confidence.
+        self.prior, self.confidence = prior, confidence
+        self._prior_ops = None if prior is None else cell_ops(prior)
         self._arrays: tuple[np.ndarray, np.ndarray] | None = None
         if _bench is not None:
             self._arrays = self._read(_bench)
@@ -190,7 +206,13 @@ class TableBody:
         return valid, times
 
     def __getstate__(self) -> dict[str, Any]:
-        return {"path": self.path, "seed": self.seed, "epochs": self.epochs}
+        return {
+            "path": self.path,
+            "seed": self.seed,
+            "epochs": self.epochs,
+            "prior": self.prior,
+            "confidence": self.confidence,
+        }
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__init__(**state)  # type: ignore[misc]
@@ -202,7 +224,7 @@ class TableBody:
         if self._arrays is None:
             self._arrays = self._read(_open(self.path))
         valid, times = self._arrays
-        cell = cell_index(search_space())
+        cell = cell_index(search_space(self._prior_ops, self.confidence))
         state = restore()  # a trial paused at a rung and promoted goes on where it stopped
         for epoch in range(0 if state is None else state["epochs"], valid.shape[1]):
             elapse(times[cell, epoch])

@@ -1,0 +1,163 @@
+"""Beyond the peers, measured on the tabulated benchmark: priors written inline.
+
+What is measured
+----------------
+Each run searches the tabulated benchmark (``nas201_digits``, the table's landscape as in
+``search_quality.py``) with the simulated executor: ``--workers`` (8) simulated workers, a
+simulated budget of ``--budget`` (10) mean full trainings per worker, seeds ``0 ..
+--seeds - 1`` (10). Regret is the best final validation accuracy of the landscape minus the
+incumbent's (the best completed trial so far).
+
+**Priors.** The benchmark's six edge decisions are written with ``prior=`` the ops of a cell
+(``nas201_digits:prior=CELL``, confidence medium): a *good* prior is a cell drawn at random
+(per seed) from the landscape's top 5 %, a *misleading* one from its bottom 10 %. Random search
+and TPE run with no prior, the good one and the misleading one. Printed per configuration: the
+final regret (mean over seeds), its ratio to random search's without a prior, and the share of
+the budget after which the mean regret curve is at or below random search's final regret
+("reaches random's final"). Targets (issue "Beyond the peers"): with a good prior, random's
+final regret within a quarter of the budget; with a misleading one, a final regret no worse than
+1.2 times random's.
+
+The same cases with NePS (piBO, PriorBand) in a virtualenv of their own, learning-curve
+pruning, warm starts and DEHB are the next parts of this benchmark; their lines say so until
+they are measured.
+
+``--quick``: a synthetic table, 2 seeds, random search only: a smoke test of the script. Run it
+with the project's virtualenv: ``.venv/bin/python bench/beyond.py``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+for path in (ROOT, ROOT / "bench"):
+    if str(path) not in sys.path:
+        sys.path.insert(0, str(path))
+
+import numpy as np  # noqa: E402
+from _environment import environment  # noqa: E402
+from search_quality import GRID, _nanmean, regret_curve, run_one  # noqa: E402
+
+from nas_notebook.benchmarks import TABLE_PATH, TabulatedBenchmark  # noqa: E402
+from nas_notebook.testing import synthetic_table  # noqa: E402
+
+DEFAULT_JSON = ROOT / "bench" / "results" / "beyond.json"
+TOP, BOTTOM = 0.05, 0.10
+GOOD_BY, MISLEADING_AT_MOST = 0.25, 1.2
+
+
+def prior_cells(final: np.ndarray, seed: int) -> dict[str, int]:
+    """The good and misleading prior cells of ``seed``: random cells of the landscape's top
+    :data:`TOP` and bottom :data:`BOTTOM` (by final validation accuracy)."""
+    order = np.argsort(final[~np.isnan(final)])
+    cells = np.flatnonzero(~np.isnan(final))[order]
+    rng = np.random.default_rng(seed)
+    top = cells[-max(1, int(TOP * len(cells))) :]
+    bottom = cells[: max(1, int(BOTTOM * len(cells)))]
+    return {"good": int(rng.choice(top)), "misleading": int(rng.choice(bottom))}
+
+
+def reached(curve: np.ndarray, grid: np.ndarray, level: float, budget: float) -> float | None:
+    """The share of the budget after which ``curve`` stays at or below ``level`` (None:
+    never)."""
+    above = np.flatnonzero(~(curve <= level + 1e-12))
+    if len(above) == len(curve):
+        return None
+    last = above[-1] + 1 if len(above) else 0
+    return float(grid[last] / budget) if last < len(grid) else None
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--table", type=Path, default=None, help="the table (default: shipped)")
+    parser.add_argument("--seeds", type=int, default=10)
+    parser.add_argument("--workers", type=int, default=8)
+    parser.add_argument("--budget", type=float, default=10.0, help="full trainings per worker")
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--json", type=Path, default=DEFAULT_JSON)
+    args = parser.parse_args(argv)
+    scratch = tempfile.TemporaryDirectory()
+    table = args.table or TABLE_PATH
+    algos = ["random", "tpe"]
+    if args.quick:
+        table = Path(scratch.name) / "synthetic.npz"
+        synthetic_table(table, epochs=10)
+        args.seeds, algos = 2, ["random"]
+    bench = TabulatedBenchmark(table)
+    table_seed = bench.default_seed
+    final = bench.values("valid_acc", table_seed)[:, -1]
+    optimum = float(np.nanmax(final))
+    mean_training = float(np.nanmean(bench.values("time", table_seed)[:, -1]))
+    budget = args.budget * mean_training
+    grid = np.geomspace(budget / 100, budget, GRID)
+    cases = ("none", "good", "misleading")
+    results: dict[str, Any] = {}
+    for algo in algos:
+        for case in cases:
+            runs = []
+            for seed in range(args.seeds):
+                cell = prior_cells(final, seed).get(case)
+                options = "" if cell is None else f",prior={cell}"
+                runs.append(
+                    run_one(table, table_seed, algo, "none", seed, args.workers, budget, options)
+                )
+            curves = np.array([regret_curve(run, grid, optimum) for run in runs])
+            results[f"{algo}+{case}"] = {
+                "final": curves[:, -1].tolist(),
+                "curve_mean": _nanmean(curves).tolist(),
+                "trials": float(np.mean([r["trials"] for r in runs])),
+            }
+    random_final = float(np.nanmean(results["random+none"]["final"]))
+    print(
+        f"priors: {args.seeds} seeds, {args.workers} simulated workers, budget {budget:.0f} "
+        f"simulated s; random search's final regret {random_final:.4f}"
+    )
+    print(f"{'configuration':24} {'final regret':>12} {'vs random':>9} {'reaches random':>15}")
+    targets = []
+    for name, r in results.items():
+        mean = float(np.nanmean(r["final"]))
+        share = reached(np.asarray(r["curve_mean"]), grid, random_final, budget)
+        r["ratio_to_random"] = mean / random_final if random_final > 0 else float("inf")
+        r["reaches_random_at"] = share
+        at = "never" if share is None else f"{share:.2f} of budget"
+        print(f"{name:24} {mean:12.4f} {r['ratio_to_random']:9.2f} {at:>15}")
+        if name.endswith("+good"):
+            met = share is not None and share <= GOOD_BY
+            targets.append((f"{name}: random's final regret by {GOOD_BY:g} of the budget", met))
+        elif name.endswith("+misleading"):
+            met = r["ratio_to_random"] <= MISLEADING_AT_MOST
+            targets.append((f"{name}: final regret <= {MISLEADING_AT_MOST}x random's", met))
+    for line, met in targets:
+        print(f"{'MET   ' if met else 'MISSED'} {line}")
+    print("NOT MEASURED NePS piBO / PriorBand on the same cases (their own virtualenv: next)")
+    payload = {
+        "benchmark": "beyond",
+        "config": {
+            "table": "synthetic" if args.quick else str(table),
+            "table_sha256": bench.meta["sha256"],
+            "table_seed": table_seed,
+            "seeds": args.seeds,
+            "workers": args.workers,
+            "budget_s": budget,
+            "optimum": optimum,
+            "grid": grid.tolist(),
+        },
+        "environment": environment(),
+        "priors": results,
+        "targets": [{"target": line, "met": met} for line, met in targets],
+    }
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(payload, indent=1))
+    print(f"figures: {args.json}")
+    scratch.cleanup()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
