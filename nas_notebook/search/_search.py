@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -171,7 +172,10 @@ class Search(Steering, StudyView):
             check_algorithm(sampler, pruner_obj, directions)
             study = create_study(self.storage, name, sampler, pruner_obj, directions, info)
             if self.objective.metrics:  # Optuna's own tools (optuna-dashboard) show them
-                study.set_metric_names(list(self.objective.metrics))
+                with warnings.catch_warnings():
+                    # Optuna marks the call experimental: nothing the user could act on.
+                    warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+                    study.set_metric_names(list(self.objective.metrics))
         if resume and seed is not None and study.trials:
             # Seeded like the first run, a resumed algorithm would draw that run's trials again.
             study.sampler = make_sampler(algo, continued_seed(seed, len(study.trials)))
