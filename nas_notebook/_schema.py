@@ -15,6 +15,8 @@ Study attributes (key: kind; writer -> readers; type):
   ``n_trials``, ``baseline``, ``host``, ``pid``, ``updated``.
 - ``nas_notebook:driver:HOST:PID``: system; each search as it starts -> recovery on resume;
   float (POSIX time).
+- ``nas_notebook:warm:SOURCE``: system; a search warm-started from study ``SOURCE`` -> the
+  same search resumed (it copies nothing twice); int trials copied.
 - ``nas_notebook:prior:NAME``: system; the first trial that draws a decision with a ``prior=``
   -> the samplers that use priors, views; dict ``value`` (the internal value: the number, or
   the choice's index), ``confidence`` (``low``/``medium``/``high``).
@@ -34,6 +36,8 @@ Trial system attributes (key: writer -> readers; type):
 - ``nas_notebook:started``: a Dask task as it begins -> the Dask executor; int pid.
 - ``nas_notebook:sim_start`` / ``sim_end``: the simulated executor -> ``simulated_timeline``,
   views; float simulated seconds.
+- ``nas_notebook:warm_from``: a warm start, on each trial it copies -> views, which show
+  such trials apart; str ``SOURCE#NUMBER``.
 - ``nas_notebook:sim_worker``: the simulated executor -> ``simulated_timeline``; int lane.
 - ``nas_notebook:sim_segments``: the simulated executor -> ``simulated_timeline``; list of
   ``[lane, start, end]`` (more than one for a paused and promoted trial).
@@ -85,6 +89,7 @@ __all__ = [
     "PARENT",
     "PAUSED_AT",
     "POLICY_CHOICE",
+    "PRIOR_PREFIX",
     "RETRY_OF",
     "SIM_END",
     "SIM_SEGMENTS",
@@ -95,14 +100,18 @@ __all__ = [
     "TRACEBACK",
     "USER_FAIL_REASON",
     "USER_TRACEBACK",
+    "WARM_FROM",
+    "WARM_PREFIX",
     "all_trials",
     "create_trial_id",
     "get_trial",
     "journal_path",
     "read_control",
+    "read_priors",
     "read_study_attrs",
     "read_study_info",
     "record_failure",
+    "record_prior",
     "rung_key",
     "set_study_attr",
     "set_trial_attr",
@@ -156,6 +165,10 @@ SIM_END = "nas_notebook:sim_end"
 SIM_WORKER = "nas_notebook:sim_worker"
 #: Every ``[lane, start, end]`` a trial ran in (more than one when it was paused and promoted).
 SIM_SEGMENTS = "nas_notebook:sim_segments"
+#: Trial system attribute: the study and trial a warm start copied this trial from.
+WARM_FROM = "nas_notebook:warm_from"
+#: Study system attribute prefix: the studies a search was warm-started from (see the docstring).
+WARM_PREFIX = "nas_notebook:warm:"
 #: Grid search: the trial's grid point (decision name -> value).
 GRID_POINT = "grid:point"
 #: Grid search: the point's index in the enumeration of the space known when it started.

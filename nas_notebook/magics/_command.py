@@ -107,6 +107,15 @@ OPTIONS: list[tuple[tuple[str, ...], dict[str, Any]]] = [
             "help": "continue the study NAME in the storage",
         },
     ),
+    (
+        ("--warm-start",),
+        {
+            "default": None,
+            "metavar": "STUDY[,STUDY]",
+            "help": "start from the finished trials of these studies in the storage (copied "
+            "once, shown apart, not counted in the budget)",
+        },
+    ),
 ]
 
 
@@ -197,7 +206,18 @@ def search_kwargs(
         "executor": executor,
         "workers": args.workers,
         "resume": args.resume,
+        "warm_start": _studies(getattr(args, "warm_start", None)),
         "benchmark": args.benchmark,
         "scheduler": args.scheduler,
         "space": args.space,
     }
+
+
+def _studies(text: str | None) -> list[str] | None:
+    """``--warm-start a,b`` as study names."""
+    if text is None:
+        return None
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    if not names:
+        raise ValueError("--warm-start: give one or more study names, separated by commas")
+    return names

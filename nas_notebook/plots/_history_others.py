@@ -10,7 +10,7 @@ from typing import Any, NamedTuple
 import numpy as np
 from optuna.trial import TrialState
 
-from .._schema import FAIL_REASON
+from .._schema import FAIL_REASON, WARM_FROM
 from ..study import TrialColumns
 from ._common import decimate
 
@@ -18,9 +18,11 @@ __all__ = [
     "FAILED_COLOR",
     "MAX_OTHERS",
     "PRUNED_COLOR",
+    "WARM_COLOR",
     "OtherTrials",
     "other_traces",
     "other_trials",
+    "warm_trials",
 ]
 
 #: At most this many pruned, and this many failed, trials are drawn (an even sample), as SVG
@@ -29,7 +31,7 @@ MAX_OTHERS = 1000
 #: A failed trial's hover shows at most this much of the first line of its reason.
 REASON_CHARS = 80
 
-PRUNED_COLOR, FAILED_COLOR = "#ff7f0e", "#d62728"
+PRUNED_COLOR, FAILED_COLOR, WARM_COLOR = "#ff7f0e", "#d62728", "#8c8c8c"
 
 
 class OtherTrials(NamedTuple):
@@ -89,6 +91,22 @@ def other_trials(
             text = f"trial {n} pruned" if v == v else f"trial {n} pruned before reporting"
         texts.append(text + (f"<br>{label} {v:.6g}" if v == v and s < 0 else ""))
     return OtherTrials(numbers, values, texts, total)
+
+
+def warm_trials(cols: TrialColumns, column: np.ndarray, label: str) -> OtherTrials:
+    """The completed trials a warm start copied from other studies, with their ``column``
+    values (drawn apart: they are not this study's own results)."""
+    rows = np.flatnonzero(cols.mask(TrialState.COMPLETE) & cols.warm)
+    total = len(rows)
+    rows = rows[decimate(total, MAX_OTHERS)]
+    values = column[rows].astype(float)
+    trials = cols.trials
+    texts = [
+        f"trial {n}: warm start from {html.escape(str(trials[row].system_attrs.get(WARM_FROM)))}"
+        f"<br>{label} {v:.6g}"
+        for row, n, v in zip(rows.tolist(), cols.number[rows].tolist(), values.tolist())
+    ]
+    return OtherTrials(cols.number[rows], values, texts, total)
 
 
 def other_traces(name: str, group: OtherTrials, color: str, symbol: str) -> list[dict[str, Any]]:

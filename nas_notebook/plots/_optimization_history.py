@@ -19,9 +19,23 @@ from ._common import (
     default_direction,
     message_layout,
     metric_names,
-    target_values,
 )
-from ._history_others import FAILED_COLOR, PRUNED_COLOR, OtherTrials, other_traces, other_trials
+from ._history_band import (
+    OptimizationHistoryBand,
+    band_traces,
+    get_band_info,
+    history_column,
+    history_label,
+)
+from ._history_others import (
+    FAILED_COLOR,
+    PRUNED_COLOR,
+    WARM_COLOR,
+    OtherTrials,
+    other_traces,
+    other_trials,
+    warm_trials,
+)
 
 __all__ = [
     "OptimizationHistoryBand",
@@ -51,7 +65,8 @@ class OptimizationHistoryInfo(NamedTuple):
     multi-objective study; or a target named ``label``); ``best_numbers``/``best_values`` are
     the steps of the best-so-far line (the trials that improved on every earlier one, named
     ``best_label``), empty for a target whose better way is not known (a function of the
-    trials, as in Optuna). ``pruned`` and ``failed`` are drawn apart (None: not drawn).
+    trials, as in Optuna). ``pruned`` and ``failed`` are drawn apart (None: not drawn), as are
+    the trials a warm start copied from other studies (``warm``).
     """
 
     numbers: np.ndarray
@@ -65,11 +80,13 @@ class OptimizationHistoryInfo(NamedTuple):
     best_label: str = "best so far"
     pruned: OtherTrials | None = None
     failed: OtherTrials | None = None
+    warm: OtherTrials | None = None
 
     @property
     def strip(self) -> bool:
         """Whether some pruned or failed trial drawn has no value (drawn in the strip)."""
-        return any(o is not None and np.isnan(o.values).any() for o in (self.pruned, self.failed))
+        others = (self.pruned, self.failed, self.warm)
+        return any(o is not None and np.isnan(o.values).any() for o in others)
 
     @property
     def shown(self) -> np.ndarray:
@@ -77,56 +94,13 @@ class OptimizationHistoryInfo(NamedTuple):
         (fewer beside many pruned and failed trials, see :data:`MAX_MARKERS`): every step of
         the best-so-far line, the :data:`KEEP_BEST` best values and an even sample of the
         others."""
-        others = sum(len(o.numbers) for o in (self.pruned, self.failed) if o is not None)
+        others = sum(len(o.numbers) for o in (self.pruned, self.failed, self.warm) if o is not None)
         limit = min(MAX_POINTS, max(MAX_MARKERS - others, MAX_POINTS // 2))
         if len(self.numbers) <= limit:
             return np.arange(len(self.numbers))
         steps = np.searchsorted(self.numbers, self.best_numbers)
         best = best_of(self.values, self.direction, KEEP_BEST)
         return decimate(len(self.numbers), limit, keep=np.r_[steps, best])
-
-
-class OptimizationHistoryBand(NamedTuple):
-    """Several studies' histories drawn as one (``error_bar=True``): at each trial number the
-    mean and standard deviation of the studies' values (``numbers``/``mean``/``std``: where
-    some study completed that trial) and of their best-so-far values (``best_*``: where some
-    study had a value by then; empty for a target whose better way is not known)."""
-
-    numbers: np.ndarray
-    mean: np.ndarray
-    std: np.ndarray
-    best_numbers: np.ndarray
-    best_mean: np.ndarray
-    best_std: np.ndarray
-    direction: str
-    label: str
-
-
-def _label(
-    objective: int, target: Target, target_name: str | None, names: Sequence[str] | None
-) -> tuple[str, str]:
-    """The label of an objective's values and of its best-so-far line."""
-    index = objective if target is None else target
-    if target_name:
-        return target_name, f"best {target_name}"
-    if names is not None and isinstance(index, int) and 0 <= index < len(names):
-        return names[index], f"best {names[index]}"
-    return "objective", "best so far"
-
-
-def _column(
-    cols: Any,
-    objective: int,
-    target: Target,
-    target_name: str | None,
-    names: Sequence[str] | None = None,
-) -> Any:
-    """The values to draw, their label, and whether they have a best-so-far line."""
-    if target is None or (isinstance(target, int) and not isinstance(target, bool)):
-        column, _ = target_values(cols, objective if target is None else target)
-        return column, _label(objective, target, target_name, names)[0], True
-    column, label = target_values(cols, target, target_name)
-    return column, label, False
 
 
 def _get_optimization_history_info(
@@ -144,18 +118,19 @@ def _get_optimization_history_info(
     pruned and failed trials are drawn too.
     """
     cols = columns_of(source)
-    done = cols.mask(TrialState.COMPLETE)
+    done = cols.mask(TrialState.COMPLETE) & ~cols.warm  # a warm start's trials: drawn apart
     numbers = cols.number[done]
-    label, best_label = _label(objective, target, target_name, names)
-    pruned = failed = None
+    label, best_label = history_label(objective, target, target_name, names)
+    pruned = failed = warm = None
     if cols.n:
-        column, label, has_best = _column(cols, objective, target, target_name, names)
+        column, label, has_best = history_column(cols, objective, target, target_name, names)
         values = column[done]
         if others:
             index = objective if target is None else target
             reported = index == 0 and not isinstance(index, bool) and cols.n_objectives == 1
             pruned = other_trials(cols, TrialState.PRUNED, column, label, reported)
             failed = other_trials(cols, TrialState.FAIL, column, label, False)
+            warm = warm_trials(cols, column, label) if cols.warm.any() else None
     else:
         values, has_best = np.zeros(0), target is None
     order = np.argsort(numbers, kind="stable")
@@ -170,52 +145,16 @@ def _get_optimization_history_info(
         best, improved = values[:0], np.zeros(0, dtype=bool)
     return OptimizationHistoryInfo(
         numbers, values, numbers[improved], best[improved], direction, objective, label,
-        has_best, best_label, pruned, failed,
+        has_best, best_label, pruned, failed, warm,
     )  # fmt: skip
 
 
 def waiting(info: OptimizationHistoryInfo | OptimizationHistoryBand) -> str | None:
     """What the plot waits for before it has anything to draw (None: it has)."""
-    others = (getattr(info, "pruned", None), getattr(info, "failed", None))
+    others = [getattr(info, name, None) for name in ("pruned", "failed", "warm")]
     if len(info.numbers) or any(o is not None and len(o.numbers) for o in others):
         return None
     return "Waiting for the first trial to finish."
-
-
-def _get_band_info(
-    sources: list[tuple[Any, str]],
-    objective: int = 0,
-    target: Target = None,
-    target_name: str | None = None,
-    names: Sequence[str] | None = None,
-) -> OptimizationHistoryBand:
-    """The band of ``sources``: (columns, direction) of each study."""
-    size = max((int(cols.number.max()) + 1 for cols, _ in sources if cols.n), default=0)
-    values = np.full((len(sources), size), np.nan)
-    best = np.full((len(sources), size), np.nan)
-    label, has_best = _label(objective, target, target_name, names)[0], True
-    for k, (cols, direction) in enumerate(sources):
-        if not cols.n:
-            continue
-        column, label, has_best = _column(cols, objective, target, target_name, names)
-        done = cols.mask(TrialState.COMPLETE)
-        own = np.where(done, column, np.nan)
-        values[k, cols.number] = own
-        order = np.argsort(cols.number, kind="stable")
-        accumulate = np.fmin.accumulate if direction == "minimize" else np.fmax.accumulate
-        best[k, cols.number[order]] = accumulate(own[order])
-
-    def spread(table: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        some = ~np.isnan(table).all(axis=0)
-        kept = table[:, some]
-        return np.flatnonzero(some), np.nanmean(kept, axis=0), np.nanstd(kept, axis=0)
-
-    numbers, mean, std = spread(values)
-    best_numbers, best_mean, best_std = spread(best) if has_best else (numbers[:0],) * 3
-    direction = sources[0][1] if sources else "minimize"
-    return OptimizationHistoryBand(
-        numbers, mean, std, best_numbers, best_mean, best_std, direction, label
-    )
 
 
 _COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f")
@@ -258,40 +197,10 @@ def traces(
     for name, group, color, symbol in (
         ("pruned", info.pruned, PRUNED_COLOR, "x"),
         ("failed", info.failed, FAILED_COLOR, "triangle-down"),
+        ("warm start", info.warm, WARM_COLOR, "circle-open"),
     ):
         if group is not None and len(group.numbers):
             out += other_traces(name, group, color, symbol)
-    return out
-
-
-def _band_traces(info: OptimizationHistoryBand) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = [
-        {
-            "type": "scatter",
-            "x": info.numbers,
-            "y": info.mean,
-            "error_y": {"type": "data", "array": info.std, "visible": True},
-            "mode": "markers",
-            "name": info.label,
-            "marker": {"size": 6, "color": _COLORS[0]},
-        }
-    ]
-    if len(info.best_numbers):
-        x, mean, std = info.best_numbers, info.best_mean, info.best_std
-        edge = {"type": "scatter", "x": x, "mode": "lines", "showlegend": False}
-        edge["line"] = {"width": 0, "shape": "hv"}
-        out += [
-            {**edge, "y": mean + std, "hoverinfo": "skip"},
-            {**edge, "y": mean - std, "fill": "tonexty", "fillcolor": "rgba(214,39,40,0.2)"},
-            {
-                "type": "scatter",
-                "x": x,
-                "y": mean,
-                "mode": "lines",
-                "name": "best so far",
-                "line": {"color": "#d62728", "shape": "hv"},
-            },
-        ]
     return out
 
 
@@ -377,8 +286,8 @@ def plot_optimization_history(
         for cols, directions in sources
     ]
     if error_bar:
-        band = _get_band_info(picked, objective, target, target_name, names[0])
-        return go.Figure(data=_band_traces(band), layout=layout(band))
+        band = get_band_info(picked, objective, target, target_name, names[0])
+        return go.Figure(data=band_traces(band), layout=layout(band))
     infos = [
         _get_optimization_history_info(
             cols, direction, objective, target, target_name, own, others=several is None

@@ -6,6 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+import optuna
+from optuna.storages import BaseStorage
+
+from ..study import WarmStart
 from ..trial import FunctionProgram, Objective, TrialProgram, check_space_name, infer_direction
 
 __all__ = [
@@ -15,6 +19,7 @@ __all__ = [
     "default_directions",
     "parse_directions",
     "program_space",
+    "warm_start_of",
 ]
 
 DIRECTIONS = ("minimize", "maximize")
@@ -139,3 +144,25 @@ def default_directions(objective: Objective, program: TrialProgram) -> list[str]
         return [infer_direction(objective.metric)]
     source = program.source.rstrip().splitlines()
     return [infer_direction(source[-1] if source else None)]
+
+
+def warm_start_of(
+    storage: BaseStorage,
+    sources: str | optuna.Study | Sequence[str | optuna.Study] | None,
+    program: TrialProgram,
+    n_objectives: int,
+    name: str | None,
+) -> WarmStart | None:
+    """The warm start of a search from ``sources`` (study names in its storage, or studies),
+    checked now against the decisions the body spells, before the search's study exists;
+    None without sources.
+
+    Raises:
+        ValueError: A source does not exist, or shares no decision with the body.
+    """
+    if sources is None or (isinstance(sources, (list, tuple)) and not sources):
+        return None
+    if isinstance(sources, (str, optuna.Study)):
+        sources = [sources]
+    names = set() if program.space is not None else program.static_names()
+    return WarmStart(storage, list(sources), names, n_objectives=n_objectives, name=name)

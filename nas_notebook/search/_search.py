@@ -35,6 +35,7 @@ from ._options import (
     check_options,
     default_directions,
     program_space,
+    warm_start_of,
 )
 from ._steer import Steering
 
@@ -112,6 +113,7 @@ class Search(Steering, StudyView):
         user_ns: Mapping[str, Any] | None = None,
         first_line: int = 1,
         check_names: bool = True,
+        warm_start: str | optuna.Study | Sequence[str | optuna.Study] | None = None,
     ) -> None:
         wanted = check_options(n_trials, timeout, direction, directions)
         self.user_ns: Mapping[str, Any] = user_ns if user_ns is not None else {}
@@ -139,6 +141,8 @@ class Search(Steering, StudyView):
         if self.executor.remote:
             storage_url(self.storage)  # worker processes must be able to open it: say so now
         sampler = make_sampler(algo, seed)
+        # Checked before the study is created: a mistake there leaves no empty study behind.
+        warm = warm_start_of(self.storage, warm_start, self.program, n_objectives, name)
         self.seed = seed
         #: The algorithm's spec (a registry name) or its class name.
         self.algo = algo if isinstance(algo, str) else type(algo).__name__
@@ -195,6 +199,7 @@ class Search(Steering, StudyView):
         self._publish_lock = threading.Lock()
         #: Trials the study had finished before this search ran (a resumed study has some).
         self.baseline: int = self.progress().finished
+        self._warm = None if warm is None else warm.bind(study)
 
     # -- construction ---------------------------------------------------------------------
 
@@ -225,6 +230,7 @@ class Search(Steering, StudyView):
                 timeout=self.timeout,
                 log=None if self.executor.blocking else self.log,
                 remote=self.executor.remote,
+                on_recorded=None if self._warm is None else self._warm.on_recorded,
             )
         add_live(self)
         heartbeat = Heartbeat(self.study, record_driver(self.study)).start()

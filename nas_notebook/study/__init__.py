@@ -23,6 +23,7 @@ from ._snapshot import Progress, Snapshot, trials_table
 from ._studies import create_study, resume_study
 from ._versions import continued_seed, latest_version, next_version, study_names
 from ._view import Best, StudyView, open_study_by_name, open_view
+from ._warm import WarmStart
 
 __all__ = [
     "STATE_CODES",
@@ -38,6 +39,7 @@ __all__ = [
     "Snapshot",
     "StudyView",
     "TrialColumns",
+    "WarmStart",
     "check_picklable",
     "columns_of",
     "continued_seed",

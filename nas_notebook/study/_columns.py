@@ -21,6 +21,8 @@ import numpy as np
 from optuna.distributions import BaseDistribution, CategoricalDistribution
 from optuna.trial import FrozenTrial, TrialState
 
+from .._schema import WARM_FROM
+
 __all__ = ["STATE_CODES", "TrialColumns", "columns_of"]
 
 #: Trial states as the small integers stored in :attr:`TrialColumns.state`.
@@ -64,6 +66,7 @@ class TrialColumns:
         values: Objective values, shape ``(n, n_objectives)``; NaN where a trial has none.
         duration: Seconds from start to completion; NaN while running.
         complete_time: POSIX time of completion; NaN while running.
+        warm: Whether a warm start copied the trial from another study.
         params: Parameter name -> internal representation (floats; categorical choices as
             indices into :attr:`distributions` ``[name].choices``); NaN where a trial lacks it.
         distributions: Parameter name -> the distribution (categorical choices merged when
@@ -90,6 +93,7 @@ class TrialColumns:
         self._values: _Grown | None = None
         self._duration = _Grown()
         self._complete = _Grown()
+        self._warm = _Grown(np.bool_, False)
         self._params: dict[str, _Grown] = {}
         self._attrs: dict[str, _Grown] = {}
         self.distributions: dict[str, BaseDistribution] = {}
@@ -146,6 +150,12 @@ class TrialColumns:
     @property
     def complete_time(self) -> np.ndarray:
         return self._complete.data[: self.n]
+
+    @property
+    def warm(self) -> np.ndarray:
+        """Whether each trial was copied by a warm start from another study (views show those
+        apart from the study's own)."""
+        return self._warm.data[: self.n]
 
     @property
     def params(self) -> dict[str, np.ndarray]:
@@ -233,7 +243,7 @@ class TrialColumns:
         return self.changed
 
     def _reserve(self, n: int) -> None:
-        for col in (self._number, self._state, self._duration, self._complete):
+        for col in (self._number, self._state, self._duration, self._complete, self._warm):
             col.reserve(n)
         if self._values is not None:
             self._values.reserve(n)
@@ -252,6 +262,7 @@ class TrialColumns:
     def _write(self, row: int, t: FrozenTrial) -> None:
         self._number.data[row] = t.number
         self._state.data[row] = STATE_CODES[t.state]
+        self._warm.data[row] = WARM_FROM in t.system_attrs
         if t.values is not None:
             if self._values is None:
                 if self._n_objectives is None:

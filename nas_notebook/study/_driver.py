@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import optuna
-from optuna.trial import TrialState
+from optuna.trial import FrozenTrial, TrialState
 
 from .. import _schema
 from .._ending import ENDING_REASON, process_ending
@@ -45,8 +45,13 @@ class Driver:
         registry: NameRegistry | None = None,
         log: TrialLog | None = None,
         remote: bool = False,
+        on_recorded: Callable[[FrozenTrial], bool] | None = None,
     ) -> None:
         self.study = study
+        #: Called (on a lane's thread) with each trial recorded until it returns True: the
+        #: search's warm start, which copies earlier trials once the first one drew its
+        #: decisions.
+        self.on_recorded = on_recorded
         self.program = program
         self.user_ns = user_ns
         self.objective = objective
@@ -218,6 +223,9 @@ class Driver:
         try:
             if self._settle(number):
                 self._record(job.trial, outcome)
+                hook = self.on_recorded
+                if hook is not None and hook(_schema.get_trial(self.study, job.trial)):
+                    self.on_recorded = None
         finally:
             with self._lock:
                 self._running.pop(number, None)

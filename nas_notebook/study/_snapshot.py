@@ -43,6 +43,8 @@ class Progress(NamedTuple):
     waiting: int
     best_value: float | None
     best_number: int | None
+    #: Completed trials a warm start copied from other studies (not in ``complete``).
+    warm: int = 0
 
     @property
     def finished(self) -> int:
@@ -104,20 +106,24 @@ class Snapshot:
         cols = self.columns()
         counts = np.bincount(cols.state.astype(np.int64), minlength=len(STATE_CODES))
         row = best_row(cols, self.directions[0])
+        warm = int(cols.warm.sum())
         return Progress(
-            int(counts[STATE_CODES[TrialState.COMPLETE]]),
+            int(counts[STATE_CODES[TrialState.COMPLETE]]) - warm,
             int(counts[STATE_CODES[TrialState.PRUNED]]),
             int(counts[STATE_CODES[TrialState.FAIL]]),
             int(counts[STATE_CODES[TrialState.RUNNING]]),
             int(counts[STATE_CODES[TrialState.WAITING]]),
             None if row is None else float(cols.values[row, 0]),
             None if row is None else int(cols.number[row]),
+            warm,
         )
 
 
 def best_row(cols: TrialColumns, direction: str) -> int | None:
-    """The row of the COMPLETE trial with the best first objective (the earliest of ties)."""
-    values = np.where(cols.mask(TrialState.COMPLETE), cols.values[:, 0], np.nan)
+    """The row of the COMPLETE trial with the best first objective (the earliest of ties);
+    the study's own trials only, not those a warm start copied."""
+    own = cols.mask(TrialState.COMPLETE) & ~cols.warm
+    values = np.where(own, cols.values[:, 0], np.nan)
     if not len(values) or np.isnan(values).all():
         return None
     return int(np.nanargmin(values) if direction == "minimize" else np.nanargmax(values))

@@ -180,6 +180,17 @@ class TrialProgram:
         self._check_duplicate_names(sites)
         self._check_explicit_names(sites, helpers, definitions)
 
+    def static_names(self) -> set[str]:
+        """The decision names the code spells (``lr = floatv(...)``: ``lr``; a ``name=``
+        literal); none for decisions drawn in a function the body calls.
+
+        Example:
+            >>> sorted(TrialProgram("lr = floatv(0, 1)\\nfloatv(0, 1, name='wd')").static_names())
+            ['lr', 'wd']
+        """
+        sites = static_sites(self._tree, self.filename)
+        return {n for call, site in sites if (n := _explicit_name(call) or site.base)}
+
     def _bound_at_top(self) -> set[str]:
         top = symtable.symtable(self.padded_source, self.filename, "exec")
         return {

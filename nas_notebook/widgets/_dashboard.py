@@ -281,14 +281,17 @@ class Dashboard(widgets.VBox):
             + (f"{done}/{total}" if total else f"{done} trials")
             + (f" (+{earlier} earlier)" if earlier else "")
         )
+        counts = [
+            ("COMPLETE", progress.complete, "complete"),
+            ("RUNNING", progress.running, "running"),
+            ("FAIL", progress.failed, "failed"),
+            ("PRUNED", progress.pruned, "pruned"),
+        ]
+        if progress.warm:
+            counts.append(("WAITING", progress.warm, "warm start"))
         self.counts.value = " &middot; ".join(
             f"<span style='color:{_STATE_COLORS[state]}'>{count} {label}</span>"
-            for state, count, label in (
-                ("COMPLETE", progress.complete, "complete"),
-                ("RUNNING", progress.running, "running"),
-                ("FAIL", progress.failed, "failed"),
-                ("PRUNED", progress.pruned, "pruned"),
-            )
+            for state, count, label in counts
         )
         if len(search.directions) > 1:
             self.best.value = self._front_summary(search, cols)
