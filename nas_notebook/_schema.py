@@ -65,6 +65,7 @@ Example:
 from __future__ import annotations
 
 import os
+import weakref
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -280,19 +281,27 @@ def set_study_attr(study: optuna.Study, key: str, value: Any) -> None:
     study._storage.set_study_system_attr(study._study_id, key, value)
 
 
-#: Priors this process has stored: (storage, study id, name, spec) -- one write per process.
-_written_priors: set[tuple[int, int, str, str]] = set()
+#: The priors this process has stored, by storage (held weakly: a storage's id may be reused
+#: by another once it is gone) -> (study id, name, spec): one write each per process.
+_written_priors: weakref.WeakKeyDictionary[BaseStorage, set[tuple[int, str, str]]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def record_prior(study: optuna.Study, name: str, value: float, confidence: str) -> None:
     """Store the prior of decision ``name`` with the study, once per process (a trial calls it
     before drawing the decision, so the sampler that draws it already reads it)."""
     spec: dict[str, Any] = {"value": value, "confidence": confidence}
-    key = (id(study._storage), study._study_id, name, repr(spec))
-    if key in _written_priors:
+    storage = study._storage
+    key = (study._study_id, name, repr(spec))
+    try:
+        written = _written_priors.setdefault(storage, set())
+    except TypeError:  # a storage that cannot be held weakly: written every time
+        written = set()
+    if key in written:
         return
-    study._storage.set_study_system_attr(study._study_id, PRIOR_PREFIX + name, spec)
-    _written_priors.add(key)
+    storage.set_study_system_attr(study._study_id, PRIOR_PREFIX + name, spec)
+    written.add(key)
 
 
 def read_priors(study: optuna.Study) -> dict[str, dict[str, Any]]:

@@ -164,5 +164,6 @@ def warm_start_of(
         return None
     if isinstance(sources, (str, optuna.Study)):
         sources = [sources]
-    names = set() if program.space is not None else program.static_names()
+    spelled = program.space is None and not isinstance(program, FunctionProgram)
+    names = program.static_names() if spelled else set()
     return WarmStart(storage, list(sources), names, n_objectives=n_objectives, name=name)

@@ -183,3 +183,15 @@ def test_dict_and_symbolic_spaces_take_priors_too():
         storage="memory", user_ns={"materialize": nb.symbolic.materialize, "space": space},
     ).start()  # fmt: skip
     assert read_priors(search.study) == {"block.width": {"value": 1, "confidence": "low"}}
+
+
+def test_every_new_study_gets_its_priors_even_where_an_old_storage_was():
+    import gc
+
+    # A storage freed and a new one made at the same address: the prior is stored again.
+    for _ in range(20):
+        search = nb.Search("x = floatv(0, 1, prior=0.5)\nx", n_trials=1, executor="inline",
+                           storage="memory", direction="minimize").start()  # fmt: skip
+        assert read_priors(search.study) == {"x": {"value": 0.5, "confidence": "medium"}}
+        del search
+        gc.collect()
