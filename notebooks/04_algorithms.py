@@ -27,7 +27,8 @@
 #    (checkpoint/restore), with the pruned trials visible in the learning curves;
 # 5. factorized search: an outer loop over the architecture, an inner one over a training
 #    setting;
-# 6. priors: the value you believe best, written where you write the range.
+# 6. priors: the value you believe best, written where you write the range;
+# 7. warm start: a new search that starts from the trials of an earlier one.
 
 # %%
 # %load_ext nas_notebook
@@ -280,3 +281,38 @@ print("priors stored with the study:", with_prior.priors)
 from nas_notebook.plots import plot_slice
 
 plot_slice(with_prior)
+
+# %% [markdown]
+# ## Warm start: begin where an earlier study left off
+#
+# A new study of a similar problem (another data set, a changed model) can start from an
+# earlier study's completed trials: `--warm-start OLD` on the `%%search` line, `warm_start="OLD"`
+# in Python. They are copied once, with the decisions that fit the new search's ranges and
+# choices; they seed its algorithm without counting toward its budget or its best, and the
+# history draws them apart. Here the "earlier study" searched a stand-in whose best was at
+# `lr = 3e-3`; the new one's is at `2e-3`.
+
+# %% tags=["warm"]
+import optuna
+
+from nas_notebook.plots import plot_optimization_history
+
+
+def shifted(best_lr):
+    lr = floatv(1e-4, 1e-1, log=True, name="lr")
+    act = oneof(["relu", "gelu", "tanh"], name="act")
+    return (math.log10(lr) - math.log10(best_lr)) ** 2 + (0.0 if act == "gelu" else 0.25)
+
+
+storage = optuna.storages.InMemoryStorage()
+Search(lambda: shifted(3e-3), name="earlier", n_trials=40, algo="tpe", seed=0,
+       direction="minimize", storage=storage, executor="inline").start()
+warm = Search(lambda: shifted(2e-3), name="later", n_trials=10, algo="tpe", seed=1,
+              direction="minimize", storage=storage, executor="inline",
+              warm_start="earlier").start()
+cold = Search(lambda: shifted(2e-3), name="cold", n_trials=10, algo="tpe", seed=1,
+              direction="minimize", storage=storage, executor="inline").start()
+progress = warm.progress()
+print(f"warm-started: best {warm.best.value:.4f} after {progress.complete} trials "
+      f"({progress.warm} copied from 'earlier'); cold: best {cold.best.value:.4f}")
+plot_optimization_history(warm)

@@ -1,7 +1,8 @@
 """The tutorial ``notebooks/04_algorithms.py`` runs end to end in a real Jupyter kernel: the
 registry, four algorithms on the same simulated budget, a switch of algorithm within a study,
 an NSGA-II Pareto front, ASHA stopping and promotion with their pruned and resumed trials, and a
-factorized search whose loops see only their own decisions, and priors written inline."""
+factorized search whose loops see only their own decisions, priors written inline and a warm
+start."""
 
 from __future__ import annotations
 
@@ -92,3 +93,14 @@ def test_priors_speed_the_search_up_and_are_drawn(notebook: Any) -> None:
     assert "'lr': (0.003, 'medium'), 'act': ('gelu', 'medium')" in text
     fig = results(cell_tagged(notebook, "prior_slice"), PLOTLY)[0]
     assert {t["name"] for t in fig["data"]} >= {"prior lr", "prior act"}
+
+
+def test_warm_start_section(notebook: Any) -> None:
+    cell = cell_tagged(notebook, "warm")
+    text = stdout(cell)
+    warm, trials, copied, cold = re.findall(
+        r"best ([\d.]+) after (\d+) trials \((\d+) copied from 'earlier'\); cold: best ([\d.]+)", text
+    )[0]
+    assert (int(trials), int(copied)) == (10, 40) and float(warm) < float(cold)
+    fig = results(cell, PLOTLY)[0]
+    assert {t["name"] for t in fig["data"]} >= {"warm start"}
