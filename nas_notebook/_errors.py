@@ -63,7 +63,7 @@ class UnknownAlgorithmError(ValueError):
         ...     make_pruner("ashaa")
         ... except UnknownAlgorithmError as error:
         ...     print(error)
-        unknown pruner 'ashaa'; known pruners: asha, hyperband, median, none
+        unknown pruner 'ashaa'; known pruners: asha, curve, hyperband, median, none
     """
 
 

@@ -2,6 +2,7 @@
 
 from ._check import check_algorithm
 from ._evolution import RegularizedEvolution
+from ._extrapolation import CurveExtrapolationPruner
 from ._grid import GridSearch
 from ._policy import PolicyGradient, PPOController, ReinforceController
 from ._prior_tpe import PriorTPE
@@ -21,6 +22,7 @@ from ._stopping import AsyncSuccessiveHalving
 
 __all__ = [
     "AsyncSuccessiveHalving",
+    "CurveExtrapolationPruner",
     "GridSearch",
     "PPOController",
     "PolicyGradient",

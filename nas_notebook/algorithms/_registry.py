@@ -16,6 +16,7 @@ import optuna
 from .._errors import UnknownAlgorithmError
 from ._cache import PicklableLock
 from ._evolution import RegularizedEvolution
+from ._extrapolation import CurveExtrapolationPruner
 from ._grid import GridSearch
 from ._policy import PPOController, ReinforceController
 from ._prior_tpe import PriorTPE
@@ -113,7 +114,7 @@ def pruner_names() -> list[str]:
 
     Example:
         >>> pruner_names()
-        ['asha', 'hyperband', 'median', 'none']
+        ['asha', 'curve', 'hyperband', 'median', 'none']
     """
     return sorted(_pruners)
 
@@ -248,6 +249,12 @@ register_pruner(
     _asha,
     "asynchronous successive halving: type=stopping (the default) stops trials below a rung's "
     "top fraction; type=promotion pauses them and resumes the promoted ones (checkpoint/restore)",
+)
+register_pruner(
+    "curve",
+    CurveExtrapolationPruner,
+    "learning-curve extrapolation: stops a trial whose curve, extrapolated by parametric "
+    "families and read optimistically (calibrated on the study's own curves), cannot beat the best",
 )
 register_pruner(
     "hyperband",

@@ -36,7 +36,7 @@ def test_unknown_names_list_what_exists():
         UnknownAlgorithmError, match=f"unknown algorithm 'hyperopt'; known algorithms: {known}"
     ):
         make_sampler("hyperopt")
-    with pytest.raises(UnknownAlgorithmError, match="known pruners: asha, hyperband, median, none"):
+    with pytest.raises(UnknownAlgorithmError, match="known pruners: asha, curve, hyperband, median, none"):
         make_pruner("asha2")
     with pytest.raises(UnknownAlgorithmError, match="is not key=value"):
         parse_spec("tpe:oops")
