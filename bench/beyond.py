@@ -26,9 +26,12 @@ trials. Printed: random search's final regret on the second landscape, and the t
 warm-started search's own, mean incumbent regret over the seeds) at which that regret is
 reached. Target: within half the trials.
 
-The same cases with NePS (piBO, PriorBand) in a virtualenv of their own, learning-curve
-pruning and DEHB are the next parts of this benchmark; their lines say so until they are
-measured.
+**Learning curves.** Random search with the learning-curve extrapolation pruner (``curve``),
+the median pruner and ASHA (stopping type), on the same landscape and budget as the priors.
+Target: the lowest final regret of the three for ``curve``.
+
+The same cases with NePS (piBO, PriorBand) in a virtualenv of their own, and DEHB, are the
+next parts of this benchmark; their lines say so until they are measured.
 
 ``--quick``: a synthetic table, 2 seeds, 20 warm-start trials: a smoke test of the script. Run it
 with the project's virtualenv: ``.venv/bin/python bench/beyond.py``.
@@ -191,6 +194,27 @@ def main(argv: list[str] | None = None) -> int:
         elif name.endswith("+misleading"):
             met = r["ratio_to_random"] <= MISLEADING_AT_MOST
             targets.append((f"{name}: final regret <= {MISLEADING_AT_MOST}x random's", met))
+    curves: dict[str, Any] = {}
+    for pruner in ("curve", "median", "asha"):
+        runs = [
+            run_one(table, table_seed, "random", pruner, seed, args.workers, budget)
+            for seed in range(args.seeds)
+        ]
+        finals = [float(regret_curve(run, grid, optimum)[-1]) for run in runs]
+        curves[pruner] = {
+            "final": finals,
+            "trials": float(np.mean([r["trials"] for r in runs])),
+            "pruned": float(np.mean([r["pruned"] for r in runs])),
+        }
+        print(
+            f"random+{pruner:8} final regret {np.nanmean(finals):.4f}, "
+            f"{curves[pruner]['trials']:.0f} trials ({curves[pruner]['pruned']:.0f} stopped)"
+        )
+    means = {name: float(np.nanmean(c["final"])) for name, c in curves.items()}
+    targets.append(
+        ("learning curves: curve's final regret below median's and ASHA's",
+         means["curve"] < min(means["median"], means["asha"]))
+    )  # fmt: skip
     warm = warm_start_case(table, args.warm_trials, args.seeds)
     if "skipped" in warm:
         print(f"warm start: not measured, {warm['skipped']}")
@@ -222,6 +246,7 @@ def main(argv: list[str] | None = None) -> int:
         },
         "environment": environment(),
         "priors": results,
+        "learning_curves": curves,
         "warm_start": warm,
         "targets": [{"target": line, "met": met} for line, met in targets],
     }

@@ -66,7 +66,7 @@ class CurveExtrapolationPruner(optuna.pruners.BasePruner):
     """
 
     def __init__(
-        self, min_steps: int = 3, n_startup_trials: int = 5, quantile: float = 0.9
+        self, min_steps: int = 2, n_startup_trials: int = 5, quantile: float = 0.9
     ) -> None:
         if isinstance(min_steps, bool) or not isinstance(min_steps, int) or min_steps < 2:
             raise ValueError(f"min_steps: an integer >= 2, got {min_steps!r}")
@@ -121,7 +121,9 @@ class CurveExtrapolationPruner(optuna.pruners.BasePruner):
     ) -> float:
         """How much a curve cut at ``step`` beat its extrapolation to ``last`` (the quantile of
         the latest completed curves')."""
-        key = (study_id(study), step, last, len(completed))
+        n = len(completed)
+        # Recalibrated as more curves complete, not at every one (each costs a fit per curve).
+        key = (study_id(study), step, last, n if n < 10 else n - n % max(5, n // 10))
         with self._lock:
             margin = self._margins.get(key)
         if margin is not None:
