@@ -283,9 +283,8 @@ def set_study_attr(study: optuna.Study, key: str, value: Any) -> None:
 
 #: The priors this process has stored, by storage (held weakly: a storage's id may be reused
 #: by another once it is gone) -> (study id, name, spec): one write each per process.
-_written_priors: weakref.WeakKeyDictionary[BaseStorage, set[tuple[int, str, str]]] = (
-    weakref.WeakKeyDictionary()
-)
+_written_priors: weakref.WeakKeyDictionary[Any, set[tuple[int, str, str]]]
+_written_priors = weakref.WeakKeyDictionary()
 
 
 def record_prior(study: optuna.Study, name: str, value: float, confidence: str) -> None:
@@ -294,10 +293,7 @@ def record_prior(study: optuna.Study, name: str, value: float, confidence: str) 
     spec: dict[str, Any] = {"value": value, "confidence": confidence}
     storage = study._storage
     key = (study._study_id, name, repr(spec))
-    try:
-        written = _written_priors.setdefault(storage, set())
-    except TypeError:  # a storage that cannot be held weakly: written every time
-        written = set()
+    written = _written_priors.setdefault(storage, set())
     if key in written:
         return
     storage.set_study_system_attr(study._study_id, PRIOR_PREFIX + name, spec)
