@@ -123,9 +123,10 @@ function formatValue(value: number | null): string {
 function counts(study: IStudy): string {
   const t = study.trials;
   const parts = [`${t.complete} complete`];
-  for (const state of ['running', 'pruned', 'fail', 'waiting']) {
+  const labels: { [state: string]: string } = { fail: 'failed', warm: 'warm start' };
+  for (const state of ['running', 'pruned', 'fail', 'waiting', 'warm']) {
     if (t[state]) {
-      parts.push(`${t[state]} ${state === 'fail' ? 'failed' : state}`);
+      parts.push(`${t[state]} ${labels[state] ?? state}`);
     }
   }
   const budget = study.budget ? ` of ${study.budget}` : '';

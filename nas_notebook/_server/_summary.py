@@ -11,7 +11,7 @@ from optuna.storages import BaseStorage
 from optuna.trial import FrozenTrial, TrialState
 
 from .._ending import process_alive
-from .._schema import CONTROL, STUDY_INFO
+from .._schema import CONTROL, STUDY_INFO, WARM_FROM
 
 __all__ = ["number", "plain", "summarize"]
 
@@ -64,11 +64,14 @@ def summarize(
 ) -> dict[str, Any]:
     """The panel's row of one study: counts by state, best value, state, last update."""
     trials = storage.get_all_trials(study_id, deepcopy=False)
-    counts = {state: 0 for state in ("complete", "pruned", "fail", "running", "waiting")}
+    counts = {state: 0 for state in ("complete", "pruned", "fail", "running", "waiting", "warm")}
     last = 0.0
     best: FrozenTrial | None = None
     maximize = directions[0] == "maximize"
     for trial in trials:
+        if WARM_FROM in trial.system_attrs:  # copied by a warm start: counted apart, never best
+            counts["warm"] += 1
+            continue
         counts[trial.state.name.lower()] += 1
         for moment in (trial.datetime_complete, trial.datetime_start):
             if moment is not None:
@@ -89,8 +92,8 @@ def summarize(
         "directions": directions,
         "state": _state(control, counts["running"]),
         "trials": counts,
-        "n_trials": len(trials),
-        "budget": _budget(control, len(trials)),
+        "n_trials": len(trials) - counts["warm"],
+        "budget": _budget(control, len(trials) - counts["warm"]),
         "best_value": None if best is None else number(best.value),
         "best_number": None if best is None else best.number,
         "best_params": {} if best is None else {k: plain(v) for k, v in best.params.items()},

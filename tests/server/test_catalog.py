@@ -121,6 +121,22 @@ def test_the_budget_counts_the_trials_before_the_recorded_run(tmp_path):
     assert (row["n_trials"], row["budget"], row["state"]) == (6, 6, "finished")
 
 
+def test_a_warm_start_is_counted_apart_and_never_the_best(tmp_path):
+    url = f"journal:{tmp_path / 'runs.journal'}"
+    body = "x = floatv(0, 1)\nx"
+    ns = {"floatv": nb.floatv}
+    old = nb.Search(body, name="old", n_trials=6, executor="inline", user_ns=ns, storage=url,
+                    direction="minimize", seed=0).start()  # fmt: skip
+    new = nb.Search(body, name="new", n_trials=3, executor="inline", user_ns=ns, storage=url,
+                    direction="minimize", seed=5, warm_start="old").start()  # fmt: skip
+    rows = {row["name"]: row for row in Catalog(tmp_path).studies()["studies"]}
+    row = rows["new"]
+    assert row["trials"]["warm"] == 6 and row["trials"]["complete"] == 3
+    assert (row["n_trials"], row["budget"]) == (3, 3)
+    assert row["best_number"] == new.best.number and row["best_value"] == new.best.value
+    assert rows["old"]["trials"]["warm"] == 0 and old.best.number == rows["old"]["best_number"]
+
+
 @pytest.mark.parametrize(
     ("control", "budget"),
     [
