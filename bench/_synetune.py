@@ -91,7 +91,7 @@ import numpy as np
 
 from nas_notebook.benchmarks import EDGES, OPS, cell_index, cell_ops, edge_name, load_table
 
-__all__ = ["SYNETUNE_VERSION", "run_synetune_asha", "synetune_available"]
+__all__ = ["SYNETUNE_VERSION", "quiet_tuner_logger", "run_synetune_asha", "synetune_available"]
 
 #: The Syne Tune release this module was written against (its API changed between releases).
 SYNETUNE_VERSION = "0.16.0"
@@ -168,6 +168,18 @@ def _global_numpy_seed(seed: int) -> Iterator[None]:
         yield
     finally:
         np.random.set_state(state)
+
+
+def quiet_tuner_logger() -> Any:
+    """A Syne Tune ``TunerLogger`` whose ``print_*`` methods print nothing."""
+    from syne_tune.tuner_logger import TunerLogger
+
+    quiet = type(
+        "QuietTunerLogger",
+        (TunerLogger,),
+        {n: lambda self, *a, **k: None for n in dir(TunerLogger) if n.startswith("print_")},
+    )
+    return quiet(use_colors=False, use_emojis=False)
 
 
 def _build_blackbox(arrays: dict[str, np.ndarray]) -> Any:
@@ -253,7 +265,6 @@ def run_synetune_asha(
     from syne_tune.blackbox_repository import UserBlackboxBackend
     from syne_tune.constants import ST_TUNER_TIME, TUNER_DEFAULT_SLEEP_TIME
     from syne_tune.optimizer.baselines import ASHA
-    from syne_tune.tuner_logger import TunerLogger
 
     import_s = time.perf_counter() - t0
 
@@ -291,15 +302,6 @@ def run_synetune_asha(
             self.sleeps += 1
             super().on_tuning_sleep(sleep_time)
 
-    quiet_logger = type(
-        "QuietTunerLogger",
-        (TunerLogger,),
-        {
-            name: lambda self, *args, **kwargs: None
-            for name in dir(TunerLogger)
-            if name.startswith("print_")
-        },
-    )
 
     sleep = TUNER_DEFAULT_SLEEP_TIME if tuner_sleep_time is None else float(tuner_sleep_time)
     delays = dict.fromkeys(DELAYS, float(delay)) if delay is not None else {}
@@ -347,7 +349,7 @@ def run_synetune_asha(
                 callbacks=[callback],
                 tuner_name="synetune-asha",
                 save_tuner=save_tuner,
-                output_logger=quiet_logger(use_colors=False, use_emojis=False),
+                output_logger=quiet_tuner_logger(),
             )
             # the backend's constructor sets its module's logger to INFO
             logging.getLogger(SimulatorBackend.__module__).setLevel(logging.ERROR)

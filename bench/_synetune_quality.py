@@ -47,6 +47,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from _incumbent import incumbents
 from _synetune import (
     ELAPSED,
     FIDELITY,
@@ -55,6 +56,7 @@ from _synetune import (
     _global_numpy_seed,
     _quiet,
     _synetune_folder,
+    quiet_tuner_logger,
 )
 
 from nas_notebook.benchmarks import EDGES, TabulatedBenchmark, cell_index, edge_name
@@ -104,7 +106,6 @@ def run_synetune_method(
     from syne_tune.blackbox_repository import UserBlackboxBackend
     from syne_tune.constants import ST_TUNER_TIME
     from syne_tune.optimizer import baselines
-    from syne_tune.tuner_logger import TunerLogger
 
     if method not in METHODS:
         raise ValueError(f"method: one of {METHODS}, got {method!r}")
@@ -112,11 +113,6 @@ def run_synetune_method(
     scale = time_scale(table, table_seed)
     arrays["time"] = arrays["time"] * scale
     epochs = int(arrays["valid_acc"].shape[2])
-    quiet_logger = type(
-        "QuietTunerLogger",
-        (TunerLogger,),
-        {n: lambda self, *a, **k: None for n in dir(TunerLogger) if n.startswith("print_")},
-    )
     folder = Path(tempfile.mkdtemp(prefix="synetune-quality-"))
     try:
         with (
@@ -155,7 +151,7 @@ def run_synetune_method(
                 callbacks=[callback],
                 tuner_name=f"synetune-{method}",
                 save_tuner=False,
-                output_logger=quiet_logger(use_colors=False, use_emojis=False),
+                output_logger=quiet_tuner_logger(),
             )
             logging.getLogger(SimulatorBackend.__module__).setLevel(logging.ERROR)
             start = time.perf_counter()
@@ -166,24 +162,19 @@ def run_synetune_method(
     df = callback.dataframe()
     final = df[(df[FIDELITY] >= epochs) & (df[ST_TUNER_TIME] <= budget * scale)]
     final = final.sort_values(ST_TUNER_TIME)
-    ends, best, cells = [], [], []
-    for _, row in final.iterrows():
-        value = float(row[METRIC])
-        cell = cell_index([row[f"config_{edge_name(e)}"] for e in EDGES])
-        ends.append(float(row[ST_TUNER_TIME]) / scale)
-        if not best or value > best[-1]:
-            best.append(value)
-            cells.append(cell)
-        else:
-            best.append(best[-1])
-            cells.append(cells[-1])
+    trajectory = incumbents(
+        (
+            float(row[ST_TUNER_TIME]) / scale,
+            float(row[METRIC]),
+            cell_index([row[f"config_{edge_name(e)}"] for e in EDGES]),
+        )
+        for _, row in final.iterrows()
+    )
     started = int(df["trial_id"].nunique()) if len(df) else 0
     return {
         "trials": started,
         "pruned": started - int(final["trial_id"].nunique()),
         "wall_s": wall,
-        "ends": ends,
-        "best": best,
-        "cells": cells,
-        "best_value": best[-1] if best else math.nan,
+        **trajectory,
+        "best_value": trajectory["best"][-1] if trajectory["best"] else math.nan,
     }

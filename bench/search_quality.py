@@ -63,6 +63,7 @@ for path in (ROOT, ROOT / "bench"):
 import numpy as np  # noqa: E402
 import optuna  # noqa: E402
 from _environment import environment  # noqa: E402
+from _incumbent import incumbents  # noqa: E402
 from _synetune import synetune_available  # noqa: E402
 from optuna.trial import TrialState  # noqa: E402
 
@@ -152,22 +153,11 @@ def run_one(
         for number, end in zip(ended["number"], ended["end"])
         if (t := trials[int(number)]).value is not None
     )
-    ends = [end for end, _, _ in done]
-    best, cells = [], []
-    for _, value, cell in done:
-        if not best or value > best[-1]:
-            best.append(value)
-            cells.append(cell)
-        else:
-            best.append(best[-1])
-            cells.append(cells[-1])
     return {
         "trials": len(search.trials),
         "pruned": sum(t.state == TrialState.PRUNED for t in search.trials),
         "wall_s": wall,
-        "ends": ends,
-        "best": best,
-        "cells": cells,
+        **incumbents(done),
     }
 
 

@@ -16,7 +16,7 @@ from ._build_training import DEFAULT_PROTOCOL, load_digits_split, train_cells
 from ._nas201 import N_CELLS, canonical_key, cell_ops, flops, isomorphism_classes, param_count
 from ._table import write_table
 
-__all__ = ["build", "check_isomorphs", "merge", "pack", "read_chunks"]
+__all__ = ["Chunk", "build", "check_isomorphs", "chunks_of", "merge", "pack", "read_chunks"]
 
 
 def _cell_list(protocol: dict[str, Any]) -> list[int]:
@@ -25,7 +25,11 @@ def _cell_list(protocol: dict[str, Any]) -> list[int]:
     return sorted(members[0] for members in isomorphism_classes().values())
 
 
-def read_chunks(out: Path) -> Iterable[tuple[Path, dict[str, Any], dict[str, np.ndarray]]]:
+#: A chunk file: its path, its metadata (protocol, seed) and its arrays.
+Chunk = tuple[Path, dict[str, Any], dict[str, np.ndarray]]
+
+
+def read_chunks(out: Path) -> Iterable[Chunk]:
     for path in sorted([*out.glob("s*_c*_n*.npz"), *out.glob("ps*_c*_n*.npz")]):
         if path.name.endswith(".tmp.npz"):
             continue
@@ -33,6 +37,21 @@ def read_chunks(out: Path) -> Iterable[tuple[Path, dict[str, Any], dict[str, np.
             arrays = {name: z[name] for name in z.files}
         meta = json.loads(str(arrays.pop("meta")))
         yield path, meta, arrays
+
+
+def chunks_of(out: str | os.PathLike[str]) -> tuple[list[Chunk], dict[str, Any]]:
+    """The chunks of a build and the protocol they share.
+
+    Raises:
+        ValueError: No chunks, or chunks of different protocols.
+    """
+    chunks = list(read_chunks(Path(out)))
+    if not chunks:
+        raise ValueError(f"no chunks in {out}")
+    protocol = chunks[0][1]["protocol"]
+    if any(meta["protocol"] != protocol for _, meta, _ in chunks):
+        raise ValueError("the chunks were built with different protocols")
+    return chunks, protocol
 
 
 def build(
@@ -131,12 +150,7 @@ def merge(
 
     ``seeds`` picks the seeds; by default, those with as many trained cells as the most complete
     one (so a seed still being built is left out rather than half NaN)."""
-    chunks = list(read_chunks(Path(out)))
-    if not chunks:
-        raise ValueError(f"no chunks in {out}")
-    protocol = chunks[0][1]["protocol"]
-    if any(meta["protocol"] != protocol for _, meta, _ in chunks):
-        raise ValueError("the chunks were built with different protocols")
+    chunks, protocol = chunks_of(out)
     counts: dict[int, int] = {}
     for _, meta, chunk in chunks:
         counts[meta["seed"]] = counts.get(meta["seed"], 0) + len(chunk["cells"])

@@ -24,7 +24,6 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -59,14 +58,9 @@ def merge_mean(
     table ``table`` (see the module docstring); returns its metadata.
 
     ``seeds``: the runs to include; by default every seed whose cells are all trained."""
-    from ._build_chunks import read_chunks  # the build's side: it needs torch, a table does not
+    from ._build_chunks import chunks_of  # the build's side: it needs torch, a table does not
 
-    chunks = list(read_chunks(Path(out)))
-    if not chunks:
-        raise ValueError(f"no chunks in {out}")
-    protocol = chunks[0][1]["protocol"]
-    if any(meta["protocol"] != protocol for _, meta, _ in chunks):
-        raise ValueError("the chunks were built with different protocols")
+    chunks, protocol = chunks_of(out)
     if protocol["cells"] != "representatives":
         raise ValueError("a distinct-cell table needs a build of the representatives")
     cells, class_of = _classes()
