@@ -103,6 +103,21 @@ def test_resume_continues_the_study(ip):
         ("s --storage memory", "x = floatv(0, 1\n", "syntax error"),
         ("2fast --storage memory", "x = floatv(0, 1)\nx", "NAME must be a Python identifier"),
         ("s --direction upward", "x = floatv(0, 1)\nx", "invalid choice: 'upward'"),
+        (
+            "s --storage memory",
+            "x = floatv(0, 1, prior=2)\nx",
+            "line 2: floatv: `prior`=2 is outside [0.0, 1.0]",
+        ),
+        (
+            "s --storage memory",
+            "act = oneof(['relu', 'gelu'], prior='tanh')\nact",
+            "line 2: oneof: `prior`='tanh' is not one of the candidates",
+        ),
+        (
+            "s --storage memory --warm-start earlier",
+            "x = floatv(0, 1)\nx",
+            "warm_start: no study 'earlier' in this storage",
+        ),
     ],
 )
 def test_bad_input_is_a_usage_error_naming_the_problem(ip, line, body, message):
@@ -224,3 +239,18 @@ def test_space_option_naming_no_space_is_a_usage_error(ip):
         ip.run_cell_magic("search", "s --storage memory --space config", "config['lr']")
     with pytest.raises(UsageError, match="--space nothing: name 'nothing' is not defined"):
         ip.run_cell_magic("search", "s --storage memory --space nothing", "1")
+
+
+def test_warm_start_on_the_cell_line(ip, tmp_path):
+    ip.run_cell("import math")
+    storage = f"journal:{tmp_path / 'w.journal'}"
+    ip.run_cell_magic("search", f"first -n 4 --executor inline --storage {storage}", BODY)
+    ip.run_cell_magic(
+        "search", f"second -n 2 --executor inline --storage {storage} --warm-start first", BODY
+    )
+    second = ip.user_ns["second"]
+    assert second.progress().warm == 4 and second.progress().complete == 2
+    with pytest.raises(UsageError, match="warm_start: study 'first' shares no decision"):
+        ip.run_cell_magic(
+            "search", f"third --storage {storage} --warm-start first", "y = floatv(0, 1)\ny"
+        )
