@@ -106,9 +106,9 @@ def configurations(specs: list[str] | None, peer: bool = True) -> list[tuple[str
     if specs:
         pairs = [tuple(spec.split("+", 1)) if "+" in spec else (spec, "none") for spec in specs]
     else:
-        pairs = [(a, "none") for a in sampler_names() if a != "bohb"]
+        pairs = [(a, "none") for a in sampler_names() if a not in ("bohb", "dehb")]
         pairs += [("random", p) for p in ("asha", "asha-promotion", "hyperband", "median")]
-        pairs += [("bohb", "default")]
+        pairs += [("bohb", "default"), ("dehb", "default")]
         if peer:
             pairs += [tuple(name.split("+")) for name in PEER_OF.values()]
     result = [(str(a), str(p)) for a, p in pairs]

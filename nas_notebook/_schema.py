@@ -46,6 +46,7 @@ Trial system attributes (key: writer -> readers; type):
 - ``evolution:parent``, ``evolution:mutated``, ``evolution:also_mutated``,
   ``evolution:value``: regularized evolution -> itself; int, str or None, list, a value.
 - ``policy:choice:NAME``: policy-gradient controllers -> themselves; ``[index, logp, size]``.
+- ``dehb:unit``: differential evolution -> itself; dict name -> the trial's value in [0, 1].
 - ``completed_rung_N``: ASHA (Optuna's key) and the promotion scheduler -> both; float.
 
 User attributes of a trial are the user's: ``report(name=value)`` stores a metric there under its
@@ -77,6 +78,7 @@ from optuna.trial import FrozenTrial, TrialState
 __all__ = [
     "ALSO_MUTATED",
     "CONTROL",
+    "DE_UNIT",
     "DRIVER_PREFIX",
     "EVOLUTION_VALUE",
     "FAIL_REASON",
@@ -186,6 +188,8 @@ MUTATED = "evolution:mutated"
 ALSO_MUTATED = "evolution:also_mutated"
 #: Regularized evolution: the mutated decision's new value.
 EVOLUTION_VALUE = "evolution:value"
+#: Differential evolution: the trial's vector, each decision's value scaled to [0, 1].
+DE_UNIT = "dehb:unit"
 #: Policy-gradient controllers: prefix of ``[index, log-probability, size]`` of a decision.
 POLICY_CHOICE = "policy:choice:"
 
@@ -281,8 +285,7 @@ def set_study_attr(study: optuna.Study, key: str, value: Any) -> None:
     study._storage.set_study_system_attr(study._study_id, key, value)
 
 
-#: The priors this process has stored, by storage (held weakly: a storage's id may be reused
-#: by another once it is gone) -> (study id, name, spec): one write each per process.
+#: Priors this process stored, by storage (held weakly: ids are reused) -> (study, name, spec).
 _written_priors: weakref.WeakKeyDictionary[Any, set[tuple[int, str, str]]]
 _written_priors = weakref.WeakKeyDictionary()
 
@@ -305,13 +308,11 @@ def read_priors(study: optuna.Study) -> dict[str, dict[str, Any]]:
 
     Example:
         >>> import optuna
-        >>> study = optuna.create_study()
-        >>> record_prior(study, "lr", 0.003, "high")
+        >>> study = optuna.create_study(); record_prior(study, "lr", 0.003, "high")
         >>> read_priors(study)
         {'lr': {'value': 0.003, 'confidence': 'high'}}
     """
-    attrs = study._storage.get_study_system_attrs(study._study_id)
-    n = len(PRIOR_PREFIX)
+    attrs, n = study._storage.get_study_system_attrs(study._study_id), len(PRIOR_PREFIX)
     return {key[n:]: value for key, value in attrs.items() if key.startswith(PRIOR_PREFIX)}
 
 

@@ -15,6 +15,7 @@ import optuna
 
 from .._errors import UnknownAlgorithmError
 from ._cache import PicklableLock
+from ._differential import DifferentialEvolution
 from ._evolution import RegularizedEvolution
 from ._extrapolation import CurveExtrapolationPruner
 from ._grid import GridSearch
@@ -225,6 +226,13 @@ register_sampler(
     "nsga2",
     _NSGAIISampler,
     "NSGA-II genetic algorithm, for several objectives (Optuna)",
+)
+register_sampler(
+    "dehb",
+    DifferentialEvolution,
+    "differential evolution over the trials' rung results, with the Hyperband pruner unless "
+    "--pruner says otherwise (after DEHB)",
+    pruner="hyperband",
 )
 register_sampler(
     "bohb",
