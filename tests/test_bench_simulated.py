@@ -68,6 +68,7 @@ def test_beyond_quick_run_measures_priors_and_warm_start_against_random(tmp_path
         "warm start",
     }
     assert set(results["learning_curves"]) == {"curve", "median", "asha"}
+    assert set(results["dehb"]) == {"dehb+default", "bohb+default", "random+hyperband"}
     warm = results["warm_start"]
     assert warm["trials"] == 20 and len(warm["warm_curve"]) == 20
     assert "reaches random" in stdout and "warm-started" in stdout and "NePS" in stdout
