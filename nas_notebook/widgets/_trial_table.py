@@ -88,7 +88,7 @@ def columns_frame(cols: TrialColumns, objective_names: Sequence[str] | None = No
     """
     import pandas as pd
 
-    from .._schema import FAIL_REASON
+    from .._schema import FAIL_REASON, WARM_FROM
 
     data: dict[str, Any] = {"number": cols.number, "state": _STATE_NAMES[cols.state]}
     values = cols.values
@@ -115,6 +115,11 @@ def columns_frame(cols: TrialColumns, objective_names: Sequence[str] | None = No
     for row in failed.tolist():
         reasons[row] = trials[row].system_attrs.get(FAIL_REASON)
     data["fail_reason"] = reasons
+    if cols.warm.any():  # a warm start's trials: where each came from (filter: warm_from != None)
+        sources = np.full(cols.n, None, dtype=object)
+        for row in np.flatnonzero(cols.warm).tolist():
+            sources[row] = trials[row].system_attrs.get(WARM_FROM)
+        data["warm_from"] = sources
     return pd.DataFrame(data)
 
 

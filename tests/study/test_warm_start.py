@@ -88,6 +88,9 @@ def test_views_show_the_copied_trials_apart():
     assert names[0] == ("objective", 4) and ("warm start", 10) in names
     dashboard = Dashboard(second, refresh_interval=0)
     assert "4 complete" in dashboard.counts.value and "10 warm start" in dashboard.counts.value
+    frame = dashboard.table._frame
+    assert frame["warm_from"].notna().sum() == 10
+    assert set(frame["warm_from"].dropna().str.split("#").str[0]) == {"first"}
     dashboard.close()
 
 
