@@ -33,8 +33,15 @@ Target: the lowest final regret of the three for ``curve``.
 **DEHB.** Ours (``--algo dehb``: differential evolution with Hyperband) beside BOHB and
 random search with Hyperband, on the same landscape and budget.
 
-The same cases with NePS (piBO, PriorBand) and the ``dehb`` package, each in a virtualenv of
-its own, are the next parts of this benchmark; their lines say so until they are measured.
+**NePS** (``--with-neps``): ours (TPE with the priors) against NePS 0.17's piBO (Bayesian
+optimization without a prior), one evaluation at a time for ``--neps-evaluations`` (40) over
+``--neps-seeds`` (3), NePS in a virtualenv of its own that the bench makes on first use
+(``_neps_peer``); the regret after each quarter of the evaluations, side by side. Target: ours
+at least as near the optimum as piBO at every quarter, with the good and the misleading prior.
+piBO costs about 4 s an evaluation on this machine, so it is not part of the default run.
+
+The ``dehb`` package, in a virtualenv of its own, is the next part of this benchmark; its line
+says so until it is measured.
 
 ``--quick``: a synthetic table, 2 seeds, 20 warm-start trials: a smoke test of the script. Run it
 with the project's virtualenv: ``.venv/bin/python bench/beyond.py``.
@@ -60,7 +67,15 @@ from _environment import environment  # noqa: E402
 from search_quality import GRID, _nanmean, regret_curve, run_one  # noqa: E402
 
 import nas_notebook as nb  # noqa: E402
-from nas_notebook.benchmarks import TABLE_PATH, TabulatedBenchmark  # noqa: E402
+from nas_notebook.benchmarks import (  # noqa: E402
+    EDGES,
+    OPS,
+    TABLE_PATH,
+    TabulatedBenchmark,
+    cell_index,
+    cell_ops,
+    edge_name,
+)
 from nas_notebook.testing import synthetic_table  # noqa: E402
 
 DEFAULT_JSON = ROOT / "bench" / "results" / "beyond.json"
@@ -134,6 +149,37 @@ def warm_start_case(table: Path, trials: int, seeds: int) -> dict[str, Any]:
     }
 
 
+def neps_case(table: Path, evaluations: int, seeds: int) -> dict[str, Any]:
+    """Ours (TPE with the priors) against NePS's piBO, one evaluation at a time, with no prior,
+    the good one and the misleading one: the mean incumbent regret after each evaluation."""
+    from _neps_peer import run_neps
+
+    bench = TabulatedBenchmark(table)
+    landscape = bench.default_seed
+    final = bench.values("valid_acc", landscape)[:, -1]
+    optimum = float(np.nanmax(final))
+    edges = [edge_name(e) for e in EDGES]
+    out: dict[str, Any] = {"evaluations": evaluations, "seeds": seeds}
+    for case in ("none", "good", "misleading"):
+        ours, peer = [], []
+        for seed in range(seeds):
+            cell = prior_cells(final, seed).get(case)
+            options = "" if cell is None else f",prior={cell}"
+            search = nb.Search(benchmark=f"nas201_digits:path={table},seed={landscape!r}{options}",
+                               executor="inline", n_trials=evaluations, algo="tpe", seed=seed,
+                               direction="maximize", storage="memory").start()  # fmt: skip
+            ours.append(_own_regrets(search, optimum))
+            asked = run_neps(
+                "pibo" if cell is not None else "bayesian_optimization", evaluations, seed, edges,
+                OPS, lambda config: float(final[cell_index([config[e] for e in edges])]),
+                prior=None if cell is None else cell_ops(cell),
+            )  # fmt: skip
+            values = np.asarray([value for _, value in asked], dtype=float)
+            peer.append(optimum - np.maximum.accumulate(values))
+        out[case] = {"ours": np.mean(ours, axis=0).tolist(), "neps": np.mean(peer, axis=0).tolist()}
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--table", type=Path, default=None, help="the table (default: shipped)")
@@ -141,6 +187,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=8)
     parser.add_argument("--budget", type=float, default=10.0, help="full trainings per worker")
     parser.add_argument("--warm-trials", type=int, default=80, help="trials of each search")
+    parser.add_argument(
+        "--with-neps", action="store_true",
+        help="also NePS's piBO (its own virtualenv, made on first use; about 4 s an evaluation)",
+    )
+    parser.add_argument("--neps-evaluations", type=int, default=40)
+    parser.add_argument("--neps-seeds", type=int, default=3)
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--json", type=Path, default=DEFAULT_JSON)
     args = parser.parse_args(argv)
@@ -242,9 +294,21 @@ def main(argv: list[str] | None = None) -> int:
         met = at is not None and at <= args.warm_trials / 2
         targets.append((f"warm start: random's final regret within {args.warm_trials // 2} "
                         "trials", met))  # fmt: skip
+    neps: dict[str, Any] = {}
+    if args.with_neps and not args.quick:
+        neps = neps_case(table, args.neps_evaluations, args.neps_seeds)
+        quarters = [max(1, round(q * args.neps_evaluations / 4)) for q in (1, 2, 3, 4)]
+        for case in ("none", "good", "misleading"):
+            ours, peer = (np.asarray(neps[case][k]) for k in ("ours", "neps"))
+            at = ", ".join(f"{q}: {ours[q - 1]:.4f} vs {peer[q - 1]:.4f}" for q in quarters)
+            print(f"NePS, prior {case}: regret after evaluations, ours vs piBO: {at}")
+            if case != "none":
+                met = all(ours[q - 1] <= peer[q - 1] for q in quarters)
+                targets.append((f"NePS {case} prior: ours at least piBO at every quarter", met))
     for line, met in targets:
         print(f"{'MET   ' if met else 'MISSED'} {line}")
-    print("NOT MEASURED NePS piBO / PriorBand on the same cases (their own virtualenv: next)")
+    if not neps:
+        print("NOT MEASURED NePS piBO on the same cases (--with-neps: its own virtualenv)")
     payload = {
         "benchmark": "beyond",
         "config": {
@@ -262,6 +326,7 @@ def main(argv: list[str] | None = None) -> int:
         "learning_curves": curves,
         "dehb": dehb,
         "warm_start": warm,
+        "neps": neps,
         "targets": [{"target": line, "met": met} for line, met in targets],
     }
     args.json.parent.mkdir(parents=True, exist_ok=True)

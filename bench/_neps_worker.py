@@ -1,0 +1,62 @@
+"""Runs inside NePS's own virtualenv (see ``_neps_peer``): one NePS search over the tabulated
+benchmark's six edge decisions, asking the parent process for each configuration's value.
+
+Protocol, one JSON object per line: the job on stdin first (``optimizer``, ``evaluations``,
+``seed``, ``edges``, ``ops``, ``prior`` (one op per edge, or null), ``confidence``); then for
+each evaluation this process writes ``{"config": {edge: op}}`` and reads ``{"value": v}`` (higher
+is better); at the end it writes ``{"done": true}``. Nothing else goes to stdout.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import sys
+import tempfile
+import warnings
+
+
+def main() -> None:
+    job = json.loads(sys.stdin.readline())
+    out = sys.stdout
+    sys.stdout = sys.stderr  # NePS and torch print: keep the protocol's stream clean
+    warnings.filterwarnings("ignore")
+    logging.disable(logging.WARNING)
+    random.seed(job["seed"])
+    import numpy as np
+    import torch
+
+    np.random.seed(job["seed"])
+    torch.manual_seed(job["seed"])
+    import neps
+
+    ops, prior = tuple(job["ops"]), job.get("prior")
+    fields = {}
+    for k in range(len(job["edges"])):
+        extra = {}
+        if prior is not None:
+            extra = {"prior": ops.index(prior[k]), "prior_confidence": job["confidence"]}
+        fields[f"e{k}"] = neps.Categorical(choices=ops, **extra)
+    space = type("EdgeSpace", (neps.PipelineSpace,), fields)()
+
+    def evaluate(**config: str) -> float:
+        ordered = {edge: config[f"e{k}"] for k, edge in enumerate(job["edges"])}
+        out.write(json.dumps({"config": ordered}) + "\n")
+        out.flush()
+        value = float(json.loads(sys.stdin.readline())["value"])
+        return -value  # NePS minimizes
+
+    neps.run(
+        evaluate,
+        space,
+        root_directory=tempfile.mkdtemp() + "/run",
+        total_evaluations_to_spend=job["evaluations"],
+        optimizer=job["optimizer"],
+    )
+    out.write(json.dumps({"done": True}) + "\n")
+    out.flush()
+
+
+if __name__ == "__main__":
+    main()
