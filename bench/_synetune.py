@@ -91,7 +91,13 @@ import numpy as np
 
 from nas_notebook.benchmarks import EDGES, OPS, cell_index, cell_ops, edge_name, load_table
 
-__all__ = ["SYNETUNE_VERSION", "quiet_tuner_logger", "run_synetune_asha", "synetune_available"]
+__all__ = [
+    "SYNETUNE_VERSION",
+    "quiet_tuner_logger",
+    "run_synetune_asha",
+    "synetune_available",
+    "synetune_call",
+]
 
 #: The Syne Tune release this module was written against (its API changed between releases).
 SYNETUNE_VERSION = "0.16.0"
@@ -168,6 +174,19 @@ def _global_numpy_seed(seed: int) -> Iterator[None]:
         yield
     finally:
         np.random.set_state(state)
+
+
+@contextlib.contextmanager
+def synetune_call(folder: Path, seed: int) -> Iterator[None]:
+    """Around one Syne Tune run: its files under ``folder``, its loggers and warnings quiet,
+    numpy's global generator seeded with ``seed``, and its prints kept off stdout."""
+    with (
+        _synetune_folder(folder),
+        _quiet(),
+        _global_numpy_seed(seed),
+        contextlib.redirect_stdout(io.StringIO()),
+    ):
+        yield
 
 
 def quiet_tuner_logger() -> Any:
@@ -302,7 +321,6 @@ def run_synetune_asha(
             self.sleeps += 1
             super().on_tuning_sleep(sleep_time)
 
-
     sleep = TUNER_DEFAULT_SLEEP_TIME if tuner_sleep_time is None else float(tuner_sleep_time)
     delays = dict.fromkeys(DELAYS, float(delay)) if delay is not None else {}
     sim_config = SimulatorConfig(**delays)
@@ -313,12 +331,7 @@ def run_synetune_asha(
     )
     folder.mkdir(parents=True, exist_ok=True)
     try:
-        with (
-            _synetune_folder(folder),
-            _quiet(),
-            _global_numpy_seed(seed),
-            contextlib.redirect_stdout(io.StringIO()),
-        ):
+        with synetune_call(folder, seed):
             t0 = time.perf_counter()
             blackbox = _build_blackbox(arrays)
             backend = UserBlackboxBackend(

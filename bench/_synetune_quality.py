@@ -35,8 +35,6 @@ early, or still training at the budget), ``wall_s`` (real seconds of ``Tuner.run
 
 from __future__ import annotations
 
-import contextlib
-import io
 import logging
 import math
 import shutil
@@ -53,10 +51,8 @@ from _synetune import (
     FIDELITY,
     METRIC,
     _build_blackbox,
-    _global_numpy_seed,
-    _quiet,
-    _synetune_folder,
     quiet_tuner_logger,
+    synetune_call,
 )
 
 from nas_notebook.benchmarks import EDGES, TabulatedBenchmark, cell_index, edge_name
@@ -115,13 +111,7 @@ def run_synetune_method(
     epochs = int(arrays["valid_acc"].shape[2])
     folder = Path(tempfile.mkdtemp(prefix="synetune-quality-"))
     try:
-        with (
-            _synetune_folder(folder),
-            _quiet(),
-            _global_numpy_seed(seed),
-            contextlib.redirect_stdout(io.StringIO()),
-            warnings.catch_warnings(),
-        ):
+        with synetune_call(folder, seed), warnings.catch_warnings():
             # Syne Tune samples with pandas' legacy global RandomState, which pandas warns of.
             warnings.simplefilter("ignore", FutureWarning)
             blackbox = _build_blackbox(arrays)
