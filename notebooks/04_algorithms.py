@@ -24,7 +24,8 @@
 #    switch of algorithm in the middle of a study;
 # 3. two objectives: accuracy against parameter count, with NSGA-II, and the Pareto front;
 # 4. multi-fidelity: ASHA stopping trials early, and ASHA promoting paused trials
-#    (checkpoint/restore), with the pruned trials visible in the learning curves;
+#    (checkpoint/restore), with the pruned trials visible in the learning curves; learning-curve
+#    extrapolation and DEHB;
 # 5. factorized search: an outer loop over the architecture, an inner one over a training
 #    setting;
 # 6. priors: the value you believe best, written where you write the range;
@@ -195,6 +196,29 @@ pd.DataFrame(summary).T
 from nas_notebook.plots import plot_intermediate_values
 
 plot_intermediate_values(stop)
+
+# %% [markdown]
+# Two more ways to spend the same budget. `--pruner curve` extrapolates each trial's learning
+# curve (parametric curve families fitted to the epochs so far) and stops the trials whose
+# curve, read as optimistically as the study's own finished curves beat their extrapolations,
+# cannot beat the best. `--algo dehb` evolves the trials by differential evolution, ranking
+# them by the rung they reached before Hyperband stopped them (after DEHB).
+
+# %% tags=["curve-dehb"]
+# %search lc --benchmark nas201_digits --workers 8 --timeout 40 --algo random --pruner curve --seed 0 --storage memory
+# %search de --benchmark nas201_digits --workers 8 --timeout 40 --algo dehb --seed 0 --storage memory
+
+# %% tags=["curve-dehb-table"]
+pd.DataFrame(
+    {
+        name: {
+            "trials": len(s.trials),
+            "stopped": int((s.dataframe()["state"] == "PRUNED").sum()),
+            "best valid acc": s.best.value,
+        }
+        for name, s in {"curve pruner": lc, "dehb": de}.items()
+    }
+).T
 
 # %% [markdown]
 # ## Factorized search

@@ -2,7 +2,7 @@
 registry, four algorithms on the same simulated budget, a switch of algorithm within a study,
 an NSGA-II Pareto front, ASHA stopping and promotion with their pruned and resumed trials, and a
 factorized search whose loops see only their own decisions, priors written inline and a warm
-start."""
+start; a section on the curve pruner and DEHB."""
 
 from __future__ import annotations
 
@@ -104,3 +104,10 @@ def test_warm_start_section(notebook: Any) -> None:
     assert (int(trials), int(copied)) == (10, 40) and float(warm) < float(cold)
     fig = results(cell, PLOTLY)[0]
     assert {t["name"] for t in fig["data"]} >= {"warm start"}
+
+
+def test_curve_pruner_and_dehb_section(notebook: Any) -> None:
+    html = html_rows(notebook, "curve-dehb-table")
+    assert "curve pruner" in html and "dehb" in html
+    rows = re.findall(r"<th>(curve pruner|dehb)</th>\s*<td>([\d.]+)</td>\s*<td>([\d.]+)</td>", html)
+    assert len(rows) == 2 and all(0 < float(stopped) < float(n) for _, n, stopped in rows)
