@@ -138,6 +138,9 @@ def run_one(
     start = time.perf_counter()
     search = nb.Search(
         benchmark=f"nas201_digits:path={table},seed={table_seed!r}{options}",
+        # Named, so that a run repeats: Optuna's Hyperband places trials in brackets by a
+        # checksum of the study's name (an unnamed study gets a random one).
+        name=f"{algo}-{pruner}-{seed}",
         executor=SimulatedExecutor(workers=workers, time_budget=budget),
         algo=algo,
         pruner=None if pruner == "default" else spec,
