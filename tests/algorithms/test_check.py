@@ -12,6 +12,7 @@ from optuna.trial import TrialState
 
 from nas_notebook import UnknownAlgorithmError
 from nas_notebook.algorithms import (
+    DifferentialEvolution,
     PPOController,
     RegularizedEvolution,
     ReinforceController,
@@ -22,7 +23,7 @@ from nas_notebook.algorithms import (
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
 
-SINGLE_OBJECTIVE = {"cmaes", "evolution", "ppo", "reinforce"}
+SINGLE_OBJECTIVE = {"cmaes", "dehb", "evolution", "ppo", "reinforce"}
 TWO = ["maximize", "minimize"]
 
 
@@ -31,7 +32,9 @@ def two_objectives(trial):
     return x, trial.suggest_categorical("op", ["a", "b"]) == "a"
 
 
-@pytest.mark.parametrize("sampler", [ReinforceController, PPOController, RegularizedEvolution])
+@pytest.mark.parametrize(
+    "sampler", [ReinforceController, PPOController, RegularizedEvolution, DifferentialEvolution]
+)
 def test_plain_optuna_leaves_no_trial_running(sampler):
     study = optuna.create_study(directions=TWO, sampler=sampler(seed=0))
     with pytest.raises(ValueError, match=f"{sampler.__name__} .*single-objective"):
@@ -40,7 +43,7 @@ def test_plain_optuna_leaves_no_trial_running(sampler):
     study.optimize(two_objectives, n_trials=3, catch=(ValueError,))
     assert [t.state for t in study.trials] == [TrialState.FAIL] * 4
     # The sampler's inspection says the same, and a single-objective study still learns.
-    if sampler is not RegularizedEvolution:
+    if sampler not in (RegularizedEvolution, DifferentialEvolution):  # no probabilities
         with pytest.raises(ValueError, match="single-objective"):
             sampler().probabilities(study)
     single = optuna.create_study(direction="maximize", sampler=sampler(seed=0))
