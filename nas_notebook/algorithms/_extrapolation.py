@@ -4,18 +4,35 @@ optimistic reading of that prediction does not beat the best trial so far.
 At each reported step from ``min_steps`` on, the trial's curve is extrapolated to the last step
 of the study's completed trials (:func:`~nas_notebook.algorithms._curves.extrapolate`). How far
 off such extrapolations are is measured on the study's own completed curves: each is cut at the
-same step, extrapolated, and compared with how it really ended; the ``quantile`` of those
-errors (how much a curve beat its prediction) is added to the trial's prediction. The trial is
+same step, extrapolated, and compared with the trial's value (its last report, or whatever the
+body returned). The ``quantile`` of those
+errors (how much a curve beat its prediction) is added to the trial's prediction; with
+``neighbours``, only the errors of the completed curves nearest to the trial's own up to that
+step count (curves like this one tell how such curves end, where a high curve gains more than a
+low one, or less). The trial is
 stopped when that optimistic prediction is still below the best completed trial's final value.
 With fewer than ``n_startup_trials`` completed curves nothing is stopped.
 
+With ``pause=True`` such a trial is *paused* instead (its body saved a checkpoint), as the
+promotion type of ASHA pauses trials: it comes back, from its checkpoint, once the same reading
+says it may beat the best after all -- the calibration is redone as more trials complete, and a
+study whose curves turn out to rise later than their extrapolations said widens the margin of
+every paused trial. Trials still paused when the search ends are recorded as pruned. No trial
+pauses at the last step of the completed trials (it has nothing left to run).
+
 Who calls what: Optuna calls :meth:`CurveExtrapolationPruner.prune` on the thread that runs
-the trial (``should_prune``); the calibration for a step is kept until more trials complete.
+the trial (``should_prune``); with ``pause``, ``report`` calls :meth:`~CurveExtrapolationPruner.
+should_pause` there instead and the driver (on a lane's thread) calls :meth:`~CurveExtrapolation
+Pruner.promotable` whenever a worker is free. The calibration for a step is kept until more
+trials complete; a paused trial's prediction is kept while it is paused (its curve does not
+change).
 """
 
 from __future__ import annotations
 
+import math
 import threading
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -30,6 +47,8 @@ __all__ = ["CurveExtrapolationPruner"]
 
 #: At most this many of the latest completed curves calibrate a step's predictions.
 CALIBRATION_CURVES = 20
+#: How many of a curve's last values (up to the step judged) tell which curves are near it.
+PREFIX = 3
 
 
 def _curve(trial: FrozenTrial, sign: float) -> tuple[np.ndarray, np.ndarray]:
@@ -47,6 +66,11 @@ class CurveExtrapolationPruner(optuna.pruners.BasePruner):
         n_startup_trials: Completed curves needed before anything is stopped.
         quantile: How optimistic the reading is: the quantile of the calibration errors added
             to a prediction (higher: fewer trials stopped).
+        neighbours: How many of the completed curves nearest to the trial's calibrate its
+            prediction (0: all of them; on the tabulated benchmark all of them did better).
+        pause: Pause such trials (to resume them if the reading changes) rather than stop
+            them; needs bodies that call :func:`~nas_notebook.checkpoint` and
+            :func:`~nas_notebook.restore`, and an executor that resumes trials.
 
     Example:
         >>> import optuna
@@ -66,10 +90,15 @@ class CurveExtrapolationPruner(optuna.pruners.BasePruner):
     """
 
     def __init__(
-        self, min_steps: int = 2, n_startup_trials: int = 5, quantile: float = 0.9
+        self,
+        min_steps: int = 2,
+        n_startup_trials: int = 5,
+        quantile: float = 0.9,
+        neighbours: int = 0,
+        pause: bool = False,
     ) -> None:
-        if isinstance(min_steps, bool) or not isinstance(min_steps, int) or min_steps < 2:
-            raise ValueError(f"min_steps: an integer >= 2, got {min_steps!r}")
+        if isinstance(min_steps, bool) or not isinstance(min_steps, int) or min_steps < 1:
+            raise ValueError(f"min_steps: a positive integer, got {min_steps!r}")
         if (
             isinstance(n_startup_trials, bool)
             or not isinstance(n_startup_trials, int)
@@ -80,24 +109,64 @@ class CurveExtrapolationPruner(optuna.pruners.BasePruner):
             raise ValueError(f"quantile: a number from 0 to 1, got {quantile!r}")
         self.min_steps = min_steps
         self.n_startup_trials = n_startup_trials
+        if isinstance(neighbours, bool) or not isinstance(neighbours, int) or neighbours < 0:
+            raise ValueError(f"neighbours: an integer >= 0, got {neighbours!r}")
+        if not isinstance(pause, bool):
+            raise ValueError(f"pause: True or False, got {pause!r}")
         self.quantile = float(quantile)
-        # (study id, step, last step, completed trials counted) -> margin
-        self._margins: dict[tuple[Any, ...], float] = {}
+        self.neighbours = neighbours
+        self.pause = pause
+        # (study id, step, last step, completed trials counted) -> (prefixes, errors)
+        self._margins: dict[tuple[Any, ...], tuple[np.ndarray, np.ndarray]] = {}
+        # (study id, trial number, step, last step) -> the paused trial's prediction
+        self._predictions: dict[tuple[Any, ...], float] = {}
         self._lock = threading.Lock()
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
-        state["_margins"], state["_lock"] = {}, None
+        state["_margins"], state["_predictions"], state["_lock"] = {}, {}, None
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
         self._lock = threading.Lock()
 
+    @property
+    def promotes(self) -> bool:
+        """Whether the driver resumes paused trials (``pause=True``)."""
+        return self.pause
+
     def prune(self, study: optuna.Study, trial: FrozenTrial) -> bool:
+        return not self.pause and self._reading(study, trial, cached=False) is False
+
+    def should_pause(self, study: optuna.Study, trial: FrozenTrial) -> bool:
+        """With ``pause``: True when the trial must pause at the step it has just reported."""
+        return self.pause and self._reading(study, trial, cached=False) is False
+
+    def promotable(self, study: optuna.Study, paused: Mapping[int, Any]) -> int | None:
+        """The paused trial (by number) to resume now, or None: of those whose optimistic
+        prediction now beats the best, the one predicted highest."""
+        if not paused:
+            return None
+        best: tuple[float, int] | None = None
+        for t in study.get_trials(deepcopy=False):
+            if t.number not in paused:
+                continue
+            reading = self._reading(study, t, cached=True)
+            if reading is False:
+                continue
+            # A trial no longer judged (a longer curve completed since) may go on, first.
+            value = math.inf if reading is True else float(reading)
+            if best is None or value > best[0]:
+                best = (value, t.number)
+        return None if best is None else best[1]
+
+    def _reading(self, study: optuna.Study, trial: FrozenTrial, cached: bool) -> bool | float:
+        """The trial's optimistic prediction when it may beat the best, False when it may not,
+        True when it is not judged (too early, too few completed curves, no prediction)."""
         step = trial.last_step
         if step is None or len(trial.intermediate_values) < self.min_steps:
-            return False
+            return True
         sign = 1.0 if study.direction == StudyDirection.MAXIMIZE else -1.0
         completed = [
             t
@@ -105,40 +174,83 @@ class CurveExtrapolationPruner(optuna.pruners.BasePruner):
             if t.intermediate_values and t.value is not None
         ]
         if len(completed) < self.n_startup_trials:
-            return False
+            return True
         last = max(max(t.intermediate_values) for t in completed)
         if step >= last:
-            return False
+            return True
         best = max(sign * float(t.value) for t in completed)  # type: ignore[arg-type]
-        steps, values = _curve(trial, sign)
-        predicted = extrapolate(steps, values, last)
+        predicted = self._predict(study, trial, step, last, sign, cached)
         if not np.isfinite(predicted):
-            return False
-        return predicted + self._margin(study, completed, step, last, sign) < best
+            return True
+        steps, values = _curve(trial, sign)
+        margin = self._margin(study, completed, step, last, sign, values[steps <= step])
+        optimistic = predicted + margin
+        return float(optimistic) if optimistic >= best else False
+
+    def _predict(
+        self, study: optuna.Study, trial: FrozenTrial, step: int, last: int, sign: float,
+        cached: bool,
+    ) -> float:  # fmt: skip
+        key = (study_id(study), trial.number, step, last)
+        if cached:
+            with self._lock:
+                known = self._predictions.get(key)
+            if known is not None:
+                return known
+        predicted = extrapolate(*_curve(trial, sign), last)
+        if self.pause:
+            with self._lock:
+                self._predictions[key] = predicted
+        return predicted
 
     def _margin(
-        self, study: optuna.Study, completed: list[FrozenTrial], step: int, last: int, sign: float
+        self,
+        study: optuna.Study,
+        completed: list[FrozenTrial],
+        step: int,
+        last: int,
+        sign: float,
+        mine: np.ndarray,
     ) -> float:
-        """How much a curve cut at ``step`` beat its extrapolation to ``last`` (the quantile of
-        the latest completed curves')."""
+        """How much the completed curves nearest to ``mine`` (the trial's values up to
+        ``step``), cut at ``step``, beat their extrapolation to ``last``: the quantile of the
+        latest completed curves' errors (inf with fewer than three)."""
+        prefixes, errors = self._calibration(study, completed, step, last, sign)
+        if len(errors) < 3:
+            return np.inf
+        if 0 < self.neighbours < len(errors):
+            width = min(len(mine), prefixes.shape[1])
+            distance = np.abs(prefixes[:, -width:] - mine[-width:]).mean(axis=1)
+            errors = errors[np.argsort(distance, kind="stable")[: max(3, self.neighbours)]]
+        return float(np.quantile(errors, self.quantile))
+
+    def _calibration(
+        self, study: optuna.Study, completed: list[FrozenTrial], step: int, last: int, sign: float
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The latest completed curves cut at ``step``: their last :data:`PREFIX` values
+        ``(curves, PREFIX)`` and how much each beat its extrapolation to ``last``."""
         n = len(completed)
         # Recalibrated as more curves complete, not at every one (each costs a fit per curve).
         key = (study_id(study), step, last, n if n < 10 else n - n % max(5, n // 10))
         with self._lock:
-            margin = self._margins.get(key)
-        if margin is not None:
-            return margin
-        errors = []
+            known = self._margins.get(key)
+        if known is not None:
+            return known
+        errors, prefixes = [], []
         for t in completed[-CALIBRATION_CURVES:]:
             steps, values = _curve(t, sign)
             cut = steps <= step
             if cut.sum() < self.min_steps or steps[-1] < last:
                 continue
-            errors.append(values[-1] - extrapolate(steps[cut], values[cut], last))
-        margin = float(np.quantile(errors, self.quantile)) if len(errors) >= 3 else np.inf
+            # Against the trial's value, which the best is (it need not be the last report).
+            final = sign * float(t.value)  # type: ignore[arg-type]
+            errors.append(final - extrapolate(steps[cut], values[cut], last))
+            head = values[cut][-PREFIX:]
+            prefixes.append(np.pad(head, (PREFIX - len(head), 0), mode="edge"))
+        found = (np.asarray(prefixes).reshape(len(errors), PREFIX), np.asarray(errors))
         with self._lock:
-            self._margins[key] = margin
-        return margin
+            self._margins[key] = found
+        return found
 
     def describe(self) -> dict[str, Any]:
         """The settings, for records and reprs."""
@@ -146,4 +258,6 @@ class CurveExtrapolationPruner(optuna.pruners.BasePruner):
             "min_steps": self.min_steps,
             "n_startup_trials": self.n_startup_trials,
             "quantile": self.quantile,
+            "neighbours": self.neighbours,
+            "pause": self.pause,
         }

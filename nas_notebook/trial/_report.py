@@ -92,8 +92,8 @@ def _maybe_pause(context: TrialContext, study: optuna.Study, step: int) -> None:
         return
     if not context.has_saved:
         raise ObjectiveError(
-            f"the scheduler pauses trials at rungs (step {step}) to resume them if promoted: "
+            f"the pruner pauses trials (here at step {step}) to resume them if promoted: "
             "call checkpoint(state) before report(...) and start the body with restore() "
-            "(or use --pruner asha, which stops trials instead)"
+            "(or use a pruner that stops trials instead: --pruner asha, --pruner curve)"
         )
     raise TrialPaused(f"paused at step {step}")

@@ -72,8 +72,9 @@ def test_picklable_restart_safe_and_checked():
     frozen = study.trials[-1]
     # a new instance (another process, a restart) reads the same study the same way
     assert pruner.prune(study, frozen) is copy.prune(study, frozen) is True
-    for bad, message in (("min_steps=1", "min_steps"), ("quantile=2", "quantile"),
-                         ("n_startup_trials=0", "n_startup_trials")):  # fmt: skip
+    for bad, message in (("min_steps=0", "min_steps"), ("quantile=2", "quantile"),
+                         ("n_startup_trials=0", "n_startup_trials"),
+                         ("pause=1", "pause")):  # fmt: skip
         with pytest.raises(ValueError, match=message):
             make_pruner(f"curve:{bad}")
 
@@ -87,3 +88,81 @@ def test_worker_processes_use_it(tmp_path):
     states = {t.state for t in search.trials}
     assert states <= {TrialState.COMPLETE, TrialState.PRUNED} and TrialState.COMPLETE in states
     assert math.isfinite(search.best.value)
+
+
+SLOW = """
+import math
+top = floatv(0.1, 0.9)
+tau = floatv(0.5, 8.0, log=True)
+state = restore()
+start = 0 if state is None else state["step"]
+starts.append(start)
+for step in range(start + 1, 13):
+    elapse(1.0)
+    checkpoint({"step": step})
+    report(top * (1 - math.exp(-step / tau)), step=step)
+top * (1 - math.exp(-12 / tau))
+"""
+
+
+def _tell_curve(study, curve, final):
+    trial = study.ask()
+    for step, value in enumerate(curve, start=1):
+        trial.report(value, step)
+    study.tell(trial, final)
+
+
+def test_a_paused_trial_comes_back_when_the_curves_turn_out_to_rise_late():
+    pruner = make_pruner("curve:pause=True,min_steps=3")
+    assert pruner.promotes
+    study = optuna.create_study(direction="maximize", pruner=pruner)
+    for top in (0.9, 0.85, 0.8, 0.75, 0.7):  # flat curves: each ended where it was
+        _tell_curve(study, [top] * 10, top)
+    slow = study.ask()
+    for step in range(1, 6):
+        slow.report(0.3, step)
+    frozen = study.trials[-1]
+    assert pruner.prune(study, frozen) is False  # never stopped in this mode
+    assert pruner.should_pause(study, frozen) is True
+    assert pruner.promotable(study, {slow.number: None}) is None
+    # Five more curves that sat at 0.3 until step 5, then rose to the top.
+    for _ in range(5):
+        _tell_curve(study, [0.3] * 5 + [0.95] * 5, 0.95)
+    assert pruner.promotable(study, {slow.number: None}) == slow.number
+    # The same reading from a copy (a worker process, a restart).
+    copy = pickle.loads(pickle.dumps(pruner))
+    assert copy.promotable(study, {slow.number: None}) == slow.number
+
+
+@pytest.mark.parametrize("executor", ["thread", "simulated"])
+def test_paused_trials_end_pruned_and_none_is_left_running(executor):
+    starts = []
+    search = nb.Search(
+        SLOW, n_trials=40, algo="random", pruner="curve:pause=True", executor=executor,
+        workers=3, seed=0, direction="maximize", user_ns={"starts": starts}, storage="memory",
+    ).start()  # fmt: skip
+    search.wait()
+    trials = search.trials
+    assert {t.state for t in trials} <= {TrialState.COMPLETE, TrialState.PRUNED}
+    last = max(max(t.intermediate_values) for t in trials)
+    for t in trials:  # resumed where it paused, if ever: no step repeated or skipped
+        steps = sorted(t.intermediate_values)
+        assert steps == list(range(1, len(steps) + 1)), t.number
+        assert t.system_attrs.get("nas_notebook:paused_at") is None
+        if t.state == TrialState.PRUNED:  # paused, never promoted, never at its last step
+            assert steps[-1] < last
+    assert sum(t.state == TrialState.PRUNED for t in trials) >= 20
+    truth = [t.params["top"] * (1 - math.exp(-12 / t.params["tau"])) for t in trials]
+    assert search.best.value >= sorted(truth)[-3]  # one of the 3 best went to the end
+
+
+def test_pausing_needs_a_body_that_checkpoints():
+    search = nb.Search(
+        BODY, n_trials=30, algo="random", pruner="curve:pause=True", executor="inline", seed=0,
+        direction="maximize",
+    ).start()  # fmt: skip
+    failed = [t for t in search.trials if t.state == TrialState.FAIL]
+    assert failed and "call checkpoint(state) before report" in failed[0].system_attrs[
+        "fail_reason"
+    ]
+    assert "--pruner curve" in failed[0].system_attrs["fail_reason"]
