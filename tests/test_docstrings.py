@@ -80,6 +80,7 @@ EXTENSION_POINTS = {
     "nas_notebook.testing.AlgorithmContract",
     "nas_notebook.testing.CrashIsolationContract",
     "nas_notebook.testing.ExecutorContract",
+    "nas_notebook.testing.PrunerContract",
     "nas_notebook.torch.ChoiceFactory",
 }
 
