@@ -201,11 +201,15 @@ plot_intermediate_values(stop)
 # Two more ways to spend the same budget. `--pruner curve` extrapolates each trial's learning
 # curve (parametric curve families fitted to the epochs so far) and stops the trials whose
 # curve, read as optimistically as the study's own finished curves beat their extrapolations,
-# cannot beat the best. `--algo dehb` evolves the trials by differential evolution, ranking
-# them by the rung they reached before Hyperband stopped them (after DEHB).
+# cannot beat the best. With `curve:pause=True` it pauses them instead, as promotion-type ASHA
+# does, and brings one back from its checkpoint if the study's later curves show that such
+# curves end higher than read (the rest end pruned when the search ends). `--algo dehb`
+# evolves the trials by differential evolution, ranking them by the rung they reached before
+# Hyperband stopped them (after DEHB).
 
 # %% tags=["curve-dehb"]
 # %search lc --benchmark nas201_digits --workers 8 --timeout 40 --algo random --pruner curve --seed 0 --storage memory
+# %search lcp --benchmark nas201_digits --workers 8 --timeout 40 --algo random --pruner curve:pause=True --seed 0 --storage memory
 # %search de --benchmark nas201_digits --workers 8 --timeout 40 --algo dehb --seed 0 --storage memory
 
 # %% tags=["curve-dehb-table"]
@@ -216,7 +220,7 @@ pd.DataFrame(
             "stopped": int((s.dataframe()["state"] == "PRUNED").sum()),
             "best valid acc": s.best.value,
         }
-        for name, s in {"curve pruner": lc, "dehb": de}.items()
+        for name, s in {"curve pruner": lc, "curve pruner, pausing": lcp, "dehb": de}.items()
     }
 ).T
 

@@ -109,5 +109,8 @@ def test_warm_start_section(notebook: Any) -> None:
 def test_curve_pruner_and_dehb_section(notebook: Any) -> None:
     html = html_rows(notebook, "curve-dehb-table")
     assert "curve pruner" in html and "dehb" in html
-    rows = re.findall(r"<th>(curve pruner|dehb)</th>\s*<td>([\d.]+)</td>\s*<td>([\d.]+)</td>", html)
-    assert len(rows) == 2 and all(0 < float(stopped) < float(n) for _, n, stopped in rows)
+    rows = re.findall(
+        r"<th>(curve pruner|curve pruner, pausing|dehb)</th>\s*<td>([\d.]+)</td>\s*<td>([\d.]+)</td>",
+        html,
+    )
+    assert len(rows) == 3 and all(0 < float(stopped) < float(n) for _, n, stopped in rows)
