@@ -34,53 +34,9 @@ from optuna.trial import FrozenTrial, TrialState
 from .. import _schema
 from . import _arguments
 from ._base import IndependentSampler, Setting
-from ._discretize import Numeric, snap
+from ._unit_scale import from_unit, to_unit
 
 __all__ = ["DifferentialEvolution"]
-
-
-def to_unit(dist: BaseDistribution, value: Any) -> float | None:
-    """``value`` of ``dist`` as a coordinate in ``[0, 1]`` (None: not one of its values).
-
-    Example:
-        >>> from optuna.distributions import CategoricalDistribution, FloatDistribution
-        >>> to_unit(FloatDistribution(1e-3, 1e-1, log=True), 1e-2)
-        0.5
-        >>> to_unit(CategoricalDistribution(["a", "b"]), "b")
-        0.75
-    """
-    if isinstance(dist, CategoricalDistribution):
-        try:
-            index = dist.to_internal_repr(value)
-        except ValueError:
-            return None
-        return (int(index) + 0.5) / len(dist.choices)
-    if not isinstance(dist, Numeric) or isinstance(value, bool):
-        return None
-    if not isinstance(value, (int, float)) or not dist.low <= value <= dist.high:
-        return None
-    low, high, x = float(dist.low), float(dist.high), float(value)
-    if dist.log:
-        low, high, x = math.log(low), math.log(high), math.log(x)
-    return 0.5 if high == low else (x - low) / (high - low)
-
-
-def from_unit(dist: BaseDistribution, unit: float) -> Any:
-    """The value of ``dist`` at coordinate ``unit`` (the inverse of :func:`to_unit`).
-
-    Example:
-        >>> from optuna.distributions import IntDistribution
-        >>> from_unit(IntDistribution(0, 10, step=5), 0.6)
-        5
-    """
-    unit = min(max(unit, 0.0), 1.0)
-    if isinstance(dist, CategoricalDistribution):
-        return dist.choices[min(int(unit * len(dist.choices)), len(dist.choices) - 1)]
-    assert isinstance(dist, Numeric)
-    low, high = float(dist.low), float(dist.high)
-    if dist.log:
-        return snap(dist, math.exp(math.log(low) + unit * (math.log(high) - math.log(low))))
-    return snap(dist, low + unit * (high - low))
 
 
 class DifferentialEvolution(IndependentSampler):

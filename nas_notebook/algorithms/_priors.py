@@ -4,8 +4,8 @@ Beliefs for Bayesian Optimization"): the prior ``pi(x)`` weighs the search as ``
 with ``e = min(1, prior_trials / n)`` after ``n`` finished trials, so it acts at full strength
 over the first ``prior_trials`` and fades as evidence grows: a wrong prior is overcome.
 
-A prior is a density over one decision, in the decision's unit scale (``[0, 1]`` over its
-bounds, on a log scale where the decision is):
+A prior is a density over one decision, in the decision's unit scale
+(:mod:`~nas_notebook.algorithms._unit_scale`):
 
 * a number: a normal around the prior, truncated to the bounds, of standard deviation
   :data:`SIGMA` [confidence] (0.5 / 0.25 / 0.125 of the range for low / medium / high);
@@ -41,6 +41,7 @@ from optuna.distributions import (
 from optuna.trial import TrialState
 
 from .._schema import read_priors
+from ._unit_scale import from_unit, units
 
 __all__ = ["CHOICE_P", "SIGMA", "PriorCache", "Priors", "log_prior", "sample_prior"]
 
@@ -89,36 +90,6 @@ class Priors:
         return spec if low <= spec["value"] <= high else None
 
 
-def _unit(distribution: FloatDistribution | IntDistribution, value: Any) -> np.ndarray:
-    """``value`` (internal, scalar or array) in ``distribution``'s unit scale."""
-    low, high = float(distribution.low), float(distribution.high)
-    value = np.asarray(value, dtype=float)
-    if isinstance(distribution, IntDistribution) and not distribution.log:
-        low, high = low - 0.5, high + 0.5  # every integer gets a cell of equal width
-    if distribution.log:
-        low, high, value = math.log(low), math.log(high), np.log(value)
-    if high == low:
-        return np.zeros_like(value)
-    return (value - low) / (high - low)
-
-
-def _from_unit(distribution: FloatDistribution | IntDistribution, unit: float) -> Any:
-    low, high = float(distribution.low), float(distribution.high)
-    integer = isinstance(distribution, IntDistribution)
-    if integer and not distribution.log:
-        low, high = low - 0.5, high + 0.5
-    if distribution.log:
-        value = math.exp(math.log(low) + unit * (math.log(high) - math.log(low)))
-    else:
-        value = low + unit * (high - low)
-    step = distribution.step
-    base = float(distribution.low)
-    if step is not None:
-        value = base + round((value - base) / step) * step
-    value = min(max(value, float(distribution.low)), float(distribution.high))
-    return round(value) if integer else float(value)
-
-
 def _choice_probs(distribution: CategoricalDistribution, spec: dict[str, Any], e: float):
     k = len(distribution.choices)
     p = max(CHOICE_P[spec["confidence"]], 1.0 / k)
@@ -137,7 +108,7 @@ def sample_prior(
         probs = _choice_probs(distribution, spec, e)
         return distribution.choices[int(rng.choice(len(probs), p=probs))]
     assert isinstance(distribution, (FloatDistribution, IntDistribution))
-    center = float(_unit(distribution, spec["value"]))
+    center = float(units(distribution, spec["value"]))
     sigma = SIGMA[spec["confidence"]] / math.sqrt(e)
     for _ in range(100):  # truncated to the bounds: redraw what falls outside
         unit = rng.normal(center, sigma)
@@ -145,7 +116,7 @@ def sample_prior(
             break
     else:
         unit = min(max(unit, 0.0), 1.0)
-    return _from_unit(distribution, unit)
+    return from_unit(distribution, unit)
 
 
 def log_prior(
@@ -157,9 +128,9 @@ def log_prior(
         probs = _choice_probs(distribution, spec, 1.0)
         return e * np.log(probs[np.asarray(values, dtype=int)])
     assert isinstance(distribution, (FloatDistribution, IntDistribution))
-    center = float(_unit(distribution, spec["value"]))
+    center = float(units(distribution, spec["value"]))
     sigma = SIGMA[spec["confidence"]]
-    z = (_unit(distribution, values) - center) / sigma
+    z = (units(distribution, values) - center) / sigma
     return -0.5 * e * z**2
 
 
