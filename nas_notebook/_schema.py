@@ -1,10 +1,9 @@
 """What the package writes into an Optuna storage, and the only code that touches Optuna's private
 storage API.
 
-The storage is the single source of truth (DESIGN invariant 1): every view and every algorithm
-reads the state below from it, never from a runner's memory. Each key is spelled here and only
-here; a test fails on any other module that spells a ``nas_notebook:`` key or reaches into
-Optuna's private attributes (``study._storage``, ``trial._trial_id``...).
+The storage is the single source of truth: every view and algorithm reads the state below from
+it, never from a runner's memory. Each key is spelled here only; a test fails on any other module
+that spells a ``nas_notebook:`` key or reaches into Optuna's private attributes.
 
 Study attributes (key: kind; writer -> readers; type):
 
@@ -31,22 +30,21 @@ Trial system attributes (key: writer -> readers; type):
   the process running it ended -> the resume that re-runs it; True.
 - ``nas_notebook:retry_of``: a resumed search, on the re-run of an interrupted trial -> views,
   the next resume (a re-run is not re-run again); int number of the interrupted trial.
-- ``fixed_params``: Optuna's ``enqueue_trial``, and the re-run of an interrupted trial ->
-  Optuna's ``suggest_*``, grid search; dict name -> value.
+- ``fixed_params``: Optuna's ``enqueue_trial``, the re-run of an interrupted trial -> Optuna's
+  ``suggest_*``, grid search; dict name -> value.
 - ``nas_notebook:started``: a Dask task as it begins -> the Dask executor; int pid.
-- ``nas_notebook:sim_start`` / ``sim_end``: the simulated executor -> ``simulated_timeline``,
-  views; float simulated seconds.
+- ``nas_notebook:sim_start`` / ``sim_end``: the simulated executor -> views; float seconds.
 - ``nas_notebook:warm_from``: a warm start, on each trial it copies -> views, which show
   such trials apart; str ``SOURCE#NUMBER``.
-- ``nas_notebook:sim_worker``: the simulated executor -> ``simulated_timeline``; int lane.
-- ``nas_notebook:sim_segments``: the simulated executor -> ``simulated_timeline``; list of
-  ``[lane, start, end]`` (more than one for a paused and promoted trial).
-- ``grid:point``, ``grid:index``, ``grid:exhausted``, ``grid:frontier``: grid search -> grid
-  search; dict name -> value, int, True, True.
+- ``nas_notebook:sim_worker``, ``nas_notebook:sim_segments``: the simulated executor -> views;
+  int lane, list of ``[lane, start, end]`` (more than one for a paused and promoted trial).
+- ``grid:point``, ``grid:index``, ``grid:exhausted``, ``grid:frontier``: grid search -> itself.
 - ``evolution:parent``, ``evolution:mutated``, ``evolution:also_mutated``,
   ``evolution:value``: regularized evolution -> itself; int, str or None, list, a value.
 - ``policy:choice:NAME``: policy-gradient controllers -> themselves; ``[index, logp, size]``.
 - ``dehb:unit``: differential evolution -> itself; dict name -> the trial's value in [0, 1].
+- ``priorband:draw``: PriorBand -> itself, views; dict ``mode`` (``prior``, ``incumbent`` or
+  ``random``), ``unit`` (name -> value in [0, 1]: the incumbent's mutated decisions).
 - ``completed_rung_N``: ASHA (Optuna's key) and the promotion scheduler -> both; float.
 
 User attributes of a trial are the user's: ``report(name=value)`` stores a metric there under its
@@ -92,6 +90,7 @@ __all__ = [
     "PARENT",
     "PAUSED_AT",
     "POLICY_CHOICE",
+    "PRIORBAND",
     "PRIOR_PREFIX",
     "RETRY_OF",
     "SIM_END",
@@ -172,13 +171,13 @@ SIM_SEGMENTS = "nas_notebook:sim_segments"
 WARM_FROM = "nas_notebook:warm_from"
 #: Study system attribute prefix: the studies a search was warm-started from (see the docstring).
 WARM_PREFIX = "nas_notebook:warm:"
-#: Grid search: the trial's grid point (decision name -> value).
+#: Grid search: the trial's grid point (dict decision name -> value).
 GRID_POINT = "grid:point"
 #: Grid search: the point's index in the enumeration of the space known when it started.
 GRID_INDEX = "grid:index"
 #: Grid search: the trial found the grid exhausted.
 GRID_EXHAUSTED = "grid:exhausted"
-#: Grid search: the trial opened a decision the grid had not seen.
+#: Grid search: the trial opened a decision the grid had not seen (True, as is exhausted).
 GRID_FRONTIER = "grid:frontier"
 #: Regularized evolution: the parent's trial number.
 PARENT = "evolution:parent"
@@ -190,6 +189,8 @@ ALSO_MUTATED = "evolution:also_mutated"
 EVOLUTION_VALUE = "evolution:value"
 #: Differential evolution: the trial's vector, each decision's value scaled to [0, 1].
 DE_UNIT = "dehb:unit"
+#: PriorBand: where the trial was drawn from, and the decisions drawn when it was created.
+PRIORBAND = "priorband:draw"
 #: Policy-gradient controllers: prefix of ``[index, log-probability, size]`` of a decision.
 POLICY_CHOICE = "policy:choice:"
 

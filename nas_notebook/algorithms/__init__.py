@@ -7,6 +7,7 @@ from ._extrapolation import CurveExtrapolationPruner
 from ._grid import GridSearch
 from ._policy import PolicyGradient, PPOController, ReinforceController
 from ._prior_tpe import PriorTPE
+from ._priorband import PriorBand
 from ._promotion import PromotingSuccessiveHalving
 from ._random import RandomSearch
 from ._registry import (
@@ -28,6 +29,7 @@ __all__ = [
     "GridSearch",
     "PPOController",
     "PolicyGradient",
+    "PriorBand",
     "PriorTPE",
     "PromotingSuccessiveHalving",
     "RandomSearch",

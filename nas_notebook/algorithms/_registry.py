@@ -21,6 +21,7 @@ from ._extrapolation import CurveExtrapolationPruner
 from ._grid import GridSearch
 from ._policy import PPOController, ReinforceController
 from ._prior_tpe import PriorTPE
+from ._priorband import PriorBand
 from ._promotion import PromotingSuccessiveHalving
 from ._random import RandomSearch
 from ._spec import parse_spec
@@ -232,6 +233,14 @@ register_sampler(
     DifferentialEvolution,
     "differential evolution over the trials' rung results, with the Hyperband pruner unless "
     "--pruner says otherwise (after DEHB)",
+    pruner="hyperband",
+)
+register_sampler(
+    "priorband",
+    PriorBand,
+    "PriorBand: Hyperband's new trials drawn from the priors written inline, from around the "
+    "incumbent or at random, the prior's share given to the incumbent if the best trials are "
+    "not where it points (with the Hyperband pruner unless --pruner says otherwise)",
     pruner="hyperband",
 )
 register_sampler(
