@@ -11,7 +11,9 @@ incumbent's (the best completed trial so far).
 **Priors.** The benchmark's six edge decisions are written with ``prior=`` the ops of a cell
 (``nas201_digits:prior=CELL``, confidence medium): a *good* prior is a cell drawn at random
 (per seed) from the landscape's top 5 %, a *misleading* one from its bottom 10 %. Random search
-and TPE run with no prior, the good one and the misleading one. Printed per configuration: the
+and TPE run with no prior, the good one and the misleading one, and so does PriorBand (``--algo
+priorband``, with its Hyperband pruner: compare it with random search with Hyperband, in the
+DEHB part). Printed per configuration: the
 final regret (mean over seeds), its ratio to random search's without a prior, and the share of
 the budget after which the mean regret curve is at or below random search's final regret
 ("reaches random's final"). Targets, for TPE (the default algorithm): with a good prior,
@@ -40,8 +42,10 @@ optimization without a prior), one evaluation at a time for ``--neps-evaluations
 at least as near the optimum as piBO at every quarter, with the good and the misleading prior.
 piBO costs about 4 s an evaluation on this machine, so it is not part of the default run.
 
-The ``dehb`` package, in a virtualenv of its own, is the next part of this benchmark; its line
-says so until it is measured.
+**The dehb package** (DEHB 0.1.2, in a virtualenv of its own that the bench makes on first
+use, ``_dehb_peer``): ours against it with one worker each and the same training time (the
+workers' total above), see ``_beyond_dehb``. Target: ours' final regret at most the package's.
+``--no-peers`` leaves it out.
 
 ``--quick``: a synthetic table, 2 seeds, 20 warm-start trials: a smoke test of the script. Run it
 with the project's virtualenv: ``.venv/bin/python bench/beyond.py``.
@@ -84,6 +88,7 @@ GOOD_BY, MISLEADING_AT_MOST = 0.25, 1.2
 #: The algorithm the targets are about: the default one (``--algo tpe``). Random search with
 #: priors is reported beside it (it has no evidence but the fading prior to go by).
 TARGET_ALGO = "tpe"
+DEHB_NOTE = "(trained from scratch at each fidelity, as the package does) "
 
 
 def prior_cells(final: np.ndarray, seed: int) -> dict[str, int]:
@@ -193,12 +198,16 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--neps-evaluations", type=int, default=40)
     parser.add_argument("--neps-seeds", type=int, default=3)
+    parser.add_argument(
+        "--no-peers", action="store_true", help="leave out the peers in virtualenvs of their own"
+    )
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--json", type=Path, default=DEFAULT_JSON)
     args = parser.parse_args(argv)
     scratch = tempfile.TemporaryDirectory()
     table = args.table or TABLE_PATH
-    algos = ["random", "tpe"]
+    #: (algorithm, pruner): PriorBand is a multi-fidelity scheduler, with its Hyperband.
+    algos = [("random", "none"), ("tpe", "none"), ("priorband", "default")]
     if args.quick:
         table = Path(scratch.name) / "synthetic.npz"
         synthetic_table(table, epochs=10, seeds=2)
@@ -212,14 +221,14 @@ def main(argv: list[str] | None = None) -> int:
     grid = np.geomspace(budget / 100, budget, GRID)
     cases = ("none", "good", "misleading")
     results: dict[str, Any] = {}
-    for algo in algos:
+    for algo, pruner in algos:
         for case in cases:
             runs = []
             for seed in range(args.seeds):
                 cell = prior_cells(final, seed).get(case)
                 options = "" if cell is None else f",prior={cell}"
                 runs.append(
-                    run_one(table, table_seed, algo, "none", seed, args.workers, budget, options)
+                    run_one(table, table_seed, algo, pruner, seed, args.workers, budget, options)
                 )
             curves = np.array([regret_curve(run, grid, optimum) for run in runs])
             results[f"{algo}+{case}"] = {
@@ -279,7 +288,25 @@ def main(argv: list[str] | None = None) -> int:
         finals = [float(regret_curve(run, grid, optimum)[-1]) for run in runs]
         dehb[f"{algo}+{pruner}"] = {"final": finals}
         print(f"{algo}+{pruner:10} final regret {np.nanmean(finals):.4f}")
-    print("NOT MEASURED the dehb package on the same table (its own virtualenv: next)")
+    if args.quick or args.no_peers:
+        print("NOT MEASURED the dehb package (--quick or --no-peers: its own virtualenv)")
+    else:
+        from _beyond_dehb import dehb_case
+
+        total = budget * args.workers  # one worker each, the same training time as the above
+        single = np.geomspace(total / 100, total, GRID)
+        package = dehb_case(table, args.seeds, total, single)
+        dehb["package"] = package
+        ours_q, peer_q = (np.asarray(package[k]) for k in ("ours_curve_mean", "dehb_curve_mean"))
+        quarters = [int(np.searchsorted(single, q * total) if q < 1 else len(single) - 1)
+                    for q in (0.25, 0.5, 0.75, 1.0)]  # fmt: skip
+        at = ", ".join(f"{q / 4:.2f}: {ours_q[i]:.4f} vs {peer_q[i]:.4f}"
+                       for q, i in zip((1, 2, 3, 4), quarters))  # fmt: skip
+        print(f"DEHB, one worker, {total:.0f} s of training: regret ours vs the dehb package "
+              f"{DEHB_NOTE}at each quarter of the budget: {at}")  # fmt: skip
+        ours_f, peer_f = np.nanmean(package["ours_final"]), np.nanmean(package["dehb_final"])
+        targets.append((f"DEHB: ours' final regret {ours_f:.4f} at most the dehb package's "
+                        f"{peer_f:.4f}", bool(ours_f <= peer_f)))  # fmt: skip
     warm = warm_start_case(table, args.warm_trials, args.seeds)
     if "skipped" in warm:
         print(f"warm start: not measured, {warm['skipped']}")

@@ -1,0 +1,66 @@
+"""The DEHB part of ``beyond.py``: ours (``--algo dehb``) against the ``dehb`` package on the
+same table, one worker each, the same budget of training time.
+
+The ``dehb`` package trains every (configuration, fidelity) it asks for from scratch, as its
+own examples do; a configuration's cost at ``e`` epochs is the table's time of its first ``e``
+epochs. Ours trains each trial on, stopped by Hyperband, as any trial of ours does. The
+incumbent of either is the best configuration trained to the table's last epoch (a full
+training), and the regret is the landscape's best final validation accuracy minus the
+incumbent's, at each point of the same grid of spent training time.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from _incumbent import incumbents
+from search_quality import _nanmean, regret_curve, run_one
+
+from nas_notebook.benchmarks import EDGES, OPS, TabulatedBenchmark, cell_index, edge_name
+
+__all__ = ["dehb_case"]
+
+
+def dehb_case(table: Path, seeds: int, budget: float, grid: np.ndarray) -> dict[str, Any]:
+    """Ours and the package, ``seeds`` seeds each, one worker, ``budget`` seconds of training
+    (the table's); the regret on ``grid`` (mean over the seeds) and at the end."""
+    from _dehb_peer import DEHB_VERSION, run_dehb
+
+    bench = TabulatedBenchmark(table)
+    landscape = bench.default_seed
+    accuracy = bench.values("valid_acc", landscape)
+    time = bench.values("time", landscape)
+    epochs = accuracy.shape[1]
+    optimum = float(np.nanmax(accuracy[:, -1]))
+    edges = [edge_name(e) for e in EDGES]
+
+    def objective(config: dict[str, str], fidelity: int) -> tuple[float, float]:
+        cell = cell_index([config[e] for e in edges])
+        at = min(max(fidelity, 1), epochs) - 1
+        return float(accuracy[cell, at]), float(time[cell, at])
+
+    ours, peer, evaluations = [], [], []
+    for seed in range(seeds):
+        run = run_one(table, landscape, "dehb", "default", seed, 1, budget)
+        ours.append(regret_curve(run, grid, optimum))
+        asked = run_dehb(seed, edges, OPS, objective, budget, (1, epochs))
+        spent = np.cumsum([cost for *_, cost in asked])
+        done = [
+            (float(end), value, cell_index([config[e] for e in edges]))
+            for (config, fidelity, value, _), end in zip(asked, spent)
+            if fidelity >= epochs
+        ]
+        peer.append(regret_curve(incumbents(done), grid, optimum))
+        evaluations.append(len(asked))
+    ours_a, peer_a = np.array(ours), np.array(peer)
+    return {
+        "dehb_version": DEHB_VERSION,
+        "budget_s": budget,
+        "ours_final": ours_a[:, -1].tolist(),
+        "dehb_final": peer_a[:, -1].tolist(),
+        "ours_curve_mean": _nanmean(ours_a).tolist(),
+        "dehb_curve_mean": _nanmean(peer_a).tolist(),
+        "dehb_evaluations": float(np.mean(evaluations)),
+    }
