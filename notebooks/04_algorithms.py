@@ -311,6 +311,27 @@ from nas_notebook.plots import plot_slice
 plot_slice(with_prior)
 
 # %% [markdown]
+# With learning curves there is a multi-fidelity way to use priors: `--algo priorband` (after
+# PriorBand) runs Hyperband and draws each new trial from the priors, from around the best
+# trial so far, or at random. Once the best trials of a rung are known, it compares how likely
+# they are under the prior and around the incumbent, and moves the prior's share to the
+# incumbent when the prior points elsewhere. Here the benchmark's six edges get the ops of a
+# cell as priors (`nas201_digits:prior=CELL`): a good cell, then a poor one.
+
+# %% tags=["priorband"]
+from nas_notebook.algorithms import PriorBand
+
+final = table.values("valid_acc", table.default_seed)[:, -1]
+ranked = np.argsort(np.nan_to_num(final, nan=-1.0))
+priorband = {}
+for case, cell in {"good prior": int(ranked[-20]), "poor prior": int(ranked[100])}.items():
+    s = Search(benchmark=f"nas201_digits:prior={cell}", algo="priorband", executor="simulated",
+               workers=8, n_trials=150, seed=0, storage="memory", name=f"pb-{case}").start()
+    modes = pd.Series([PriorBand.drawn_from(t) for t in s.trials]).value_counts()
+    priorband[case] = {"best valid acc": s.best.value, **modes.to_dict()}
+pd.DataFrame(priorband).T.fillna(0)
+
+# %% [markdown]
 # ## Warm start: begin where an earlier study left off
 #
 # A new study of a similar problem (another data set, a changed model) can start from an

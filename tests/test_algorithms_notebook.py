@@ -106,6 +106,14 @@ def test_warm_start_section(notebook: Any) -> None:
     assert {t["name"] for t in fig["data"]} >= {"warm start"}
 
 
+def test_priorband_section(notebook: Any) -> None:
+    html = html_rows(notebook, "priorband")
+    rows = dict(re.findall(r"<th>(good prior|poor prior)</th>\s*<td>([\d.]+)</td>", html))
+    assert set(rows) == {"good prior", "poor prior"}
+    assert float(rows["good prior"]) > float(rows["poor prior"]) > 0.5
+    assert "incumbent" in html and "random" in html
+
+
 def test_curve_pruner_and_dehb_section(notebook: Any) -> None:
     html = html_rows(notebook, "curve-dehb-table")
     assert "curve pruner" in html and "dehb" in html

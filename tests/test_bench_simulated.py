@@ -58,7 +58,7 @@ def test_beyond_quick_run_measures_priors_and_warm_start_against_random(tmp_path
     stdout, results = run("beyond.py", tmp_path / "beyond.json")
     priors = results["priors"]
     cases = ("none", "good", "misleading")
-    assert set(priors) == {f"{a}+{c}" for a in ("random", "tpe") for c in cases}
+    assert set(priors) == {f"{a}+{c}" for a in ("random", "tpe", "priorband") for c in cases}
     assert all(len(r["final"]) == 2 for r in priors.values())
     assert priors["random+none"]["ratio_to_random"] == 1.0
     assert {t["target"].split(":")[0] for t in results["targets"]} == {
@@ -72,3 +72,4 @@ def test_beyond_quick_run_measures_priors_and_warm_start_against_random(tmp_path
     warm = results["warm_start"]
     assert warm["trials"] == 20 and len(warm["warm_curve"]) == 20
     assert "reaches random" in stdout and "warm-started" in stdout and "NePS" in stdout
+    assert "NOT MEASURED the dehb package" in stdout

@@ -97,7 +97,7 @@ class PriorBand(IndependentSampler):
         >>> study = optuna.create_study(sampler=PriorBand(seed=0),
         ...                             pruner=optuna.pruners.HyperbandPruner())
         >>> study.optimize(lambda t: t.suggest_float("x", 0, 1) ** 2, n_trials=20)
-        >>> sorted({t.system_attrs["priorband:draw"]["mode"] for t in study.trials})
+        >>> sorted({PriorBand.drawn_from(t) for t in study.trials})
         ['incumbent', 'prior', 'random']
     """
 
@@ -124,6 +124,13 @@ class PriorBand(IndependentSampler):
         self._mutation_rate = float(mutation_rate)
         self._mutation_std = float(mutation_std)
         self._rng = np.random.RandomState(_arguments.seed(seed))
+
+    @staticmethod
+    def drawn_from(trial: FrozenTrial) -> str | None:
+        """Where ``trial`` was drawn from: ``prior``, ``incumbent``, ``random`` (None: not
+        drawn by PriorBand)."""
+        draw = trial.system_attrs.get(_schema.PRIORBAND)
+        return None if draw is None else str(draw["mode"])
 
     def reseed_rng(self) -> None:
         """Reseed the random number generator from the operating system's entropy."""
