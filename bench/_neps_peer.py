@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-__all__ = ["NEPS_VERSION", "neps_python", "run_neps"]
+__all__ = ["NEPS_VERSION", "neps_python", "run_neps", "run_neps_multi_fidelity"]
 
 NEPS_VERSION = "0.17.0"
 HERE = Path(__file__).resolve().parent
@@ -42,6 +42,33 @@ def neps_python(create: bool = True) -> Path | None:
     return python
 
 
+def _converse(job: dict[str, Any], answer: Callable[[dict[str, Any]], dict[str, Any]]) -> None:
+    """Run one NePS search in its virtualenv, answering each message it writes."""
+    python = neps_python()
+    assert python is not None
+    worker = subprocess.Popen(
+        [str(python), str(HERE / "_neps_worker.py")],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    assert worker.stdin is not None and worker.stdout is not None
+    try:
+        worker.stdin.write(json.dumps(job) + "\n")
+        worker.stdin.flush()
+        for line in worker.stdout:
+            message: dict[str, Any] = json.loads(line)
+            if message.get("done"):
+                break
+            worker.stdin.write(json.dumps(answer(message)) + "\n")
+            worker.stdin.flush()
+    finally:
+        worker.stdin.close()
+        if worker.wait(timeout=60) != 0:
+            raise RuntimeError(f"NePS's worker ended with status {worker.returncode}")
+
+
 def run_neps(
     optimizer: str,
     evaluations: int,
@@ -53,35 +80,46 @@ def run_neps(
     confidence: str = "medium",
 ) -> list[tuple[dict[str, str], float]]:
     """One NePS search of ``evaluations`` configurations with ``optimizer`` (``pibo``,
-    ``priorband``...); returns each configuration it asked for, in order, with its value."""
-    python = neps_python()
-    assert python is not None
+    ``bayesian_optimization``...); returns each configuration it asked for, in order, with its
+    value."""
     job = {"optimizer": optimizer, "evaluations": evaluations, "seed": seed, "edges": list(edges),
            "ops": list(ops), "prior": None if prior is None else list(prior),
            "confidence": confidence}  # fmt: skip
-    worker = subprocess.Popen(
-        [str(python), str(HERE / "_neps_worker.py")],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    assert worker.stdin is not None and worker.stdout is not None
     asked: list[tuple[dict[str, str], float]] = []
-    try:
-        worker.stdin.write(json.dumps(job) + "\n")
-        worker.stdin.flush()
-        for line in worker.stdout:
-            message: dict[str, Any] = json.loads(line)
-            if message.get("done"):
-                break
-            config = message["config"]
-            value = objective(config)
-            asked.append((config, value))
-            worker.stdin.write(json.dumps({"value": value}) + "\n")
-            worker.stdin.flush()
-    finally:
-        worker.stdin.close()
-        if worker.wait(timeout=60) != 0:
-            raise RuntimeError(f"NePS's worker ended with status {worker.returncode}")
+
+    def answer(message: dict[str, Any]) -> dict[str, Any]:
+        value = objective(message["config"])
+        asked.append((message["config"], value))
+        return {"value": value}
+
+    _converse(job, answer)
+    return asked
+
+
+def run_neps_multi_fidelity(
+    optimizer: str,
+    budget: float,
+    seed: int,
+    edges: Sequence[str],
+    ops: Sequence[str],
+    objective: Callable[[dict[str, str], int], tuple[float, float]],
+    fidelities: tuple[int, int],
+    prior: Sequence[str] | None = None,
+    confidence: str = "medium",
+) -> list[tuple[dict[str, str], int, float, float]]:
+    """One NePS search with a fidelity (epochs, ``fidelities``) until the cost NePS is told
+    reaches ``budget``: ``objective(config, epochs)`` gives ``(value, cost)``. Returns each
+    evaluation, in order: ``(config, epochs, value, cost)``."""
+    job = {"optimizer": optimizer, "cost": budget, "seed": seed, "edges": list(edges),
+           "ops": list(ops), "prior": None if prior is None else list(prior),
+           "confidence": confidence, "fidelity": list(fidelities)}  # fmt: skip
+    asked: list[tuple[dict[str, str], int, float, float]] = []
+
+    def answer(message: dict[str, Any]) -> dict[str, Any]:
+        epochs = int(message["fidelity"])
+        value, cost = objective(message["config"], epochs)
+        asked.append((message["config"], epochs, value, cost))
+        return {"value": value, "cost": cost}
+
+    _converse(job, answer)
     return asked

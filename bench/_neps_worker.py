@@ -5,6 +5,10 @@ Protocol, one JSON object per line: the job on stdin first (``optimizer``, ``eva
 ``seed``, ``edges``, ``ops``, ``prior`` (one op per edge, or null), ``confidence``); then for
 each evaluation this process writes ``{"config": {edge: op}}`` and reads ``{"value": v}`` (higher
 is better); at the end it writes ``{"done": true}``. Nothing else goes to stdout.
+
+A multi-fidelity job (PriorBand) also has ``fidelity`` (``[low, high]`` epochs) and ``cost``
+(the budget, in place of ``evaluations``): each evaluation then writes ``{"config": ...,
+"fidelity": epochs}`` and reads ``{"value": v, "cost": c}``.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import random
 import sys
 import tempfile
 import warnings
+from typing import Any
 
 
 def main() -> None:
@@ -38,21 +43,34 @@ def main() -> None:
         if prior is not None:
             extra = {"prior": ops.index(prior[k]), "prior_confidence": job["confidence"]}
         fields[f"e{k}"] = neps.Categorical(choices=ops, **extra)
+    fidelity = job.get("fidelity")
+    if fidelity is not None:
+        fields["epochs"] = neps.Fidelity(neps.Integer(fidelity[0], fidelity[1]))
     space = type("EdgeSpace", (neps.PipelineSpace,), fields)()
 
-    def evaluate(**config: str) -> float:
+    def evaluate(**config: Any) -> Any:
         ordered = {edge: config[f"e{k}"] for k, edge in enumerate(job["edges"])}
-        out.write(json.dumps({"config": ordered}) + "\n")
+        message: dict[str, Any] = {"config": ordered}
+        if fidelity is not None:
+            message["fidelity"] = int(config["epochs"])
+        out.write(json.dumps(message) + "\n")
         out.flush()
-        value = float(json.loads(sys.stdin.readline())["value"])
-        return -value  # NePS minimizes
+        reply = json.loads(sys.stdin.readline())
+        if fidelity is None:
+            return -float(reply["value"])  # NePS minimizes
+        return {"objective_to_minimize": -float(reply["value"]), "cost": float(reply["cost"])}
 
+    budget: dict[str, Any] = (
+        {"total_evaluations_to_spend": job["evaluations"]}
+        if fidelity is None
+        else {"total_cost_to_spend": job["cost"]}
+    )
     neps.run(
         evaluate,
         space,
         root_directory=tempfile.mkdtemp() + "/run",
-        total_evaluations_to_spend=job["evaluations"],
         optimizer=job["optimizer"],
+        **budget,
     )
     out.write(json.dumps({"done": True}) + "\n")
     out.flush()

@@ -38,9 +38,11 @@ random search with Hyperband, on the same landscape and budget.
 **NePS** (``--with-neps``): ours (TPE with the priors) against NePS 0.17's piBO (Bayesian
 optimization without a prior), one evaluation at a time for ``--neps-evaluations`` (40) over
 ``--neps-seeds`` (3), NePS in a virtualenv of its own that the bench makes on first use
-(``_neps_peer``); the regret after each quarter of the evaluations, side by side. Target: ours
-at least as near the optimum as piBO at every quarter, with the good and the misleading prior.
-piBO costs about 4 s an evaluation on this machine, so it is not part of the default run.
+(``_neps_peer``); the regret after each quarter of the evaluations, side by side. Then ours
+(``--algo priorband``) against NePS's PriorBand, one worker each, the DEHB part's training
+time, ``--seeds`` seeds (``_beyond_priorband``). Target: ours at least as near the optimum as
+NePS at every quarter, with the good and the misleading prior. piBO costs about 4 s an
+evaluation on this machine, so NePS is not part of the default run.
 
 **The dehb package** (DEHB 0.1.2, in a virtualenv of its own that the bench makes on first
 use, ``_dehb_peer``): ours against it with one worker each and the same training time (the
@@ -332,6 +334,22 @@ def main(argv: list[str] | None = None) -> int:
             if case != "none":
                 met = all(ours[q - 1] <= peer[q - 1] for q in quarters)
                 targets.append((f"NePS {case} prior: ours at least piBO at every quarter", met))
+        from _beyond_priorband import priorband_case
+
+        total = budget * args.workers  # one worker each, the same training time as DEHB's
+        single = np.geomspace(total / 100, total, GRID)
+        neps["priorband"] = band = priorband_case(table, args.seeds, total, single, prior_cells)
+        marks = [int(np.searchsorted(single, q * total)) if q < 1 else len(single) - 1
+                 for q in (0.25, 0.5, 0.75, 1.0)]  # fmt: skip
+        for case in ("good", "misleading"):
+            ours, peer = (np.asarray(band[case][k]) for k in ("ours_curve_mean", "neps_curve_mean"))
+            at = ", ".join(f"{(n + 1) / 4:.2f}: {ours[i]:.4f} vs {peer[i]:.4f}"
+                           for n, i in enumerate(marks))  # fmt: skip
+            print(f"PriorBand, prior {case}, one worker: regret ours vs NePS at each quarter of "
+                  f"{total:.0f} s of training: {at}")  # fmt: skip
+            met = all(ours[i] <= peer[i] + 1e-12 for i in marks)
+            targets.append((f"NePS PriorBand {case} prior: ours at least NePS's at every quarter",
+                            met))  # fmt: skip
     for line, met in targets:
         print(f"{'MET   ' if met else 'MISSED'} {line}")
     if not neps:
