@@ -195,3 +195,30 @@ def test_every_new_study_gets_its_priors_even_where_an_old_storage_was():
         assert read_priors(search.study) == {"x": {"value": 0.5, "confidence": "medium"}}
         del search
         gc.collect()
+
+
+def test_priors_written_in_a_symbolic_space_are_stored_and_drawn():
+    from nas_notebook.symbolic import symbolize
+
+    @symbolize
+    def optimizer(name, lr):
+        return name, lr
+
+    space = {
+        "opt": optimizer(
+            oneof(["sgd", "adam"], prior="adam"),
+            lr=floatv(1e-4, 1e-1, log=True, prior=3e-3, confidence="high"),
+        )
+    }
+    search = nb.Search(
+        lambda config: config["opt"][1], space=space, algo="random", n_trials=30,
+        executor="inline", seed=0, direction="minimize", storage="memory",
+    ).start()  # fmt: skip
+    assert read_priors(search.study) == {
+        "opt.name": {"value": 1, "confidence": "medium"},
+        "opt.lr": {"value": 3e-3, "confidence": "high"},
+    }
+    lrs = [t.params["opt.lr"] for t in search.trials]
+    # Uniform on the log scale would put a third in this decade, the prior most.
+    assert np.mean([1e-3 < lr < 1e-2 for lr in lrs]) > 0.6
+    assert sum(t.params["opt.name"] == "adam" for t in search.trials) > 18
