@@ -86,6 +86,13 @@ class TabulatedBenchmark:
         runs)``: what the table's split-half reliability is computed from."""
         return run_scores(self.meta, self._stored)
 
+    def run_finals(self) -> np.ndarray:
+        """Every cell's final validation accuracy in each training run, ``(cells, runs)`` (an
+        isomorphic cell shares its class's runs): what one training would have said of it."""
+        if self.mean_only:
+            return self._stored["runs_valid_acc"].astype(float)[self._stored["class_of"]]
+        return np.stack([self.values("valid_acc", s)[:, -1] for s in self.seeds], axis=1)
+
     @property
     def default_seed(self) -> int | str:
         """What a body reads unless told: the first seed, or the mean in a mean-only table."""
