@@ -71,6 +71,13 @@ def test_merge_keeps_the_complete_seeds_and_one_row_per_distinct_cell(built):
     assert bench.values("epoch_time")[cell] == pytest.approx([1.6] * EPOCHS)  # mean of 0.1..3.1
     with pytest.raises(ValueError, match="keeps the mean over its 4 runs"):
         bench.values("valid_acc", 0)
+    # one run's say on every cell: its class's run, for isomorphs too
+    runs = bench.run_finals()
+    assert runs.shape == (15625, 4)
+    assert runs[cell] == pytest.approx(bench.run_scores()[7], abs=1e-3)
+    assert runs.mean(axis=1)[cell] == pytest.approx(final[cell], abs=1e-3)
+    shipped = TabulatedBenchmark()
+    assert np.array_equal(shipped.run_finals()[:, 1], shipped.values("valid_acc", 1)[:, -1])
     with pytest.raises(ValueError, match=r"seeds: \[4\] not fully built"):
         merge_mean(out, out / "x.npz", seeds=[0, 4])
 
