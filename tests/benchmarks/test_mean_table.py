@@ -16,7 +16,7 @@ from nas_notebook.benchmarks import (
 )
 from nas_notebook.benchmarks._build_training import DEFAULT_PROTOCOL
 from nas_notebook.benchmarks._mean_table import merge_mean
-from nas_notebook.benchmarks.reliability import build_scores, table_reliability
+from nas_notebook.benchmarks.reliability import build_scores, project, table_reliability
 
 EPOCHS = 3
 REPS = sorted(members[0] for members in isomorphism_classes().values())
@@ -110,3 +110,24 @@ def test_reliability_is_printed_from_the_file_and_from_a_build(built, tmp_path):
         capture_output=True, text=True, check=True,
     )  # fmt: skip
     assert "100 distinct cells x 5 runs" in part.stdout
+    projected = subprocess.run(
+        [sys.executable, "-m", "nas_notebook.benchmarks.reliability", "--build", str(noisy),
+         "--project", "1", "4"],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert "4*" in projected.stdout and "projected from the runs so far" in projected.stdout
+
+
+def test_the_projection_matches_what_more_runs_measure(tmp_path):
+    # Cells of graded quality and level-dependent noise: project from 2 runs, then measure 8.
+    rng = np.random.default_rng(1)
+    truth = rng.uniform(0.5, 1.0, size=3000)
+    sigma = 0.02 + 0.06 * (1.0 - truth)
+
+    def runs(n):
+        return truth[:, None] + rng.normal(size=(len(truth), n)) * sigma[:, None]
+
+    projected = project(runs(2), halves=(4,), repeats=10)[4]
+    measured = table_reliability(runs(8))["by_runs_per_half"][4]
+    for key in ("spearman", "top10", "top20"):
+        assert projected[key] == pytest.approx(measured[key], abs=0.04), key
