@@ -41,6 +41,7 @@ from optuna.study import StudyDirection
 from optuna.trial import FrozenTrial, TrialState
 
 from .._schema import study_id
+from ._cache import Finished, StudyCache
 from ._curves import extrapolate
 
 __all__ = ["CurveExtrapolationPruner"]
@@ -55,6 +56,18 @@ def _curve(trial: FrozenTrial, sign: float) -> tuple[np.ndarray, np.ndarray]:
     steps = np.asarray(sorted(trial.intermediate_values), dtype=float)
     values = np.asarray([trial.intermediate_values[int(s)] for s in steps], dtype=float)
     return steps, sign * values
+
+
+class _Completed:
+    """What the pruner keeps of a study's completed curves (see ``_completed``)."""
+
+    __slots__ = ("best", "curves", "finished", "last")
+
+    def __init__(self) -> None:
+        self.finished = Finished()
+        self.curves: list[FrozenTrial] = []
+        self.best = -math.inf
+        self.last = 0
 
 
 class CurveExtrapolationPruner(optuna.pruners.BasePruner):
@@ -121,6 +134,7 @@ class CurveExtrapolationPruner(optuna.pruners.BasePruner):
         # (study id, trial number, step, last step) -> the paused trial's prediction
         self._predictions: dict[tuple[Any, ...], float] = {}
         self._lock = threading.Lock()
+        self._studies: StudyCache[_Completed] = StudyCache(_Completed)
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
@@ -168,24 +182,35 @@ class CurveExtrapolationPruner(optuna.pruners.BasePruner):
         if step is None or len(trial.intermediate_values) < self.min_steps:
             return True
         sign = 1.0 if study.direction == StudyDirection.MAXIMIZE else -1.0
-        completed = [
-            t
-            for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
-            if t.intermediate_values and t.value is not None
-        ]
-        if len(completed) < self.n_startup_trials:
+        completed, count, best, last = self._completed(study, sign)
+        if count < self.n_startup_trials or step >= last:
             return True
-        last = max(max(t.intermediate_values) for t in completed)
-        if step >= last:
-            return True
-        best = max(sign * float(t.value) for t in completed)  # type: ignore[arg-type]
         predicted = self._predict(study, trial, step, last, sign, cached)
         if not np.isfinite(predicted):
             return True
         steps, values = _curve(trial, sign)
-        margin = self._margin(study, completed, step, last, sign, values[steps <= step])
+        margin = self._margin(study, (completed, count), step, last, sign, values[steps <= step])
         optimistic = predicted + margin
         return float(optimistic) if optimistic >= best else False
+
+    def _completed(
+        self, study: optuna.Study, sign: float
+    ) -> tuple[list[FrozenTrial], int, float, int]:
+        """The study's latest :data:`CALIBRATION_CURVES` completed curves (the latest last),
+        how many there are in all, the best value (times ``sign``) and the last step among
+        them; only the trials finished since the last call are read
+        (:class:`~nas_notebook.algorithms._cache.Finished`)."""
+        trials = study.get_trials(deepcopy=False)
+        with self._studies.lock:
+            entry = self._studies.get(study)
+            fresh, _ = entry.finished.scan(trials)
+            for t in fresh:
+                if t.state == TrialState.COMPLETE and t.intermediate_values and t.value is not None:
+                    entry.curves.append(t)
+                    entry.best = max(entry.best, sign * float(t.value))
+                    entry.last = max(entry.last, max(t.intermediate_values))
+            latest = entry.curves[-CALIBRATION_CURVES:]
+            return latest, len(entry.curves), entry.best, entry.last
 
     def _predict(
         self, study: optuna.Study, trial: FrozenTrial, step: int, last: int, sign: float,
@@ -206,7 +231,7 @@ class CurveExtrapolationPruner(optuna.pruners.BasePruner):
     def _margin(
         self,
         study: optuna.Study,
-        completed: list[FrozenTrial],
+        completed: tuple[list[FrozenTrial], int],
         step: int,
         last: int,
         sign: float,
@@ -225,11 +250,17 @@ class CurveExtrapolationPruner(optuna.pruners.BasePruner):
         return float(np.quantile(errors, self.quantile))
 
     def _calibration(
-        self, study: optuna.Study, completed: list[FrozenTrial], step: int, last: int, sign: float
+        self,
+        study: optuna.Study,
+        completed: tuple[list[FrozenTrial], int],
+        step: int,
+        last: int,
+        sign: float,
     ) -> tuple[np.ndarray, np.ndarray]:
-        """The latest completed curves cut at ``step``: their last :data:`PREFIX` values
-        ``(curves, PREFIX)`` and how much each beat its extrapolation to ``last``."""
-        n = len(completed)
+        """The latest completed curves (and how many completed in all) cut at ``step``: their
+        last :data:`PREFIX` values ``(curves, PREFIX)`` and how much each beat its
+        extrapolation to ``last``."""
+        latest, n = completed
         # Recalibrated as more curves complete, not at every one (each costs a fit per curve).
         key = (study_id(study), step, last, n if n < 10 else n - n % max(5, n // 10))
         with self._lock:
@@ -237,7 +268,7 @@ class CurveExtrapolationPruner(optuna.pruners.BasePruner):
         if known is not None:
             return known
         errors, prefixes = [], []
-        for t in completed[-CALIBRATION_CURVES:]:
+        for t in latest:
             steps, values = _curve(t, sign)
             cut = steps <= step
             if cut.sum() < self.min_steps or steps[-1] < last:
