@@ -41,6 +41,7 @@ from optuna.distributions import (
 from optuna.trial import TrialState
 
 from .._schema import read_priors
+from ._cache import Finished, StudyCache
 from ._unit_scale import from_unit, units
 
 __all__ = ["CHOICE_P", "SIGMA", "PriorCache", "Priors", "log_prior", "sample_prior"]
@@ -49,6 +50,8 @@ SIGMA = {"low": 0.5, "medium": 0.25, "high": 0.125}
 CHOICE_P = {"low": 0.5, "medium": 0.75, "high": 0.9}
 #: Finished trials over which a prior acts at full strength (piBO's beta).
 PRIOR_TRIALS = 10
+#: The trials that count as evidence against a prior.
+_FINISHED = (TrialState.COMPLETE, TrialState.PRUNED)
 
 
 class Priors:
@@ -73,8 +76,7 @@ class Priors:
         specs = read_priors(study)
         finished = 0
         if specs:  # counting trials costs a pass over them: only where a prior needs it
-            states = (TrialState.COMPLETE, TrialState.PRUNED)
-            finished = len(study.get_trials(deepcopy=False, states=states))
+            finished = len(study.get_trials(deepcopy=False, states=_FINISHED))
         return cls(specs, finished, horizon)
 
     def get(self, name: str, distribution: BaseDistribution) -> dict[str, Any] | None:
@@ -134,18 +136,38 @@ def log_prior(
     return -0.5 * e * z**2
 
 
+class _Count:
+    __slots__ = ("finished", "n")
+
+    def __init__(self) -> None:
+        self.finished = Finished()
+        self.n = 0
+
+
 class PriorCache:
     """The :class:`Priors` of each trial being drawn, read once per trial (samplers are shared
-    by the threads of a search: one entry per trial, dropped when the trial ends)."""
+    by the threads of a search: one entry per trial, dropped when the trial ends). The finished
+    trials are counted from those finished since the last trial drawn."""
 
     def __init__(self) -> None:
         self._by_trial: dict[int, Priors] = {}
+        self._counts: StudyCache[_Count] = StudyCache(_Count)
 
     def get(self, study: optuna.Study, number: int) -> Priors:
         priors = self._by_trial.get(number)
         if priors is None:
-            priors = self._by_trial[number] = Priors.read(study)
+            specs = read_priors(study)
+            finished = self._finished(study) if specs else 0
+            priors = self._by_trial[number] = Priors(specs, finished, PRIOR_TRIALS)
         return priors
+
+    def _finished(self, study: optuna.Study) -> int:
+        trials = study.get_trials(deepcopy=False)
+        with self._counts.lock:
+            count = self._counts.get(study)
+            fresh, _ = count.finished.scan(trials)
+            count.n += sum(t.state in _FINISHED for t in fresh)
+            return count.n
 
     def drop(self, number: int) -> None:
         self._by_trial.pop(number, None)
