@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from _incumbent import incumbents
+from _landscape import Landscape
 from search_quality import _nanmean, regret_curve, run_one
 
-from nas_notebook.benchmarks import EDGES, OPS, TabulatedBenchmark, cell_index, edge_name
+from nas_notebook.benchmarks import OPS
 
 __all__ = ["dehb_case"]
 
@@ -28,31 +28,18 @@ def dehb_case(table: Path, seeds: int, budget: float, grid: np.ndarray) -> dict[
     (the table's); the regret on ``grid`` (mean over the seeds) and at the end."""
     from _dehb_peer import DEHB_VERSION, run_dehb
 
-    bench = TabulatedBenchmark(table)
-    landscape = bench.default_seed
-    accuracy = bench.values("valid_acc", landscape)
-    time = bench.values("time", landscape)
-    epochs = accuracy.shape[1]
-    optimum = float(np.nanmax(accuracy[:, -1]))
-    edges = [edge_name(e) for e in EDGES]
+    land = Landscape(table)
 
     def objective(config: dict[str, str], fidelity: int) -> tuple[float, float]:
-        cell = cell_index([config[e] for e in edges])
-        at = min(max(fidelity, 1), epochs) - 1
-        return float(accuracy[cell, at]), float(time[cell, at])
+        cell, at = land.cell(config), min(max(fidelity, 1), land.epochs) - 1
+        return float(land.accuracy[cell, at]), float(land.time[cell, at])
 
     ours, peer, evaluations = [], [], []
     for seed in range(seeds):
-        run = run_one(table, landscape, "dehb", "default", seed, 1, budget)
-        ours.append(regret_curve(run, grid, optimum))
-        asked = run_dehb(seed, edges, OPS, objective, budget, (1, epochs))
-        spent = np.cumsum([cost for *_, cost in asked])
-        done = [
-            (float(end), value, cell_index([config[e] for e in edges]))
-            for (config, fidelity, value, _), end in zip(asked, spent)
-            if fidelity >= epochs
-        ]
-        peer.append(regret_curve(incumbents(done), grid, optimum))
+        run = run_one(table, land.seed, "dehb", "default", seed, 1, budget)
+        ours.append(regret_curve(run, grid, land.optimum))
+        asked = run_dehb(seed, land.edges, OPS, objective, budget, (1, land.epochs))
+        peer.append(land.peer_regret(asked, grid))
         evaluations.append(len(asked))
     ours_a, peer_a = np.array(ours), np.array(peer)
     return {

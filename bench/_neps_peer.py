@@ -2,71 +2,40 @@
 (torchvision, gpytorch, botorch) must not reach the package's dependencies.
 
 :func:`neps_python` makes the virtualenv on first use, in ``bench/.peers/neps`` (torch from the
-machine's CPU wheel first, as the README's set-up installs it, then NePS), or uses the
-interpreter ``NAS_NOTEBOOK_NEPS_PYTHON`` names. :func:`run_neps` runs one NePS search in it
-(``_neps_worker.py``) and answers each configuration it asks for with ``objective``, so the
-table is read here, by the same code as ours.
+machine's CPU wheel first, as the README's set-up installs it, then NePS; see ``_peer_venv``),
+or uses the interpreter ``NAS_NOTEBOOK_NEPS_PYTHON`` names. :func:`run_neps` runs one NePS
+search in it (``_neps_worker.py``) and answers each configuration it asks for with
+``objective``, so the table is read here, by the same code as ours.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from _peer_venv import converse, peer_python
+
 __all__ = ["NEPS_VERSION", "neps_python", "run_neps", "run_neps_multi_fidelity"]
 
 NEPS_VERSION = "0.17.0"
-HERE = Path(__file__).resolve().parent
-VENV = HERE / ".peers" / "neps"
 
 
 def neps_python(create: bool = True) -> Path | None:
     """The interpreter of NePS's virtualenv (None: none, and ``create`` is off)."""
-    given = os.environ.get("NAS_NOTEBOOK_NEPS_PYTHON")
-    if given:
-        return Path(given)
-    python = VENV / "bin" / "python"
-    if python.exists():
-        return python
-    if not create:
-        return None
-    subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
-    pip = [str(python), "-m", "pip", "install", "--quiet"]
-    subprocess.run([*pip, "torch==2.13.0"], check=True)
-    subprocess.run([*pip, f"neural-pipeline-search=={NEPS_VERSION}"], check=True)
-    return python
+    return peer_python(
+        "neps",
+        "NAS_NOTEBOOK_NEPS_PYTHON",
+        ["torch==2.13.0"],
+        [f"neural-pipeline-search=={NEPS_VERSION}"],
+        create=create,
+    )
 
 
 def _converse(job: dict[str, Any], answer: Callable[[dict[str, Any]], dict[str, Any]]) -> None:
-    """Run one NePS search in its virtualenv, answering each message it writes."""
     python = neps_python()
     assert python is not None
-    worker = subprocess.Popen(
-        [str(python), str(HERE / "_neps_worker.py")],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    assert worker.stdin is not None and worker.stdout is not None
-    try:
-        worker.stdin.write(json.dumps(job) + "\n")
-        worker.stdin.flush()
-        for line in worker.stdout:
-            message: dict[str, Any] = json.loads(line)
-            if message.get("done"):
-                break
-            worker.stdin.write(json.dumps(answer(message)) + "\n")
-            worker.stdin.flush()
-    finally:
-        worker.stdin.close()
-        if worker.wait(timeout=60) != 0:
-            raise RuntimeError(f"NePS's worker ended with status {worker.returncode}")
+    converse(python, "_neps_worker.py", job, answer)
 
 
 def run_neps(
