@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from _incumbent import incumbents
+from _landscape import Landscape
 from search_quality import _nanmean, regret_curve, run_one
 
-from nas_notebook.benchmarks import EDGES, OPS, TabulatedBenchmark, cell_index, cell_ops, edge_name
+from nas_notebook.benchmarks import OPS, cell_ops
 
 __all__ = ["priorband_case"]
 
@@ -34,42 +34,29 @@ def priorband_case(
     the regret on ``grid`` (mean over the seeds) and at the end."""
     from _neps_peer import NEPS_VERSION, run_neps_multi_fidelity
 
-    bench = TabulatedBenchmark(table)
-    landscape = bench.default_seed
-    accuracy = bench.values("valid_acc", landscape)
-    time = bench.values("time", landscape)
-    epochs = accuracy.shape[1]
-    optimum = float(np.nanmax(accuracy[:, -1]))
-    edges = [edge_name(e) for e in EDGES]
+    land = Landscape(table)
     out: dict[str, Any] = {"neps_version": NEPS_VERSION, "budget_s": budget}
     for case in ("good", "misleading"):
         ours, peer = [], []
         for seed in range(seeds):
-            cell = prior_cells(accuracy[:, -1], seed)[case]
-            run = run_one(table, landscape, "priorband", "default", seed, 1, budget,
+            cell = prior_cells(land.accuracy[:, -1], seed)[case]
+            run = run_one(table, land.seed, "priorband", "default", seed, 1, budget,
                           f",prior={cell}")  # fmt: skip
-            ours.append(regret_curve(run, grid, optimum))
+            ours.append(regret_curve(run, grid, land.optimum))
             trained: dict[int, int] = {}
 
             def objective(
                 config: dict[str, str], fidelity: int, trained: dict[int, int] = trained
             ) -> tuple[float, float]:
-                index = cell_index([config[e] for e in edges])
-                at = min(max(fidelity, 1), epochs)
+                index, at = land.cell(config), min(max(fidelity, 1), land.epochs)
                 before = trained.get(index, 0)
                 trained[index] = max(before, at)
-                start = float(time[index, before - 1]) if 0 < before < at else 0.0
-                return float(accuracy[index, at - 1]), float(time[index, at - 1]) - start
+                start = float(land.time[index, before - 1]) if 0 < before < at else 0.0
+                return float(land.accuracy[index, at - 1]), float(land.time[index, at - 1]) - start
 
-            asked = run_neps_multi_fidelity("priorband", budget, seed, edges, OPS, objective,
-                                            (1, epochs), prior=cell_ops(cell))  # fmt: skip
-            spent = np.cumsum([cost for *_, cost in asked])
-            done = [
-                (float(end), value, cell_index([config[e] for e in edges]))
-                for (config, fidelity, value, _), end in zip(asked, spent)
-                if fidelity >= epochs
-            ]
-            peer.append(regret_curve(incumbents(done), grid, optimum))
+            asked = run_neps_multi_fidelity("priorband", budget, seed, land.edges, OPS, objective,
+                                            (1, land.epochs), prior=cell_ops(cell))  # fmt: skip
+            peer.append(land.peer_regret(asked, grid))
         ours_a, peer_a = np.array(ours), np.array(peer)
         out[case] = {
             "ours_final": ours_a[:, -1].tolist(),
