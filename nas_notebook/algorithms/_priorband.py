@@ -140,7 +140,12 @@ class PriorBand(IndependentSampler):
 
     def weights(self, study: Study, rung: int) -> dict[str, float]:
         """The probability of each place (:data:`MODES`) for a new trial of the bracket that
-        starts at ``rung``."""
+        starts at ``rung``.
+
+        Raises:
+            ValueError: ``study`` has several objectives.
+        """
+        self.check_study(study)
         w_random = 1.0 / (1.0 + self._eta**rung)
         w_prior = 1.0 - w_random
         trials = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE, TrialState.PRUNED))

@@ -14,6 +14,7 @@ from nas_notebook import UnknownAlgorithmError
 from nas_notebook.algorithms import (
     DifferentialEvolution,
     PPOController,
+    PriorBand,
     RegularizedEvolution,
     ReinforceController,
     check_algorithm,
@@ -23,7 +24,7 @@ from nas_notebook.algorithms import (
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
 
-SINGLE_OBJECTIVE = {"cmaes", "dehb", "evolution", "ppo", "reinforce"}
+SINGLE_OBJECTIVE = {"cmaes", "dehb", "evolution", "ppo", "priorband", "reinforce"}
 TWO = ["maximize", "minimize"]
 
 
@@ -33,7 +34,8 @@ def two_objectives(trial):
 
 
 @pytest.mark.parametrize(
-    "sampler", [ReinforceController, PPOController, RegularizedEvolution, DifferentialEvolution]
+    "sampler",
+    [ReinforceController, PPOController, RegularizedEvolution, DifferentialEvolution, PriorBand],
 )
 def test_plain_optuna_leaves_no_trial_running(sampler):
     study = optuna.create_study(directions=TWO, sampler=sampler(seed=0))
@@ -43,7 +45,10 @@ def test_plain_optuna_leaves_no_trial_running(sampler):
     study.optimize(two_objectives, n_trials=3, catch=(ValueError,))
     assert [t.state for t in study.trials] == [TrialState.FAIL] * 4
     # The sampler's inspection says the same, and a single-objective study still learns.
-    if sampler not in (RegularizedEvolution, DifferentialEvolution):  # no probabilities
+    if sampler is PriorBand:
+        with pytest.raises(ValueError, match="single-objective"):
+            sampler().weights(study, 0)
+    elif sampler not in (RegularizedEvolution, DifferentialEvolution):  # no probabilities
         with pytest.raises(ValueError, match="single-objective"):
             sampler().probabilities(study)
     single = optuna.create_study(direction="maximize", sampler=sampler(seed=0))
