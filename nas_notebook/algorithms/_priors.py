@@ -4,6 +4,13 @@ Beliefs for Bayesian Optimization"): the prior ``pi(x)`` weighs the search as ``
 with ``e = min(1, prior_trials / n)`` after ``n`` finished trials, so it acts at full strength
 over the first ``prior_trials`` and fades as evidence grows: a wrong prior is overcome.
 
+Beyond piBO, the evidence also judges the prior itself: once :data:`AGREEMENT_TRIALS` trials
+have completed, ``e`` is multiplied by ``min(1, 1 + rho)``, where ``rho`` is Spearman's
+correlation between the completed trials' prior density and their values (:func:`agreement`).
+A prior whose nearest trials are the worst (``rho`` near -1) so fades at once, while one the
+evidence bears out keeps piBO's schedule. With several objectives there is no "better" to judge
+by, and piBO's schedule applies alone.
+
 A prior is a density over one decision, in the decision's unit scale
 (:mod:`~nas_notebook.algorithms._unit_scale`):
 
@@ -28,6 +35,7 @@ runs the trial; :class:`Priors` is read once per trial there.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -38,13 +46,22 @@ from optuna.distributions import (
     FloatDistribution,
     IntDistribution,
 )
-from optuna.trial import TrialState
+from optuna.trial import FrozenTrial, TrialState
 
 from .._schema import read_priors
 from ._cache import Finished, StudyCache
 from ._unit_scale import from_unit, units
 
-__all__ = ["CHOICE_P", "SIGMA", "PriorCache", "Priors", "log_prior", "sample_prior"]
+__all__ = [
+    "CHOICE_P",
+    "SIGMA",
+    "PriorCache",
+    "Priors",
+    "agreement",
+    "log_density",
+    "log_prior",
+    "sample_prior",
+]
 
 SIGMA = {"low": 0.5, "medium": 0.25, "high": 0.125}
 CHOICE_P = {"low": 0.5, "medium": 0.75, "high": 0.9}
@@ -52,6 +69,8 @@ CHOICE_P = {"low": 0.5, "medium": 0.75, "high": 0.9}
 PRIOR_TRIALS = 10
 #: The trials that count as evidence against a prior.
 _FINISHED = (TrialState.COMPLETE, TrialState.PRUNED)
+#: Completed trials before their values judge a prior (see :func:`agreement`).
+AGREEMENT_TRIALS = 5
 
 
 class Priors:
@@ -67,9 +86,20 @@ class Priors:
         (['x'], 1.0)
     """
 
-    def __init__(self, specs: dict[str, dict[str, Any]], finished: int, horizon: int) -> None:
+    def __init__(
+        self,
+        specs: dict[str, dict[str, Any]],
+        finished: int,
+        horizon: int,
+        agreement: float | None = None,
+    ) -> None:
         self.specs = specs
         self.strength = min(1.0, horizon / finished) if finished > horizon else 1.0
+        #: How the completed trials' values follow their prior density (Spearman's rho; None:
+        #: too few yet); a prior the evidence contradicts fades faster.
+        self.agreement = agreement
+        if agreement is not None:
+            self.strength *= min(1.0, max(0.0, 1.0 + agreement))
 
     @classmethod
     def read(cls, study: optuna.Study, horizon: int = PRIOR_TRIALS) -> Priors:
@@ -110,6 +140,8 @@ def sample_prior(
         probs = _choice_probs(distribution, spec, e)
         return distribution.choices[int(rng.choice(len(probs), p=probs))]
     assert isinstance(distribution, (FloatDistribution, IntDistribution))
+    if e <= 1e-3:  # a normal that wide is flat over the bounds: the uniform draw
+        return from_unit(distribution, float(rng.random_sample()))
     center = float(units(distribution, spec["value"]))
     sigma = SIGMA[spec["confidence"]] / math.sqrt(e)
     for _ in range(100):  # truncated to the bounds: redraw what falls outside
@@ -137,11 +169,47 @@ def log_prior(
 
 
 class _Count:
-    __slots__ = ("finished", "n")
+    __slots__ = ("completed", "finished", "n")
 
     def __init__(self) -> None:
         self.finished = Finished()
         self.n = 0
+        #: Each completed trial's prior log-density and value (higher is better).
+        self.completed: list[tuple[float, float]] = []
+
+
+def _ranks(x: np.ndarray) -> np.ndarray:
+    """Ranks of ``x``, ties sharing their mean rank."""
+    _, inverse, counts = np.unique(x, return_inverse=True, return_counts=True)
+    return (np.cumsum(counts) - (counts + 1) / 2.0)[inverse]
+
+
+def log_density(specs: dict[str, dict[str, Any]], trial: FrozenTrial) -> float:
+    """The log-density of ``trial``'s decisions under the priors ``specs`` (up to a constant
+    per decision: comparable between the trials of one study)."""
+    priors, total = Priors(specs, 0, 1), 0.0
+    for name, dist in trial.distributions.items():
+        spec = priors.get(name, dist)
+        if spec is not None and name in trial.params:
+            internal = np.asarray([dist.to_internal_repr(trial.params[name])])
+            total += float(log_prior(dist, spec, 1.0, internal)[0])
+    return total
+
+
+def agreement(completed: Sequence[tuple[float, float]]) -> float | None:
+    """Spearman's rho between the completed trials' prior log-density and their value (higher
+    is better), or None with fewer than :data:`AGREEMENT_TRIALS` or no spread in either.
+
+    Example:
+        >>> agreement([(-3.0, 0.1), (-2.0, 0.3), (-1.0, 0.2), (0.0, 0.9), (-0.5, 0.8)])
+        0.9
+    """
+    if len(completed) < AGREEMENT_TRIALS:
+        return None
+    density, values = (np.asarray(column, dtype=float) for column in zip(*completed))
+    if np.ptp(density) == 0 or np.ptp(values) == 0:
+        return None
+    return round(float(np.corrcoef(_ranks(density), _ranks(values))[0, 1]), 12)
 
 
 class PriorCache:
@@ -157,17 +225,27 @@ class PriorCache:
         priors = self._by_trial.get(number)
         if priors is None:
             specs = read_priors(study)
-            finished = self._finished(study) if specs else 0
-            priors = self._by_trial[number] = Priors(specs, finished, PRIOR_TRIALS)
+            finished, evidence = self._finished(study) if specs else (0, None)
+            priors = Priors(specs, finished, PRIOR_TRIALS, evidence)
+            self._by_trial[number] = priors
         return priors
 
-    def _finished(self, study: optuna.Study) -> int:
+    def _finished(self, study: optuna.Study) -> tuple[int, float | None]:
+        """How many trials finished, and how their values follow the priors."""
         trials = study.get_trials(deepcopy=False)
+        sign = 0.0
+        if len(study.directions) == 1:
+            sign = 1.0 if study.direction == optuna.study.StudyDirection.MAXIMIZE else -1.0
         with self._counts.lock:
             count = self._counts.get(study)
             fresh, _ = count.finished.scan(trials)
             count.n += sum(t.state in _FINISHED for t in fresh)
-            return count.n
+            specs = read_priors(study)
+            for t in fresh:
+                value = t.value if sign and t.state == TrialState.COMPLETE else None
+                if value is not None and math.isfinite(value):
+                    count.completed.append((log_density(specs, t), sign * value))
+            return count.n, agreement(count.completed) if sign else None
 
     def drop(self, number: int) -> None:
         self._by_trial.pop(number, None)

@@ -222,3 +222,30 @@ def test_priors_written_in_a_symbolic_space_are_stored_and_drawn():
     # Uniform on the log scale would put a third in this decade, the prior most.
     assert np.mean([1e-3 < lr < 1e-2 for lr in lrs]) > 0.6
     assert sum(t.params["opt.name"] == "adam" for t in search.trials) > 18
+
+
+def test_a_prior_the_evidence_contradicts_fades_faster():
+    from nas_notebook._schema import record_prior
+    from nas_notebook.algorithms._priors import PRIOR_TRIALS, PriorCache
+
+    def study_with(prior):
+        study = optuna.create_study(direction="maximize")
+        record_prior(study, "x", prior, "medium")
+        dist = FloatDistribution(0.0, 1.0)
+        for x in np.linspace(0.0, 1.0, 20):  # the best trials are near x = 0.9
+            study.add_trial(
+                optuna.trial.create_trial(
+                    params={"x": float(x)}, distributions={"x": dist}, value=-abs(x - 0.9)
+                )
+            )
+        return study
+
+    piBO = PRIOR_TRIALS / 20  # the strength after 20 finished trials, evidence aside
+    good = PriorCache().get(study_with(0.9), 20)
+    wrong = PriorCache().get(study_with(0.05), 20)
+    assert good.agreement > 0.8 and good.strength == pytest.approx(piBO)
+    assert wrong.agreement < -0.5 and wrong.strength < 0.5 * piBO
+    # with several objectives there is no "better" to judge a prior by: piBO's schedule alone
+    multi = optuna.create_study(directions=["maximize", "minimize"])
+    record_prior(multi, "x", 0.05, "medium")
+    assert PriorCache().get(multi, 0).agreement is None
