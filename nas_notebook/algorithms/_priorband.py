@@ -41,7 +41,7 @@ from optuna.trial import FrozenTrial, TrialState
 from .. import _schema
 from . import _arguments
 from ._base import IndependentSampler, Setting
-from ._priors import CHOICE_P, SIGMA, Priors, sample_prior
+from ._priors import fitting, normalized_log_pdf, sample_prior
 from ._unit_scale import from_unit, to_unit
 
 __all__ = ["PriorBand"]
@@ -58,27 +58,6 @@ def _bracket(study: Study, trial: FrozenTrial) -> int:
         return int(pruner._get_bracket_id(study, trial))
     except Exception:  # Hyperband not initialized yet (no trial completed): the first bracket
         return 0
-
-
-def _log_density(
-    dist: BaseDistribution, unit: float, center: float, spec: dict[str, Any] | None
-) -> float:
-    """Log density at ``unit`` of the prior form (:mod:`~nas_notebook.algorithms._priors`)
-    centred at ``center`` with ``spec``'s confidence (``None``: uniform)."""
-    if isinstance(dist, CategoricalDistribution):
-        k = len(dist.choices)
-        if spec is None or k == 1:
-            return -math.log(k)
-        p = max(CHOICE_P[spec["confidence"]], 1.0 / k)
-        same = math.floor(unit * k) == math.floor(center * k)
-        return math.log(p if same else (1.0 - p) / (k - 1))
-    if spec is None:
-        return 0.0
-    sigma = SIGMA[spec["confidence"]]
-    scale = sigma * math.sqrt(2)
-    mass = 0.5 * (math.erf((1 - center) / scale) + math.erf(center / scale))
-    z = (unit - center) / sigma
-    return -0.5 * z * z - math.log(sigma * math.sqrt(2 * math.pi) * max(mass, 1e-12))
 
 
 class PriorBand(IndependentSampler):
@@ -145,6 +124,10 @@ class PriorBand(IndependentSampler):
         Raises:
             ValueError: ``study`` has several objectives.
         """
+        return self._weights(study, rung)[0]
+
+    def _weights(self, study: Study, rung: int) -> tuple[dict[str, float], FrozenTrial | None]:
+        """:meth:`weights`, and the incumbent (None: no evidence yet)."""
         self.check_study(study)
         w_random = 1.0 / (1.0 + self._eta**rung)
         w_prior = 1.0 - w_random
@@ -152,16 +135,17 @@ class PriorBand(IndependentSampler):
         completed = [t for t in trials if t.state == TrialState.COMPLETE and t.value is not None]
         evidence = self._top_of_highest_rung(study, trials, completed)
         if evidence is None:
-            return {"prior": w_prior, "incumbent": 0.0, "random": w_random}
+            return {"prior": w_prior, "incumbent": 0.0, "random": w_random}, None
         incumbent, top = evidence
-        priors = Priors(_schema.read_priors(study), 0, 1)
+        priors = _schema.read_priors(study)
         score_prior = score_incumbent = 0.0
         for weight, t in zip(range(len(top), 0, -1), top):
             score_prior += weight * math.exp(self._log_pdf(t, priors, None))
             score_incumbent += weight * math.exp(self._log_pdf(t, priors, incumbent))
         total = score_prior + score_incumbent
         share = 0.5 if total <= 0 or not math.isfinite(total) else score_incumbent / total
-        return {"prior": w_prior * (1 - share), "incumbent": w_prior * share, "random": w_random}
+        weights = {"prior": w_prior * (1 - share), "incumbent": w_prior * share, "random": w_random}
+        return weights, incumbent
 
     def _top_of_highest_rung(
         self, study: Study, trials: list[FrozenTrial], completed: list[FrozenTrial]
@@ -196,50 +180,45 @@ class PriorBand(IndependentSampler):
             step = step // self._eta if step > 1 else 0
         return None
 
-    def _log_pdf(self, t: FrozenTrial, priors: Priors, center: FrozenTrial | None) -> float:
+    def _log_pdf(
+        self, t: FrozenTrial, priors: dict[str, dict[str, Any]], center: FrozenTrial | None
+    ) -> float:
         """Log density of ``t``'s decisions under the priors (``center`` None) or under the
         same form centred at ``center``'s values (confidence: the prior's, else medium)."""
         total = 0.0
         for name, dist in t.distributions.items():
             unit = to_unit(dist, t.params[name])
-            spec = priors.get(name, dist)
+            spec = fitting(priors, name, dist)
             if unit is None:
                 continue
             if center is None:
                 prior = None if spec is None else dist.to_external_repr(spec["value"])
                 middle = None if spec is None else to_unit(dist, prior)
-                total += _log_density(dist, unit, middle if middle is not None else 0.5, spec)
+                total += normalized_log_pdf(dist, unit, middle if middle is not None else 0.5, spec)
                 continue
             value = center.params.get(name)
             middle = None if value is None else to_unit(dist, value)
             if middle is None:  # the incumbent does not have it: uniform
-                total += _log_density(dist, unit, 0.5, None)
+                total += normalized_log_pdf(dist, unit, 0.5, None)
                 continue
             form = spec or {"confidence": "medium"}
-            total += _log_density(dist, unit, middle, form)
+            total += normalized_log_pdf(dist, unit, middle, form)
         return total
 
     def before_trial(self, study: Study, trial: FrozenTrial) -> None:
         """Draw where the new trial comes from, and the incumbent's moves; store them on it."""
         if not self.supports(study):
             return
-        weights = self.weights(study, _bracket(study, trial))
+        weights, incumbent = self._weights(study, _bracket(study, trial))
         p = np.array([weights[m] for m in MODES])
         mode = MODES[int(self._rng.choice(len(MODES), p=p / p.sum()))]
         unit: dict[str, float] = {}
-        if mode == "incumbent":
-            unit = self._mutate(study)
+        if mode == "incumbent" and incumbent is not None:
+            unit = self._mutate(incumbent)
         _schema.set_trial_attr(study, trial, _schema.PRIORBAND, {"mode": mode, "unit": unit})
 
-    def _mutate(self, study: Study) -> dict[str, float]:
+    def _mutate(self, incumbent: FrozenTrial) -> dict[str, float]:
         """The incumbent's decisions in unit scale, each moved with ``mutation_rate``."""
-        completed = [
-            t
-            for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
-            if t.value is not None
-        ]
-        pick = max if study.direction == StudyDirection.MAXIMIZE else min
-        incumbent = pick(completed, key=lambda t: float(t.value))  # type: ignore[arg-type]
         unit: dict[str, float] = {}
         for name in sorted(incumbent.distributions):
             dist = incumbent.distributions[name]
@@ -275,7 +254,7 @@ class PriorBand(IndependentSampler):
         if unit is not None:
             return from_unit(distribution, float(unit))
         if draw.get("mode") == "prior":
-            spec = Priors(_schema.read_priors(study), 0, 1).get(name, distribution)
+            spec = fitting(_schema.read_priors(study), name, distribution)
             if spec is not None:
                 return sample_prior(self._rng, distribution, spec, 1.0)
         return from_unit(distribution, float(self._rng.random_sample()))

@@ -58,8 +58,10 @@ __all__ = [
     "PriorCache",
     "Priors",
     "agreement",
+    "fitting",
     "log_density",
     "log_prior",
+    "normalized_log_pdf",
     "sample_prior",
 ]
 
@@ -111,15 +113,23 @@ class Priors:
 
     def get(self, name: str, distribution: BaseDistribution) -> dict[str, Any] | None:
         """The prior of ``name`` if it has one that fits ``distribution``."""
-        spec = self.specs.get(name)
-        if spec is None:
-            return None
-        if isinstance(distribution, CategoricalDistribution):
-            index = spec["value"]
-            fits = isinstance(index, int) and 0 <= index < len(distribution.choices)
-            return spec if fits else None
-        low, high = distribution.low, distribution.high  # type: ignore[attr-defined]
-        return spec if low <= spec["value"] <= high else None
+        return fitting(self.specs, name, distribution)
+
+
+def fitting(
+    specs: dict[str, dict[str, Any]], name: str, distribution: BaseDistribution
+) -> dict[str, Any] | None:
+    """The prior of ``name`` among ``specs`` if it fits ``distribution`` (a choice's index in
+    range, a number within the bounds), else None."""
+    spec = specs.get(name)
+    if spec is None:
+        return None
+    if isinstance(distribution, CategoricalDistribution):
+        index = spec["value"]
+        fits = isinstance(index, int) and 0 <= index < len(distribution.choices)
+        return spec if fits else None
+    low, high = distribution.low, distribution.high  # type: ignore[attr-defined]
+    return spec if low <= spec["value"] <= high else None
 
 
 def _choice_probs(distribution: CategoricalDistribution, spec: dict[str, Any], e: float):
@@ -168,6 +178,30 @@ def log_prior(
     return -0.5 * e * z**2
 
 
+def normalized_log_pdf(
+    dist: BaseDistribution, unit: float, center: float, spec: dict[str, Any] | None
+) -> float:
+    """The normalized log-density at ``unit`` of the prior's form (the module docstring's, at
+    full strength) centred at ``center`` in the unit scale, with ``spec``'s confidence
+    (``None``: uniform). Unlike :func:`log_prior` it is a density: forms centred at different
+    places compare (PriorBand weighs the prior against the incumbent with it)."""
+    if isinstance(dist, CategoricalDistribution):
+        k = len(dist.choices)
+        if spec is None or k == 1:
+            return -math.log(k)
+        p = max(CHOICE_P[spec["confidence"]], 1.0 / k)
+        same = math.floor(unit * k) == math.floor(center * k)
+        return math.log(p if same else (1.0 - p) / (k - 1))
+    if spec is None:
+        return 0.0
+    sigma = SIGMA[spec["confidence"]]
+    scale = sigma * math.sqrt(2)
+    # The normal is truncated to [0, 1]: divide by the mass it keeps there.
+    mass = 0.5 * (math.erf((1 - center) / scale) + math.erf(center / scale))
+    z = (unit - center) / sigma
+    return -0.5 * z * z - math.log(sigma * math.sqrt(2 * math.pi) * max(mass, 1e-12))
+
+
 class _Count:
     __slots__ = ("completed", "finished", "n")
 
@@ -187,9 +221,9 @@ def _ranks(x: np.ndarray) -> np.ndarray:
 def log_density(specs: dict[str, dict[str, Any]], trial: FrozenTrial) -> float:
     """The log-density of ``trial``'s decisions under the priors ``specs`` (up to a constant
     per decision: comparable between the trials of one study)."""
-    priors, total = Priors(specs, 0, 1), 0.0
+    total = 0.0
     for name, dist in trial.distributions.items():
-        spec = priors.get(name, dist)
+        spec = fitting(specs, name, dist)
         if spec is not None and name in trial.params:
             internal = np.asarray([dist.to_internal_repr(trial.params[name])])
             total += float(log_prior(dist, spec, 1.0, internal)[0])
