@@ -198,12 +198,14 @@ from nas_notebook.plots import plot_intermediate_values
 plot_intermediate_values(stop)
 
 # %% [markdown]
-# Two more ways to spend the same budget. `--pruner curve` extrapolates each trial's learning
-# curve (parametric curve families fitted to the epochs so far) and stops the trials whose
-# curve, read as optimistically as the study's own finished curves beat their extrapolations,
-# cannot beat the best. With `curve:pause=True` it pauses them instead, as promotion-type ASHA
-# does, and brings one back from its checkpoint if the study's later curves show that such
-# curves end higher than read (the rest end pruned when the search ends). `--algo dehb`
+# Two more ways to spend the same budget. `--pruner curve` predicts where each trial's learning
+# curve ends from how the study's own finished curves ended (a line through their final values
+# against their level at the same epoch) and stops the trials whose prediction, read as
+# optimistically as the finished curves beat theirs, cannot beat the best. With
+# `curve:pause=True` it pauses them instead, as promotion-type ASHA does, and brings one back
+# from its checkpoint if the study's later curves show that such curves end higher than read
+# (the rest end pruned when the search ends); `curve:model=families` extrapolates the trial's
+# own curve by parametric families instead. `--algo dehb`
 # evolves the trials by differential evolution, ranking them by the rung they reached before
 # Hyperband stopped them (after DEHB).
 

@@ -1,31 +1,40 @@
 """A pruner that predicts where a trial's learning curve ends and stops it when even an
 optimistic reading of that prediction does not beat the best trial so far.
 
-At each reported step from ``min_steps`` on, the trial's curve is extrapolated to the last step
-of the study's completed trials (:func:`~nas_notebook.algorithms._curves.extrapolate`). How far
-off such extrapolations are is measured on the study's own completed curves: each is cut at the
-same step, extrapolated, and compared with the trial's value (its last report, or whatever the
-body returned). The ``quantile`` of those
-errors (how much a curve beat its prediction) is added to the trial's prediction; with
-``neighbours``, only the errors of the completed curves nearest to the trial's own up to that
-step count (curves like this one tell how such curves end, where a high curve gains more than a
-low one, or less). The trial is
-stopped when that optimistic prediction is still below the best completed trial's final value.
-With fewer than ``n_startup_trials`` completed curves nothing is stopped.
+At each reported step from ``min_steps`` on, the trial's final value is predicted from its curve
+so far, by one of two models:
+
+* ``study`` (the default): the study's own completed curves say how curves that stood where
+  this one stands ended. A line is fitted, by least squares, to their final values against their
+  level at the same step (the mean of their last :data:`SMOOTH` reports up to it: one report is
+  noisy), and the trial's level is read off that line. Every curve of a study learns the same
+  task, so how high curves end from a given height is what they share most; on the tabulated
+  benchmark this reads a curve's end far better than the curve alone does.
+* ``families``: the trial's curve alone is extrapolated by parametric families fitted to it
+  (:func:`~nas_notebook.algorithms._curves.extrapolate`, after Domhan et al. 2015) to the last
+  step of the study's completed trials.
+
+How far off such predictions are is measured on the study's own completed curves: each is cut
+at the same step, predicted the same way, and compared with the trial's value (its last report,
+or whatever the body returned). The ``quantile`` of those errors (how much a curve beat its
+prediction) is added to the trial's prediction; with ``neighbours``, only the errors of the
+completed curves nearest to the trial's own up to that step count. The trial is stopped when
+that optimistic prediction is still below the best completed trial's final value. With fewer
+than ``n_startup_trials`` completed curves nothing is stopped.
 
 With ``pause=True`` such a trial is *paused* instead (its body saved a checkpoint), as the
 promotion type of ASHA pauses trials: it comes back, from its checkpoint, once the same reading
-says it may beat the best after all -- the calibration is redone as more trials complete, and a
-study whose curves turn out to rise later than their extrapolations said widens the margin of
-every paused trial. Trials still paused when the search ends are recorded as pruned. No trial
+says it may beat the best after all -- the line and the errors are refitted as more trials
+complete, and a study whose curves turn out to rise later than predicted lifts every paused
+trial's reading. Trials still paused when the search ends are recorded as pruned. No trial
 pauses at the last step of the completed trials (it has nothing left to run).
 
 Who calls what: Optuna calls :meth:`CurveExtrapolationPruner.prune` on the thread that runs
 the trial (``should_prune``); with ``pause``, ``report`` calls :meth:`~CurveExtrapolationPruner.
 should_pause` there instead and the driver (on a lane's thread) calls :meth:`~CurveExtrapolation
-Pruner.promotable` whenever a worker is free. The calibration for a step is kept until more
-trials complete; a paused trial's prediction is kept while it is paused (its curve does not
-change).
+Pruner.promotable` whenever a worker is free. The fit for a step is kept until more trials
+complete; with ``families`` a paused trial's extrapolation is kept while it is paused (its curve
+does not change).
 """
 
 from __future__ import annotations
@@ -50,12 +59,33 @@ __all__ = ["CurveExtrapolationPruner"]
 CALIBRATION_CURVES = 20
 #: How many of a curve's last values (up to the step judged) tell which curves are near it.
 PREFIX = 3
+#: How many of a curve's last reports (up to the step judged) make its level (``study``).
+SMOOTH = 2
+#: The models of a curve's end (see the module docstring).
+MODELS = ("study", "families")
 
 
 def _curve(trial: FrozenTrial, sign: float) -> tuple[np.ndarray, np.ndarray]:
     steps = np.asarray(sorted(trial.intermediate_values), dtype=float)
     values = np.asarray([trial.intermediate_values[int(s)] for s in steps], dtype=float)
     return steps, sign * values
+
+
+def _bucket(completed: int) -> int:
+    """The fits are redone as more curves complete, not at every one (``families`` fits every
+    curve): each count of completed curves is read as this one."""
+    return completed if completed < 10 else completed - completed % max(5, completed // 10)
+
+
+def _line(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """``y ~ a + b * x`` by least squares, ``b >= 0`` (a curve higher now does not end lower)."""
+    spread = float(np.var(x))
+    slope = max(0.0, float(np.mean((x - x.mean()) * (y - y.mean()))) / spread) if spread else 0.0
+    return float(y.mean() - slope * x.mean()), slope
+
+
+#: What a step's calibration keeps: the completed curves' last values, their errors, the line.
+_Fit = tuple[np.ndarray, np.ndarray, "tuple[float, float] | None"]
 
 
 class _Completed:
@@ -75,12 +105,15 @@ class CurveExtrapolationPruner(optuna.pruners.BasePruner):
     docstring).
 
     Args:
-        min_steps: Reported steps a curve needs before it is judged.
+        min_steps: Reported steps a curve needs before it is judged (None: 1 with ``study``,
+            2 with ``families``, which fit a curve).
         n_startup_trials: Completed curves needed before anything is stopped.
         quantile: How optimistic the reading is: the quantile of the calibration errors added
             to a prediction (higher: fewer trials stopped).
         neighbours: How many of the completed curves nearest to the trial's calibrate its
             prediction (0: all of them; on the tabulated benchmark all of them did better).
+        model: ``study`` (a line through the study's completed curves) or ``families`` (the
+            trial's curve extrapolated by parametric families); see the module docstring.
         pause: Pause such trials (to resume them if the reading changes) rather than stop
             them; needs bodies that call :func:`~nas_notebook.checkpoint` and
             :func:`~nas_notebook.restore`, and an executor that resumes trials.
@@ -104,12 +137,17 @@ class CurveExtrapolationPruner(optuna.pruners.BasePruner):
 
     def __init__(
         self,
-        min_steps: int = 2,
+        min_steps: int | None = None,
         n_startup_trials: int = 5,
         quantile: float = 0.9,
         neighbours: int = 0,
         pause: bool = False,
+        model: str = "study",
     ) -> None:
+        if model not in MODELS:
+            raise ValueError(f"model: one of {', '.join(MODELS)}, got {model!r}")
+        if min_steps is None:
+            min_steps = 1 if model == "study" else 2
         if isinstance(min_steps, bool) or not isinstance(min_steps, int) or min_steps < 1:
             raise ValueError(f"min_steps: a positive integer, got {min_steps!r}")
         if (
@@ -126,19 +164,23 @@ class CurveExtrapolationPruner(optuna.pruners.BasePruner):
             raise ValueError(f"neighbours: an integer >= 0, got {neighbours!r}")
         if not isinstance(pause, bool):
             raise ValueError(f"pause: True or False, got {pause!r}")
+        self.model = model
         self.quantile = float(quantile)
         self.neighbours = neighbours
         self.pause = pause
-        # (study id, step, last step, completed trials counted) -> (prefixes, errors)
-        self._margins: dict[tuple[Any, ...], tuple[np.ndarray, np.ndarray]] = {}
+        # (study id, step, last step, completed trials counted) -> (prefixes, errors, line)
+        self._margins: dict[tuple[Any, ...], _Fit] = {}
         # (study id, trial number, step, last step) -> the paused trial's prediction
         self._predictions: dict[tuple[Any, ...], float] = {}
+        # (study id, fits, best, last step) under which no paused trial could come back
+        self._hopeless: set[tuple[Any, ...]] = set()
         self._lock = threading.Lock()
         self._studies: StudyCache[_Completed] = StudyCache(_Completed)
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
         state["_margins"], state["_predictions"], state["_lock"] = {}, {}, None
+        state["_hopeless"] = set()
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -162,35 +204,59 @@ class CurveExtrapolationPruner(optuna.pruners.BasePruner):
         prediction now beats the best, the one predicted highest."""
         if not paused:
             return None
+        sign = 1.0 if study.direction == StudyDirection.MAXIMIZE else -1.0
+        context = self._completed(study, sign)
+        # Every paused trial was judged unable to beat the best by the fits of its state (how
+        # many curves completed, the best, the last step): while it holds, none can come back.
+        state = (study_id(study), _bucket(context[1]), context[2], context[3])
+        with self._lock:
+            if state in self._hopeless:
+                return None
         best: tuple[float, int] | None = None
         for t in study.get_trials(deepcopy=False):
             if t.number not in paused:
                 continue
-            reading = self._reading(study, t, cached=True)
+            reading = self._reading(study, t, cached=True, context=context)
             if reading is False:
                 continue
             # A trial no longer judged (a longer curve completed since) may go on, first.
             value = math.inf if reading is True else float(reading)
             if best is None or value > best[0]:
                 best = (value, t.number)
+        if best is None:
+            with self._lock:
+                self._hopeless.add(state)
         return None if best is None else best[1]
 
-    def _reading(self, study: optuna.Study, trial: FrozenTrial, cached: bool) -> bool | float:
+    def _reading(
+        self,
+        study: optuna.Study,
+        trial: FrozenTrial,
+        cached: bool,
+        context: tuple[list[FrozenTrial], int, float, int] | None = None,
+    ) -> bool | float:
         """The trial's optimistic prediction when it may beat the best, False when it may not,
-        True when it is not judged (too early, too few completed curves, no prediction)."""
+        True when it is not judged (too early, too few completed curves, no prediction).
+        ``context``: :meth:`_completed`'s answer, when the caller has it."""
         step = trial.last_step
         if step is None or len(trial.intermediate_values) < self.min_steps:
             return True
         sign = 1.0 if study.direction == StudyDirection.MAXIMIZE else -1.0
-        completed, count, best, last = self._completed(study, sign)
+        completed, count, best, last = context or self._completed(study, sign)
         if count < self.n_startup_trials or step >= last:
             return True
-        predicted = self._predict(study, trial, step, last, sign, cached)
-        if not np.isfinite(predicted):
+        prefixes, errors, line = self._calibration(study, (completed, count), step, last, sign)
+        if len(errors) < 3:
             return True
         steps, values = _curve(trial, sign)
-        margin = self._margin(study, (completed, count), step, last, sign, values[steps <= step])
-        optimistic = predicted + margin
+        mine = values[steps <= step]
+        if line is not None:
+            predicted = line[0] + line[1] * float(mine[-SMOOTH:].mean())
+        else:
+            predicted = self._extrapolation(study, trial, step, last, sign, cached)
+        if not np.isfinite(predicted):
+            return True
+        optimistic = predicted + self._margin(prefixes, errors, mine)
         return float(optimistic) if optimistic >= best else False
 
     def _completed(
@@ -212,10 +278,11 @@ class CurveExtrapolationPruner(optuna.pruners.BasePruner):
             latest = entry.curves[-CALIBRATION_CURVES:]
             return latest, len(entry.curves), entry.best, entry.last
 
-    def _predict(
+    def _extrapolation(
         self, study: optuna.Study, trial: FrozenTrial, step: int, last: int, sign: float,
         cached: bool,
     ) -> float:  # fmt: skip
+        """The trial's curve extrapolated to ``last`` (``families``), kept while it pauses."""
         key = (study_id(study), trial.number, step, last)
         if cached:
             with self._lock:
@@ -228,21 +295,9 @@ class CurveExtrapolationPruner(optuna.pruners.BasePruner):
                 self._predictions[key] = predicted
         return predicted
 
-    def _margin(
-        self,
-        study: optuna.Study,
-        completed: tuple[list[FrozenTrial], int],
-        step: int,
-        last: int,
-        sign: float,
-        mine: np.ndarray,
-    ) -> float:
-        """How much the completed curves nearest to ``mine`` (the trial's values up to
-        ``step``), cut at ``step``, beat their extrapolation to ``last``: the quantile of the
-        latest completed curves' errors (inf with fewer than three)."""
-        prefixes, errors = self._calibration(study, completed, step, last, sign)
-        if len(errors) < 3:
-            return np.inf
+    def _margin(self, prefixes: np.ndarray, errors: np.ndarray, mine: np.ndarray) -> float:
+        """How much the completed curves nearest to ``mine`` (the trial's values up to the
+        step), cut at the step, beat their prediction: the ``quantile`` of their errors."""
         if 0 < self.neighbours < len(errors):
             width = min(len(mine), prefixes.shape[1])
             distance = np.abs(prefixes[:, -width:] - mine[-width:]).mean(axis=1)
@@ -256,29 +311,36 @@ class CurveExtrapolationPruner(optuna.pruners.BasePruner):
         step: int,
         last: int,
         sign: float,
-    ) -> tuple[np.ndarray, np.ndarray]:
+    ) -> _Fit:
         """The latest completed curves (and how many completed in all) cut at ``step``: their
-        last :data:`PREFIX` values ``(curves, PREFIX)`` and how much each beat its
-        extrapolation to ``last``."""
+        last :data:`PREFIX` values ``(curves, PREFIX)``, how much each beat its prediction, and
+        the ``study`` model's line (None with ``families``)."""
         latest, n = completed
-        # Recalibrated as more curves complete, not at every one (each costs a fit per curve).
-        key = (study_id(study), step, last, n if n < 10 else n - n % max(5, n // 10))
+        key = (study_id(study), step, last, _bucket(n))
         with self._lock:
             known = self._margins.get(key)
         if known is not None:
             return known
-        errors, prefixes = [], []
+        levels, finals, predictions, prefixes = [], [], [], []
         for t in latest:
             steps, values = _curve(t, sign)
             cut = steps <= step
             if cut.sum() < self.min_steps or steps[-1] < last:
                 continue
             # Against the trial's value, which the best is (it need not be the last report).
-            final = sign * float(t.value)  # type: ignore[arg-type]
-            errors.append(final - extrapolate(steps[cut], values[cut], last))
+            final, level = sign * float(t.value), float(values[cut][-SMOOTH:].mean())  # type: ignore[arg-type]
+            if self.model == "study" and not (math.isfinite(final) and math.isfinite(level)):
+                continue  # a failed or infinite report says nothing of where curves end
+            finals.append(final)
+            levels.append(level)
+            if self.model == "families":
+                predictions.append(extrapolate(steps[cut], values[cut], last))
             head = values[cut][-PREFIX:]
             prefixes.append(np.pad(head, (PREFIX - len(head), 0), mode="edge"))
-        found = (np.asarray(prefixes).reshape(len(errors), PREFIX), np.asarray(errors))
+        x, y = np.asarray(levels), np.asarray(finals)
+        line = _line(x, y) if self.model == "study" and len(y) else None
+        predicted = np.asarray(predictions) if line is None else line[0] + line[1] * x
+        found = (np.asarray(prefixes).reshape(len(y), PREFIX), y - predicted, line)
         with self._lock:
             self._margins[key] = found
         return found
@@ -291,4 +353,5 @@ class CurveExtrapolationPruner(optuna.pruners.BasePruner):
             "quantile": self.quantile,
             "neighbours": self.neighbours,
             "pause": self.pause,
+            "model": self.model,
         }

@@ -270,8 +270,9 @@ register_pruner(
 register_pruner(
     "curve",
     CurveExtrapolationPruner,
-    "learning-curve extrapolation: stops a trial whose curve, extrapolated by parametric "
-    "families and read optimistically (calibrated on the study's own curves), cannot beat the best",
+    "learning-curve prediction: stops a trial whose final value, predicted from its curve so far "
+    "by the study's finished curves (model=families: by parametric curve families) and read "
+    "optimistically, cannot beat the best",
 )
 register_pruner(
     "hyperband",

@@ -16,8 +16,13 @@ OPTIONS = {
     "median": "median:n_startup_trials=3",
 }
 
-#: The pausing variants of the schedulers that have one.
-PAUSING = ["asha:type=promotion", "curve:n_startup_trials=3,neighbours=5,pause=True"]
+#: The pausing variants of the schedulers that have one, and the other model of ``curve``.
+PAUSING = [
+    "asha:type=promotion",
+    "curve:model=families,n_startup_trials=3",
+    "curve:n_startup_trials=3,neighbours=5,pause=True",
+    "curve:model=families,n_startup_trials=3,pause=True",
+]
 
 #: Pruners that stop nothing.
 NEVER = {"none"}

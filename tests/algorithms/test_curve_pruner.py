@@ -37,10 +37,11 @@ def test_each_family_extrapolates_the_curve_it_describes(curve):
     assert extrapolate(x[:2], curve(x[:2]), 40) == curve(2.0)  # too few points: the last
 
 
-def test_bad_trials_stop_early_and_the_best_completes():
+@pytest.mark.parametrize("model", ["study", "families"])
+def test_bad_trials_stop_early_and_the_best_completes(model):
     search = nb.Search(
-        BODY, n_trials=60, algo="random", pruner="curve", executor="inline", seed=0,
-        direction="maximize", storage="memory",
+        BODY, n_trials=60, algo="random", pruner=f"curve:model={model}", executor="inline",
+        seed=0, direction="maximize", storage="memory",
     ).start()  # fmt: skip
     trials = search.trials
     pruned = [t for t in trials if t.state == TrialState.PRUNED]
@@ -74,7 +75,7 @@ def test_picklable_restart_safe_and_checked():
     assert pruner.prune(study, frozen) is copy.prune(study, frozen) is True
     for bad, message in (("min_steps=0", "min_steps"), ("quantile=2", "quantile"),
                          ("n_startup_trials=0", "n_startup_trials"),
-                         ("pause=1", "pause")):  # fmt: skip
+                         ("pause=1", "pause"), ("model=spline", "model")):  # fmt: skip
         with pytest.raises(ValueError, match=message):
             make_pruner(f"curve:{bad}")
 
@@ -88,6 +89,25 @@ def test_worker_processes_use_it(tmp_path):
     states = {t.state for t in search.trials}
     assert states <= {TrialState.COMPLETE, TrialState.PRUNED} and TrialState.COMPLETE in states
     assert math.isfinite(search.best.value)
+
+
+def test_the_study_model_reads_how_the_studys_curves_end():
+    """Every curve of this study doubles its gain after step 5 (a jump no curve shows before
+    it): the completed curves teach that, where the trial's own curve cannot."""
+    study_pruner = CurveExtrapolationPruner(quantile=0.5)
+    families = CurveExtrapolationPruner(model="families", quantile=0.5)
+    study = optuna.create_study(direction="maximize", pruner=study_pruner)
+    for level in (0.30, 0.35, 0.40, 0.45, 0.50):
+        _tell_curve(study, [level] * 5 + [2 * level] * 5, 2 * level)  # best: 1.0
+    for level, stopped in ((0.52, False), (0.42, True)):
+        trial = study.ask()
+        for step in range(1, 6):
+            trial.report(level, step)
+        frozen = study.trials[-1]
+        # The line through the completed curves: final = 2 x level; 1.04 beats 1.0, 0.84 not.
+        assert study_pruner.prune(study, frozen) is stopped
+        # Read alone, the flat curve ends where it is: both are stopped.
+        assert families.prune(study, frozen) is True
 
 
 SLOW = """
