@@ -67,7 +67,7 @@ def test_beyond_quick_run_measures_priors_and_warm_start_against_random(tmp_path
         "learning curves",
         "warm start",
     }
-    assert set(results["learning_curves"]) == {"curve", "median", "asha"}
+    assert set(results["learning_curves"]) == {"curve", "curve:model=families", "median", "asha"}
     assert set(results["dehb"]) == {"dehb+default", "bohb+default", "random+hyperband"}
     warm = results["warm_start"]
     assert warm["trials"] == 20 and len(warm["warm_curve"]) == 20
