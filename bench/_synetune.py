@@ -89,7 +89,7 @@ from typing import Any
 
 import numpy as np
 
-from nas_notebook.benchmarks import EDGES, OPS, cell_index, cell_ops, edge_name, load_table
+from nas_notebook.benchmarks import EDGES, OPS, TabulatedBenchmark, cell_index, cell_ops, edge_name
 
 __all__ = [
     "SYNETUNE_VERSION",
@@ -201,6 +201,22 @@ def quiet_tuner_logger() -> Any:
     return quiet(use_colors=False, use_emojis=False)
 
 
+def landscape(table: str | os.PathLike[str], table_seed: int | str) -> dict[str, np.ndarray]:
+    """The arrays the blackbox reads, with one "seed": ``table_seed``'s, or the mean ("mean").
+
+    Raises:
+        ValueError: ``table_seed`` is not one of the table's seeds.
+    """
+    bench = TabulatedBenchmark(table)
+    try:
+        return {
+            "valid_acc": bench.values("valid_acc", table_seed)[:, None, :],
+            "time": bench.values("time", table_seed)[:, None, :],
+        }
+    except ValueError as exc:
+        raise ValueError(f"table_seed: {exc}") from None
+
+
 def _build_blackbox(arrays: dict[str, np.ndarray]) -> Any:
     """The table as a ``BlackboxTabular`` (see the module docstring)."""
     import pandas as pd
@@ -230,7 +246,7 @@ def run_synetune_asha(
     seed: int = 0,
     grace_period: int = 1,
     reduction_factor: float = 3,
-    table_seed: int = 0,
+    table_seed: int | str = 0,
     tuner_sleep_time: float | None = None,
     delay: float | None = None,
     save_tuner: bool = False,
@@ -246,7 +262,8 @@ def run_synetune_asha(
         seed: ASHA's ``random_seed``, and the seed of numpy's global generator for the call.
         grace_period: ASHA's first rung, in epochs.
         reduction_factor: ASHA's reduction factor.
-        table_seed: Which of the table's seeds (a value of ``meta["seeds"]``) is read.
+        table_seed: Which of the table's seeds (a value of ``meta["seeds"]``, or "mean") is
+            read.
         tuner_sleep_time: Simulated seconds the clock advances each time the tuner loop finds
             every worker busy; ``None``: Syne Tune's default (5 s).
         delay: If given, every ``SimulatorConfig`` delay (start, result, completion, stop) in
@@ -288,10 +305,7 @@ def run_synetune_asha(
     import_s = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    meta, arrays = load_table(table_path)
-    seeds = list(meta["seeds"])
-    if table_seed not in seeds:
-        raise ValueError(f"table_seed: the table has seeds {seeds}, not {table_seed!r}")
+    arrays = landscape(table_path, table_seed)
     load_s = time.perf_counter() - t0
 
     class CappedASHA(ASHA):
@@ -337,7 +351,7 @@ def run_synetune_asha(
             backend = UserBlackboxBackend(
                 blackbox=blackbox,
                 elapsed_time_attr=ELAPSED,
-                seed=seeds.index(table_seed),
+                seed=0,  # the landscape's one seed: ``table_seed``'s
                 simulator_config=sim_config,
                 tuner_sleep_time=sleep,
             )

@@ -51,6 +51,7 @@ from _synetune import (
     FIDELITY,
     METRIC,
     _build_blackbox,
+    landscape,
     quiet_tuner_logger,
     synetune_call,
 )
@@ -62,15 +63,6 @@ __all__ = ["MEAN_TRAINING_S", "METHODS", "run_synetune_method", "time_scale"]
 METHODS = ("asha", "hyperband", "bohb", "random")
 #: Simulated seconds of a mean full training in the peer's run (see "Time scale").
 MEAN_TRAINING_S = 600.0
-
-
-def _landscape(table: Path, table_seed: int | str) -> dict[str, np.ndarray]:
-    """The arrays the blackbox reads, with one "seed": ``table_seed``'s, or the mean."""
-    bench = TabulatedBenchmark(table)
-    return {
-        "valid_acc": bench.values("valid_acc", table_seed)[:, None, :],
-        "time": bench.values("time", table_seed)[:, None, :],
-    }
 
 
 def time_scale(table: Path, table_seed: int | str) -> float:
@@ -105,7 +97,7 @@ def run_synetune_method(
 
     if method not in METHODS:
         raise ValueError(f"method: one of {METHODS}, got {method!r}")
-    arrays = _landscape(table, table_seed)
+    arrays = landscape(table, table_seed)
     scale = time_scale(table, table_seed)
     arrays["time"] = arrays["time"] * scale
     epochs = int(arrays["valid_acc"].shape[2])

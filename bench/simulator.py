@@ -3,9 +3,10 @@
 What is measured
 ----------------
 Both sides replay the same table (``nas_notebook/benchmarks/data/nas201_digits.npz`` unless
-``--table``; its seed 0) with ``--workers`` simulated workers (8) and ``--trials`` trials
-(1,000) of random search under stopping-type asynchronous successive halving (ASHA): one bracket,
-grace period 1 epoch, reduction factor 3, so rungs at 1, 3 and 9 of the 10 epochs.
+``--table``; its first seed, or the mean of a table that keeps only the mean) with ``--workers``
+simulated workers (8) and ``--trials`` trials (1,000) of random search under stopping-type
+asynchronous successive halving (ASHA): one bracket, grace period 1 epoch, reduction factor 3,
+so rungs at 1, 3 and 9 of the 10 epochs.
 
 * **ours**: ``Search(benchmark="nas201_digits:path=...", executor=SimulatedExecutor(workers),
   n_trials=..., algo="random", pruner="asha:min_resource=1,reduction_factor=3", seed=...)`` on an
@@ -58,13 +59,15 @@ DEFAULT_JSON = ROOT / "bench" / "results" / "simulator.json"
 GRACE, REDUCTION = 1, 3
 
 
-def run_ours(table: Path, trials: int, workers: int, seed: int) -> dict[str, Any]:
+def run_ours(
+    table: Path, trials: int, workers: int, seed: int, table_seed: int | str = 0
+) -> dict[str, Any]:
     """One search of ours; its timings and outcome."""
     from optuna.trial import TrialState
 
     start = time.perf_counter()
     search = nb.Search(
-        benchmark=f"nas201_digits:path={table}",
+        benchmark=f"nas201_digits:path={table},seed={table_seed!r}",
         executor=SimulatedExecutor(workers=workers),
         n_trials=trials,
         algo="random",
@@ -87,7 +90,9 @@ def run_ours(table: Path, trials: int, workers: int, seed: int) -> dict[str, Any
     }
 
 
-def run_peer(table: Path, trials: int, workers: int, seed: int) -> dict[str, Any]:
+def run_peer(
+    table: Path, trials: int, workers: int, seed: int, table_seed: int | str = 0
+) -> dict[str, Any]:
     """One Syne Tune run (see ``bench/_synetune.py``)."""
     from _synetune import run_synetune_asha
 
@@ -96,6 +101,7 @@ def run_peer(table: Path, trials: int, workers: int, seed: int) -> dict[str, Any
         n_trials=trials,
         workers=workers,
         seed=seed,
+        table_seed=table_seed,
         grace_period=GRACE,
         reduction_factor=REDUCTION,
     )
@@ -140,14 +146,17 @@ def main(argv: list[str] | None = None) -> int:
         table = Path(scratch.name) / "synthetic.npz"
         synthetic_table(table, epochs=10)
         args.trials, args.reps = min(args.trials, 100), 1
-    meta = TabulatedBenchmark(table).meta
+    bench = TabulatedBenchmark(table)
+    meta, table_seed = bench.meta, bench.default_seed
     print(
         f"{args.trials} trials, {args.workers} simulated workers, random search + ASHA "
-        f"(grace {GRACE}, reduction {REDUCTION}) on {table.name} (seed 0)"
+        f"(grace {GRACE}, reduction {REDUCTION}) on {table.name} (seed {table_seed!r})"
     )
 
     sides: dict[str, Any] = {}
-    ours = [run_ours(table, args.trials, args.workers, seed) for seed in range(args.reps)]
+    ours = [
+        run_ours(table, args.trials, args.workers, seed, table_seed) for seed in range(args.reps)
+    ]
     sides["ours"] = summarize(ours)
     peer_reason = None
     if not args.no_peer:
@@ -155,7 +164,10 @@ def main(argv: list[str] | None = None) -> int:
 
         peer_reason = synetune_available()
         if peer_reason is None:
-            peer = [run_peer(table, args.trials, args.workers, seed) for seed in range(args.reps)]
+            peer = [
+                run_peer(table, args.trials, args.workers, seed, table_seed)
+                for seed in range(args.reps)
+            ]
             sides["syne_tune"] = summarize(peer)
             sides["syne_tune"]["version"] = SYNETUNE_VERSION
     else:

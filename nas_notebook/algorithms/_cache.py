@@ -113,28 +113,33 @@ class StudyCache(Generic[E]):
 class Finished:
     """The finished trials of a study read so far, by trial id.
 
-    Scans take the trials in order of number. The longest run of finished trials numbered from
-    0 on is not even looked at again (a study's first trials are usually all finished), so a
-    scan costs about the unfinished trials and those after them.
+    Scans take the trials in order of number. When a scan is handed the study's whole list
+    (trial ``n`` at index ``n``), the next one looks only at the trials that were unfinished
+    then and those added since: each scan costs about the running trials and the new ones, not
+    the study. Any other list (one of some states only) is scanned whole.
     """
 
-    __slots__ = ("trials", "upto")
+    __slots__ = ("pending", "seen", "trials")
 
     def __init__(self) -> None:
         self.trials: dict[int, FrozenTrial] = {}
-        #: Trials ``0 .. upto - 1`` are all in ``trials``.
-        self.upto = 0
+        #: Trials ``0 .. seen - 1`` were all looked at; of them, ``pending`` were unfinished.
+        self.seen = 0
+        self.pending: list[int] = []
 
     def scan(self, trials: Sequence[FrozenTrial]) -> tuple[list[FrozenTrial], list[FrozenTrial]]:
         """The trials of ``trials`` (ordered by number) finished since the last scan (now read),
         and the unfinished ones, each in order."""
         fresh: list[FrozenTrial] = []
         unfinished: list[FrozenTrial] = []
-        upto = self.upto
-        # A list that holds trials 0 .. upto - 1 holds them first (numbers are unique, ordered).
-        if not 0 < upto <= len(trials) or trials[upto - 1].number != upto - 1:
-            upto = 0
-        for trial in trials[upto:]:
+        seen = self.seen
+        # Numbers are unique and ordered: if trial seen - 1 is at its index, so is every one
+        # before it, and the pending ones can be found by number.
+        whole_before = 0 < seen <= len(trials) and trials[seen - 1].number == seen - 1
+        candidates = (
+            [trials[n] for n in self.pending] + list(trials[seen:]) if whole_before else trials
+        )
+        for trial in candidates:
             if not trial.state.is_finished():
                 unfinished.append(trial)
                 continue
@@ -142,7 +147,8 @@ class Finished:
             if key not in self.trials:
                 self.trials[key] = trial
                 fresh.append(trial)
-            if trial.number == upto and not unfinished:
-                upto += 1
-        self.upto = max(self.upto, upto)
+        if trials and trials[-1].number == len(trials) - 1:  # the whole list: resume from here
+            self.seen, self.pending = len(trials), [t.number for t in unfinished]
+        else:
+            self.seen, self.pending = 0, []
         return fresh, unfinished

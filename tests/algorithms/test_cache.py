@@ -59,7 +59,7 @@ def test_each_finished_trial_is_read_once():
     running = study.ask()
     fresh, unfinished = done.scan(study.get_trials(deepcopy=False))
     assert [t.number for t in fresh] == [0, 1, 2] and [t.number for t in unfinished] == [3]
-    assert done.upto == 3
+    assert (done.seen, done.pending) == (4, [3])  # the next scan looks at trial 3 and on
     study.tell(running, 0.5)
     study.ask()
     study.enqueue_trial({"x": 0.1})
@@ -76,5 +76,20 @@ def test_a_list_of_some_states_is_scanned_whole():
     done = Finished()
     complete = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
     assert [t.number for t in done.scan(complete)[0]] == [0, 1, 3, 4]
-    assert done.upto == 2
-    assert done.scan(study.get_trials(deepcopy=False))[0][0].number == 2
+    assert done.seen == 0  # not the whole list: the next scan reads every trial again
+    assert [t.number for t in done.scan(study.get_trials(deepcopy=False))[0]] == [2]
+
+
+def test_a_trial_that_finishes_out_of_order_is_read_once_it_does():
+    study = optuna.create_study()
+    done = Finished()
+    slow, quick = study.ask(), study.ask()
+    study.tell(quick, 1.0)
+    fresh, unfinished = done.scan(study.get_trials(deepcopy=False))
+    assert [t.number for t in fresh] == [1] and [t.number for t in unfinished] == [0]
+    study.tell(study.ask(), 2.0)
+    assert [t.number for t in done.scan(study.get_trials(deepcopy=False))[0]] == [2]
+    study.tell(slow, 3.0)
+    fresh, unfinished = done.scan(study.get_trials(deepcopy=False))
+    assert [t.number for t in fresh] == [0] and unfinished == []
+    assert done.scan(study.get_trials(deepcopy=False)) == ([], [])
