@@ -6,6 +6,7 @@ from ._evolution import RegularizedEvolution
 from ._extrapolation import CurveExtrapolationPruner
 from ._grid import GridSearch
 from ._policy import PolicyGradient, PPOController, ReinforceController
+from ._prior_gp import PriorGP
 from ._prior_tpe import PriorTPE
 from ._priorband import PriorBand
 from ._promotion import PromotingSuccessiveHalving
@@ -30,6 +31,7 @@ __all__ = [
     "PPOController",
     "PolicyGradient",
     "PriorBand",
+    "PriorGP",
     "PriorTPE",
     "PromotingSuccessiveHalving",
     "RandomSearch",

@@ -159,7 +159,9 @@ def _gp(**options: Any) -> optuna.samplers.BaseSampler:
         raise UnknownAlgorithmError(
             "algorithm 'gp' needs PyTorch: pip install 'nas_notebook[torch]'"
         ) from None
-    return optuna.samplers.GPSampler(**options)
+    from ._prior_gp import PriorGP
+
+    return PriorGP(**options)
 
 
 def make_pruner(spec: str | optuna.pruners.BasePruner | None) -> optuna.pruners.BasePruner:

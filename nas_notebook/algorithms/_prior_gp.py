@@ -1,0 +1,145 @@
+"""Gaussian-process Bayesian optimization that takes the priors written inline into account, as
+piBO does it (Hvarfner et al. 2022; see :mod:`nas_notebook.algorithms._priors` for the prior
+and its fading): its first, random trials are drawn from the priors, and the acquisition it
+maximizes afterwards, Optuna's log expected improvement, gains ``e * log pi(x)``, i.e. the
+expected improvement is weighed by ``pi(x) ** e``. Without priors it is Optuna's
+``GPSampler``.
+
+The acquisition is evaluated by Optuna on its normalized coordinates: a choice is its index, a
+number its position in its range (of its logarithm, on a log scale), which is the unit scale of
+the priors (:mod:`~nas_notebook.algorithms._unit_scale`) up to Optuna's half-step padding of a
+log-scaled integer. The prior's term is written in torch, so Optuna's gradient steps on the
+numbers see it.
+
+Who calls what: Optuna calls ``sample_relative`` (which fits the process and maximizes the
+acquisition) and ``sample_independent`` on the thread running the trial; the acquisition reads
+the priors of the trial that thread draws.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import numpy as np
+import optuna
+from optuna.distributions import BaseDistribution, CategoricalDistribution
+from optuna.study import Study
+from optuna.trial import FrozenTrial
+
+from ._priors import CHOICE_P, SIGMA, PriorCache, Priors
+from ._random import RandomSearch
+from ._unit_scale import units
+
+__all__ = ["PriorGP"]
+
+
+def _prior_terms(
+    priors: Priors, space: dict[str, BaseDistribution]
+) -> list[tuple[int, np.ndarray | None, float, float]]:
+    """For each dimension with a prior: (its index, the log-probability of each choice, or
+    None for a number with its centre and width in the unit scale)."""
+    terms: list[tuple[int, np.ndarray | None, float, float]] = []
+    for i, (name, dist) in enumerate(space.items()):
+        spec = priors.get(name, dist)
+        if spec is None:
+            continue
+        if isinstance(dist, CategoricalDistribution):
+            k = len(dist.choices)
+            p = max(CHOICE_P[spec["confidence"]], 1.0 / k)
+            probs = np.full(k, (1.0 - p) / (k - 1) if k > 1 else 1.0)
+            probs[spec["value"]] = p
+            terms.append((i, np.log(probs), 0.0, 1.0))
+        else:
+            center = float(units(dist, spec["value"]))  # type: ignore[arg-type]
+            terms.append((i, None, center, SIGMA[spec["confidence"]]))
+    return terms
+
+
+class _PriorWeighted:
+    """An Optuna acquisition function plus ``e * log pi(x)`` (piBO); the rest is the inner
+    function's."""
+
+    def __init__(self, inner: Any, terms: list[Any], strength: float) -> None:
+        self._inner = inner
+        self._terms = terms
+        self._strength = strength
+        self.length_scales = inner.length_scales
+        self.search_space = inner.search_space
+
+    def eval_acqf(self, x: Any) -> Any:
+        import torch
+
+        value = self._inner.eval_acqf(x)
+        for index, log_probs, center, sigma in self._terms:
+            column = x[..., index]
+            if log_probs is not None:
+                table = torch.as_tensor(log_probs, dtype=value.dtype)
+                picked = column.detach().round().long().clamp(0, len(log_probs) - 1)
+                value = value + self._strength * table[picked]
+            else:
+                value = value - 0.5 * self._strength * ((column - center) / sigma) ** 2
+        return value
+
+    def eval_acqf_no_grad(self, x: np.ndarray) -> np.ndarray:
+        import torch
+
+        with torch.no_grad():
+            return self.eval_acqf(torch.from_numpy(x)).detach().numpy()
+
+    def eval_acqf_with_grad(self, x: np.ndarray) -> tuple[float, np.ndarray]:
+        import torch
+
+        tensor = torch.from_numpy(x).requires_grad_(True)
+        value = self.eval_acqf(tensor)
+        value.backward()
+        return value.item(), tensor.grad.detach().numpy()  # type: ignore[union-attr]
+
+
+class PriorGP(optuna.samplers.GPSampler):
+    """Optuna's ``GPSampler`` with inline priors (see the module docstring); takes its options.
+
+    Example:
+        >>> import optuna
+        >>> from nas_notebook._schema import record_prior
+        >>> study = optuna.create_study(sampler=PriorGP(seed=0, n_startup_trials=3))
+        >>> record_prior(study, "x", 0.9, "high")
+        >>> study.optimize(lambda t: (t.suggest_float("x", 0, 1) - 0.9) ** 2, n_trials=6)
+        >>> abs(study.best_params["x"] - 0.9) < 0.2
+        True
+    """
+
+    def __init__(self, **options: Any) -> None:
+        options.setdefault("independent_sampler", RandomSearch(seed=options.get("seed")))
+        super().__init__(**options)
+        self._priors = PriorCache()
+        # thread -> the priors and search space of the trial it draws
+        self._drawing: dict[int, tuple[Priors, dict[str, BaseDistribution]]] = {}
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        state["_drawing"] = {}
+        return state
+
+    def sample_relative(
+        self, study: Study, trial: FrozenTrial, search_space: dict[str, BaseDistribution]
+    ) -> dict[str, Any]:
+        thread = threading.get_ident()
+        self._drawing[thread] = (self._priors.get(study, trial.number), search_space)
+        try:
+            return super().sample_relative(study, trial, search_space)
+        finally:
+            self._drawing.pop(thread, None)
+
+    def _optimize_acqf(self, acqf: Any, best_params: np.ndarray | None) -> np.ndarray:
+        drawing = self._drawing.get(threading.get_ident())
+        if drawing is not None and drawing[0].specs and drawing[0].strength > 0:
+            priors, space = drawing
+            terms = _prior_terms(priors, space)
+            if terms:
+                acqf = _PriorWeighted(acqf, terms, priors.strength)
+        return super()._optimize_acqf(acqf, best_params)
+
+    def after_trial(self, study: Study, trial: FrozenTrial, state: Any, values: Any) -> None:
+        self._priors.drop(trial.number)
+        super().after_trial(study, trial, state, values)
