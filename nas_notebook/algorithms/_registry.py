@@ -206,7 +206,8 @@ register_sampler(
 register_sampler(
     "gp",
     lambda **options: _gp(**options),
-    "Gaussian-process Bayesian optimization (Optuna's GPSampler; needs torch)",
+    "Gaussian-process Bayesian optimization (Optuna's GPSampler, its expected improvement "
+    "weighed by the priors written inline as piBO does; needs torch)",
 )
 register_sampler(
     "cmaes",
