@@ -36,14 +36,15 @@ Target: the lowest final regret of the three for ``curve``.
 **DEHB.** Ours (``--algo dehb``: differential evolution with Hyperband) beside BOHB and
 random search with Hyperband, on the same landscape and budget.
 
-**NePS** (``--with-neps``): ours (TPE with the priors) against NePS 0.17's piBO (Bayesian
-optimization without a prior), one evaluation at a time for ``--neps-evaluations`` (40) over
-``--neps-seeds`` (3), NePS in a virtualenv of its own that the bench makes on first use
-(``_neps_peer``); the regret after each quarter of the evaluations, side by side. Then ours
-(``--algo priorband``) against NePS's PriorBand, one worker each, the DEHB part's training
-time, ``--seeds`` seeds (``_beyond_priorband``). Target: ours at least as near the optimum as
-NePS at every quarter, with the good and the misleading prior. piBO costs about 4 s an
-evaluation on this machine, so NePS is not part of the default run.
+**NePS** (``--with-neps``): ours (TPE with the priors, and beside it our GP with the priors,
+``--algo gp``) against NePS 0.17's piBO (Bayesian optimization without a prior), one
+evaluation at a time for ``--neps-evaluations`` (40) over ``--neps-seeds`` (3), NePS in a
+virtualenv of its own that the bench makes on first use (``_neps_peer``); the regret after each
+quarter of the evaluations, side by side. Then ours (``--algo priorband``) against NePS's
+PriorBand, one worker each, the DEHB part's training time, ``--seeds`` seeds
+(``_beyond_priorband``). Target: ours at least as near the optimum as NePS at every quarter,
+with the good and the misleading prior. piBO costs about 4 s an evaluation on this machine, so
+NePS is not part of the default run.
 
 **The dehb package** (DEHB 0.1.2, in a virtualenv of its own that the bench makes on first
 use, ``_dehb_peer``): ours against it with one worker each and the same training time (the
@@ -169,14 +170,17 @@ def neps_case(table: Path, evaluations: int, seeds: int) -> dict[str, Any]:
     edges = [edge_name(e) for e in EDGES]
     out: dict[str, Any] = {"evaluations": evaluations, "seeds": seeds}
     for case in ("none", "good", "misleading"):
-        ours, peer = [], []
+        ours, ours_gp, peer = [], [], []
         for seed in range(seeds):
             cell = prior_cells(final, seed).get(case)
             options = "" if cell is None else f",prior={cell}"
-            search = nb.Search(benchmark=f"nas201_digits:path={table},seed={landscape!r}{options}",
-                               executor="inline", n_trials=evaluations, algo="tpe", seed=seed,
-                               direction="maximize", storage="memory").start()  # fmt: skip
-            ours.append(_own_regrets(search, optimum))
+            for algo, regrets in (("tpe", ours), ("gp", ours_gp)):
+                search = nb.Search(
+                    benchmark=f"nas201_digits:path={table},seed={landscape!r}{options}",
+                    executor="inline", n_trials=evaluations, algo=algo, seed=seed,
+                    direction="maximize", storage="memory",
+                ).start()  # fmt: skip
+                regrets.append(_own_regrets(search, optimum))
             asked = run_neps(
                 "pibo" if cell is not None else "bayesian_optimization", evaluations, seed, edges,
                 OPS, lambda config: float(final[cell_index([config[e] for e in edges])]),
@@ -184,7 +188,11 @@ def neps_case(table: Path, evaluations: int, seeds: int) -> dict[str, Any]:
             )  # fmt: skip
             values = np.asarray([value for _, value in asked], dtype=float)
             peer.append(optimum - np.maximum.accumulate(values))
-        out[case] = {"ours": np.mean(ours, axis=0).tolist(), "neps": np.mean(peer, axis=0).tolist()}
+        out[case] = {
+            "ours": np.mean(ours, axis=0).tolist(),
+            "ours_gp": np.mean(ours_gp, axis=0).tolist(),
+            "neps": np.mean(peer, axis=0).tolist(),
+        }
     return out
 
 
@@ -329,9 +337,11 @@ def main(argv: list[str] | None = None) -> int:
         neps = neps_case(table, args.neps_evaluations, args.neps_seeds)
         quarters = [max(1, round(q * args.neps_evaluations / 4)) for q in (1, 2, 3, 4)]
         for case in ("none", "good", "misleading"):
-            ours, peer = (np.asarray(neps[case][k]) for k in ("ours", "neps"))
-            at = ", ".join(f"{q}: {ours[q - 1]:.4f} vs {peer[q - 1]:.4f}" for q in quarters)
-            print(f"NePS, prior {case}: regret after evaluations, ours vs piBO: {at}")
+            ours, gp, peer = (np.asarray(neps[case][k]) for k in ("ours", "ours_gp", "neps"))
+            at = ", ".join(f"{q}: {ours[q - 1]:.4f} ({gp[q - 1]:.4f}) vs {peer[q - 1]:.4f}"
+                           for q in quarters)  # fmt: skip
+            print(f"NePS, prior {case}: regret after evaluations, ours (TPE, and in brackets "
+                  f"our GP) vs piBO: {at}")  # fmt: skip
             if case != "none":
                 met = all(ours[q - 1] <= peer[q - 1] for q in quarters)
                 targets.append((f"NePS {case} prior: ours at least piBO at every quarter", met))
