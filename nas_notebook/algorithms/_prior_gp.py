@@ -18,7 +18,6 @@ the priors of the trial that thread draws.
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 import numpy as np
@@ -27,7 +26,8 @@ from optuna.distributions import BaseDistribution, CategoricalDistribution
 from optuna.study import Study
 from optuna.trial import FrozenTrial
 
-from ._priors import CHOICE_P, SIGMA, PriorCache, Priors
+from ._prior_drawing import PriorDrawing
+from ._priors import CHOICE_P, SIGMA, Priors
 from ._random import RandomSearch
 from ._unit_scale import units
 
@@ -96,7 +96,7 @@ class _PriorWeighted:
         return value.item(), tensor.grad.detach().numpy()  # type: ignore[union-attr]
 
 
-class PriorGP(optuna.samplers.GPSampler):
+class PriorGP(PriorDrawing, optuna.samplers.GPSampler):
     """Optuna's ``GPSampler`` with inline priors (see the module docstring); takes its options.
 
     Example:
@@ -112,34 +112,19 @@ class PriorGP(optuna.samplers.GPSampler):
     def __init__(self, **options: Any) -> None:
         options.setdefault("independent_sampler", RandomSearch(seed=options.get("seed")))
         super().__init__(**options)
-        self._priors = PriorCache()
-        # thread -> the priors and search space of the trial it draws
-        self._drawing: dict[int, tuple[Priors, dict[str, BaseDistribution]]] = {}
-
-    def __getstate__(self) -> dict[str, Any]:
-        state = self.__dict__.copy()
-        state["_drawing"] = {}
-        return state
+        self._init_priors()
 
     def sample_relative(
         self, study: Study, trial: FrozenTrial, search_space: dict[str, BaseDistribution]
     ) -> dict[str, Any]:
-        thread = threading.get_ident()
-        self._drawing[thread] = (self._priors.get(study, trial.number), search_space)
-        try:
+        with self.drawing(study, trial, search_space):
             return super().sample_relative(study, trial, search_space)
-        finally:
-            self._drawing.pop(thread, None)
 
     def _optimize_acqf(self, acqf: Any, best_params: np.ndarray | None) -> np.ndarray:
-        drawing = self._drawing.get(threading.get_ident())
-        if drawing is not None and drawing[0].specs and drawing[0].strength > 0:
+        drawing = self.current()
+        if drawing is not None and drawing[0].strength > 0:
             priors, space = drawing
             terms = _prior_terms(priors, space)
             if terms:
                 acqf = _PriorWeighted(acqf, terms, priors.strength)
         return super()._optimize_acqf(acqf, best_params)
-
-    def after_trial(self, study: Study, trial: FrozenTrial, state: Any, values: Any) -> None:
-        self._priors.drop(trial.number)
-        super().after_trial(study, trial, state, values)

@@ -10,7 +10,6 @@ the acquisition reads the priors of the trial that thread draws.
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 import numpy as np
@@ -19,13 +18,14 @@ from optuna.distributions import BaseDistribution
 from optuna.study import Study
 from optuna.trial import FrozenTrial
 
-from ._priors import PriorCache, Priors, log_prior
+from ._prior_drawing import PriorDrawing
+from ._priors import log_prior
 from ._random import RandomSearch
 
 __all__ = ["PriorTPE"]
 
 
-class PriorTPE(optuna.samplers.TPESampler):
+class PriorTPE(PriorDrawing, optuna.samplers.TPESampler):
     """Optuna's TPE with inline priors (see the module docstring); takes TPE's options.
 
     Example:
@@ -42,31 +42,20 @@ class PriorTPE(optuna.samplers.TPESampler):
         super().__init__(**options)
         # Optuna's TPE draws its first trials with this attribute: ours reads the priors.
         self._random_sampler = RandomSearch(seed=options.get("seed"))
-        self._priors = PriorCache()
-        # thread -> the priors and search space of the trial it draws
-        self._drawing: dict[int, tuple[Priors, dict[str, BaseDistribution]]] = {}
-
-    def __getstate__(self) -> dict[str, Any]:
-        state = self.__dict__.copy()
-        state["_drawing"] = {}
-        return state
+        self._init_priors()
 
     def _sample(
         self, study: Study, trial: FrozenTrial, search_space: dict[str, BaseDistribution]
     ) -> dict[str, Any]:
-        thread = threading.get_ident()
-        self._drawing[thread] = (self._priors.get(study, trial.number), search_space)
-        try:
+        with self.drawing(study, trial, search_space):
             return super()._sample(study, trial, search_space)
-        finally:
-            self._drawing.pop(thread, None)
 
     def _compute_acquisition_func(
         self, samples: dict[str, np.ndarray], mpe_below: Any, mpe_above: Any
     ) -> np.ndarray:
         values = super()._compute_acquisition_func(samples, mpe_below, mpe_above)
-        drawing = self._drawing.get(threading.get_ident())
-        if drawing is None or not drawing[0].specs:
+        drawing = self.current()
+        if drawing is None:
             return values
         priors, space = drawing
         for name, drawn in samples.items():
@@ -77,7 +66,3 @@ class PriorTPE(optuna.samplers.TPESampler):
             if spec is not None:
                 values = values + log_prior(distribution, spec, priors.strength, drawn)
         return values
-
-    def after_trial(self, study: Study, trial: FrozenTrial, state: Any, values: Any) -> None:
-        self._priors.drop(trial.number)
-        super().after_trial(study, trial, state, values)

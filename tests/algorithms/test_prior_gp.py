@@ -46,27 +46,10 @@ def test_the_acquisition_gains_the_priors_log_density():
     assert faded.eval_acqf_no_grad(x[:1])[0] == pytest.approx(0.1 * math.log(0.05))
 
 
-def _best_after(algo, prior, n_trials, seeds=range(4)):
-    sure = ", confidence='high'"
-    body = (
-        "a = floatv(0, 1" + ("" if prior is None else f", prior={prior[0]}{sure}") + ")\n"
-        "b = floatv(0, 1" + ("" if prior is None else f", prior={prior[1]}{sure}") + ")\n"
-        "(a - 0.8) ** 2 + (b - 0.3) ** 2"
-    )
-    best = []
-    for seed in seeds:
-        search = nb.Search(
-            body, n_trials=n_trials, executor="inline", direction="minimize", storage="memory",
-            algo=algo, seed=seed,
-        ).start()  # fmt: skip
-        best.append(search.best.value)
-    return float(np.mean(best))
-
-
-def test_a_good_prior_speeds_the_gp_up_and_a_wrong_one_is_overcome():
+def test_a_good_prior_speeds_the_gp_up_and_a_wrong_one_is_overcome(best_after):
     algo = "gp:n_startup_trials=4"
-    assert _best_after(algo, (0.75, 0.35), 8) < _best_after(algo, None, 8) / 2
-    assert _best_after(algo, (0.05, 0.95), 30) < 0.01  # the evidence wins in the end
+    assert best_after(algo, (0.75, 0.35), 8) < best_after(algo, None, 8) / 2
+    assert best_after(algo, (0.05, 0.95), 30) < 0.01  # the evidence wins in the end
 
 
 def test_it_is_the_gp_algorithm_picklable_and_switchable(tmp_path):

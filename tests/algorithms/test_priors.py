@@ -86,30 +86,13 @@ def test_random_search_draws_from_the_prior_first_and_less_as_trials_finish():
     assert (np.abs(plain - 0.8) < 0.1).mean() < 0.4
 
 
-def _best_after(algo, prior, n_trials, seeds=range(5)):
-    sure = ", confidence='high'"
-    body = (
-        "a = floatv(0, 1" + ("" if prior is None else f", prior={prior[0]}{sure}") + ")\n"
-        "b = floatv(0, 1" + ("" if prior is None else f", prior={prior[1]}{sure}") + ")\n"
-        "(a - 0.8) ** 2 + (b - 0.3) ** 2"
-    )
-    best = []
-    for seed in seeds:
-        search = nb.Search(
-            body, n_trials=n_trials, executor="inline", direction="minimize", storage="memory",
-            algo=algo, seed=seed,
-        ).start()  # fmt: skip
-        best.append(search.best.value)
-    return float(np.mean(best))
-
-
-def test_a_good_prior_speeds_tpe_up_and_a_wrong_one_is_overcome():
+def test_a_good_prior_speeds_tpe_up_and_a_wrong_one_is_overcome(best_after):
     # TPE's first ten trials are random: drawn from the priors, they start near the optimum
-    plain = _best_after("tpe", None, 10)
-    good = _best_after("tpe", (0.75, 0.35), 10)
+    plain = best_after("tpe", None, 10)
+    good = best_after("tpe", (0.75, 0.35), 10)
     assert good < plain / 2
-    assert _best_after("tpe", (0.75, 0.35), 30) <= _best_after("tpe", None, 30) * 1.5
-    wrong = _best_after("tpe", (0.05, 0.95), 60)
+    assert best_after("tpe", (0.75, 0.35), 30) <= best_after("tpe", None, 30) * 1.5
+    wrong = best_after("tpe", (0.05, 0.95), 60)
     assert wrong < 0.02  # the fading prior lets the evidence win: near the optimum anyway
 
 
