@@ -53,7 +53,14 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from nas_notebook.benchmarks import EDGES, TabulatedBenchmark, cell_index, cell_ops, cell_str, edge_name
+from nas_notebook.benchmarks import (
+    EDGES,
+    TabulatedBenchmark,
+    cell_index,
+    cell_ops,
+    cell_str,
+    edge_name,
+)
 
 bench = TabulatedBenchmark()
 protocol = bench.meta["protocol"]
