@@ -269,9 +269,11 @@ print(f"best reward {max(outer_best):.4f}")
 # Often you know more than the range: a learning rate that worked last time, the activation
 # you would pick. Say so where the range is written: `floatv(1e-4, 1e-1, log=True,
 # prior=3e-3)`, `oneof([...], prior="gelu")`, with `confidence="low"`, `"medium"` (the default)
-# or `"high"`. The prior is stored with the study; random search and TPE draw near it at first
-# and less as trials finish (in the manner of piBO), so a good prior saves trials and a wrong
-# one is overcome. The slice and parallel-coordinate plots mark it.
+# or `"high"`. The prior is stored with the study; random search, TPE and `--algo gp` (Gaussian-
+# process BO, its expected improvement weighed by the prior) draw near it at first and less as
+# trials finish (in the manner of piBO), and faster when the finished trials contradict it, so
+# a good prior saves trials and a wrong one is overcome. The slice and parallel-coordinate plots
+# mark it.
 #
 # The "training" below is a stand-in whose best is near `lr = 2e-3` with `gelu`: five seeds of
 # ten TPE trials with a good prior, none, and a misleading one (whose sixty trials show the
