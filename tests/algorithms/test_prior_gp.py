@@ -7,6 +7,7 @@ import numpy as np
 import optuna
 import pytest
 from optuna.distributions import CategoricalDistribution, FloatDistribution
+from prior_bowl import best_after
 
 import nas_notebook as nb
 from nas_notebook.algorithms import PriorGP, make_sampler
@@ -46,7 +47,7 @@ def test_the_acquisition_gains_the_priors_log_density():
     assert faded.eval_acqf_no_grad(x[:1])[0] == pytest.approx(0.1 * math.log(0.05))
 
 
-def test_a_good_prior_speeds_the_gp_up_and_a_wrong_one_is_overcome(best_after):
+def test_a_good_prior_speeds_the_gp_up_and_a_wrong_one_is_overcome():
     algo = "gp:n_startup_trials=4"
     assert best_after(algo, (0.75, 0.35), 8) < best_after(algo, None, 8) / 2
     assert best_after(algo, (0.05, 0.95), 30) < 0.01  # the evidence wins in the end

@@ -8,6 +8,7 @@ import numpy as np
 import optuna
 import pytest
 from optuna.distributions import CategoricalDistribution, FloatDistribution, IntDistribution
+from prior_bowl import best_after
 
 import nas_notebook as nb
 from nas_notebook import floatv, intv, oneof
@@ -86,7 +87,7 @@ def test_random_search_draws_from_the_prior_first_and_less_as_trials_finish():
     assert (np.abs(plain - 0.8) < 0.1).mean() < 0.4
 
 
-def test_a_good_prior_speeds_tpe_up_and_a_wrong_one_is_overcome(best_after):
+def test_a_good_prior_speeds_tpe_up_and_a_wrong_one_is_overcome():
     # TPE's first ten trials are random: drawn from the priors, they start near the optimum
     plain = best_after("tpe", None, 10)
     good = best_after("tpe", (0.75, 0.35), 10)

@@ -1,14 +1,12 @@
-"""Helpers shared by the algorithms' tests."""
-
-from collections.abc import Callable
+"""A 2-d bowl searched with and without priors, shared by the tests of the samplers that take
+priors."""
 
 import numpy as np
-import pytest
 
 import nas_notebook as nb
 
 
-def _best_after(algo, prior, n_trials, seeds=range(5)):
+def best_after(algo, prior, n_trials, seeds=range(5)):
     """The mean best value of ``algo`` after ``n_trials`` on a 2-d bowl with its optimum at
     (0.8, 0.3), each decision with a confident ``prior`` (a pair; None: no prior)."""
     sure = ", confidence='high'"
@@ -25,9 +23,3 @@ def _best_after(algo, prior, n_trials, seeds=range(5)):
         ).start()  # fmt: skip
         best.append(search.best.value)
     return float(np.mean(best))
-
-
-@pytest.fixture
-def best_after() -> Callable[..., float]:
-    """See :func:`_best_after`."""
-    return _best_after
