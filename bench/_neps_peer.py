@@ -66,7 +66,7 @@ def run_neps(
 
 
 def run_neps_multi_fidelity(
-    optimizer: str,
+    optimizer: str | tuple[str, dict[str, Any]],
     budget: float,
     seed: int,
     edges: Sequence[str],
@@ -77,8 +77,9 @@ def run_neps_multi_fidelity(
     confidence: str = "medium",
 ) -> list[tuple[dict[str, str], int, float, float]]:
     """One NePS search with a fidelity (epochs, ``fidelities``) until the cost NePS is told
-    reaches ``budget``: ``objective(config, epochs)`` gives ``(value, cost)``. Returns each
-    evaluation, in order: ``(config, epochs, value, cost)``."""
+    reaches ``budget``: ``objective(config, epochs)`` gives ``(value, cost)``. ``optimizer``:
+    NePS's name of it, or ``(name, options)``. Returns each evaluation, in order: ``(config,
+    epochs, value, cost)``."""
     job = {"optimizer": optimizer, "cost": budget, "seed": seed, "edges": list(edges),
            "ops": list(ops), "prior": None if prior is None else list(prior),
            "confidence": confidence, "fidelity": list(fidelities)}  # fmt: skip

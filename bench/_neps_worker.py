@@ -1,7 +1,8 @@
 """Runs inside NePS's own virtualenv (see ``_neps_peer``): one NePS search over the tabulated
 benchmark's six edge decisions, asking the parent process for each configuration's value.
 
-Protocol, one JSON object per line: the job on stdin first (``optimizer``, ``evaluations``,
+Protocol, one JSON object per line: the job on stdin first (``optimizer``: a name, or ``[name,
+{option: value}]``; ``evaluations``,
 ``seed``, ``edges``, ``ops``, ``prior`` (one op per edge, or null), ``confidence``); then for
 each evaluation this process writes ``{"config": {edge: op}}`` and reads ``{"value": v}`` (higher
 is better); at the end it writes ``{"done": true}``. Nothing else goes to stdout.
@@ -65,11 +66,13 @@ def main() -> None:
         if fidelity is None
         else {"total_cost_to_spend": job["cost"]}
     )
+    optimizer = job["optimizer"]
     neps.run(
         evaluate,
         space,
         root_directory=tempfile.mkdtemp() + "/run",
-        optimizer=job["optimizer"],
+        # ``[name, {option: value}]`` (JSON has no tuples): NePS takes ``(name, options)``.
+        optimizer=tuple(optimizer) if isinstance(optimizer, list) else optimizer,
         **budget,
     )
     out.write(json.dumps({"done": True}) + "\n")

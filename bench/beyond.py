@@ -12,8 +12,8 @@ incumbent's (the best completed trial so far).
 (``nas201_digits:prior=CELL``, confidence medium): a *good* prior is a cell drawn at random
 (per seed) from the landscape's top 5 %, a *misleading* one from its bottom 10 %. Random search
 and TPE run with no prior, the good one and the misleading one, and so does PriorBand (``--algo
-priorband``, with its Hyperband pruner: compare it with random search with Hyperband, in the
-DEHB part). Printed per configuration: the
+priorband``, with its ASHA pruner: compare it with random search with ASHA in the learning-curve
+part). Printed per configuration: the
 final regret (mean over seeds), its ratio to random search's without a prior, and the share of
 the budget after which the mean regret curve is at or below random search's final regret
 ("reaches random's final"). Targets, for TPE (the default algorithm): with a good prior,
@@ -217,7 +217,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     scratch = tempfile.TemporaryDirectory()
     table = args.table or TABLE_PATH
-    #: (algorithm, pruner): PriorBand is a multi-fidelity scheduler, with its Hyperband.
+    #: (algorithm, pruner): PriorBand is a multi-fidelity scheduler, with its ASHA.
     algos = [("random", "none"), ("tpe", "none"), ("priorband", "default")]
     if args.quick:
         table = Path(scratch.name) / "synthetic.npz"

@@ -316,8 +316,8 @@ plot_slice(with_prior)
 
 # %% [markdown]
 # With learning curves there is a multi-fidelity way to use priors: `--algo priorband` (after
-# PriorBand) runs Hyperband and draws each new trial from the priors, from around the best
-# trial so far, or at random. Once the best trials of a rung are known, it compares how likely
+# PriorBand) runs asynchronous successive halving (`--pruner hyperband`: Hyperband's brackets)
+# and draws each new trial from the priors, from around the best trial so far, or at random. Once the best trials of a rung are known, it compares how likely
 # they are under the prior and around the incumbent, and moves the prior's share to the
 # incumbent when the prior points elsewhere. Here the benchmark's six edges get the ops of a
 # cell as priors (`nas201_digits:prior=CELL`): a good cell, then a poor one.

@@ -1,12 +1,12 @@
-"""PriorBand: Hyperband whose new trials are drawn from the priors written inline, from around
-the incumbent, or at random (after Mallik et al. 2023, "PriorBand: Practical Hyperparameter
-Optimization in the Age of Deep Learning").
+"""PriorBand: successive halving whose new trials are drawn from the priors written inline,
+from around the incumbent, or at random (after Mallik et al. 2023, "PriorBand: Practical
+Hyperparameter Optimization in the Age of Deep Learning").
 
 Each new trial is drawn from one of three places, chosen at random when it is created:
 
 * **random**, with probability ``1 / (1 + eta ** r)``, where ``r`` is the rung the trial's
-  Hyperband bracket starts at (so half the trials of the cheapest bracket, and fewer of the
-  brackets that start at a higher rung, where a trial costs more);
+  Hyperband bracket starts at (half the trials under ASHA, whose one bracket starts at the first
+  rung; fewer in the brackets of Hyperband that start higher, where a trial costs more);
 * **the prior** (``prior=`` of each decision, at full strength; a decision without one is
   drawn at random), with the rest of the probability, until there is evidence;
 * **around the incumbent** (the best completed trial): each decision keeps the incumbent's
@@ -19,8 +19,11 @@ the prior and the incumbent in proportion to how likely the best ``1 / eta`` of 
 rung are under each (weighted by their rank): a prior that points where the good trials are
 keeps its share, a misleading one hands it to the incumbent.
 
-It goes with Optuna's Hyperband pruner (``--algo priorband`` brings ``--pruner hyperband``);
-with another pruner every trial counts as the first bracket's.
+``--algo priorband`` brings asynchronous successive halving (``--pruner
+asha:min_resource=1,reduction_factor=3``; see ``PRIORBAND_PRUNER`` in the registry), as NePS's
+``priorband(base="asha")``; with ``--pruner hyperband`` it is the paper's PriorBand over
+Hyperband's brackets, each trial's random share set by its bracket. With any other pruner every
+trial counts as the first bracket's.
 
 Who calls what: Optuna calls ``before_trial`` on the thread that creates the trial (it draws the
 place and the incumbent's moves, and stores them on the trial) and ``sample_independent`` on the

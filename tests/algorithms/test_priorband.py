@@ -13,7 +13,13 @@ from optuna.trial import TrialState, create_trial
 
 import nas_notebook as nb
 from nas_notebook._schema import PRIORBAND, record_prior
-from nas_notebook.algorithms import PriorBand, default_pruner, make_sampler
+from nas_notebook.algorithms import (
+    AsyncSuccessiveHalving,
+    PriorBand,
+    default_pruner,
+    make_pruner,
+    make_sampler,
+)
 
 
 def _study(prior, values):
@@ -70,8 +76,10 @@ def test_incumbent_draws_stay_near_the_incumbent_and_every_draw_is_stored():
             assert t.params["x"] == pytest.approx(unit["x"])
 
 
-def test_it_comes_with_hyperband_and_checks_its_arguments():
-    assert default_pruner("priorband") == "hyperband"
+def test_it_comes_with_asha_and_checks_its_arguments():
+    pruner = make_pruner(default_pruner("priorband"))
+    assert isinstance(pruner, AsyncSuccessiveHalving)
+    assert (pruner._min_resource, pruner._reduction_factor) == (1, 3)  # PriorBand's eta
     assert isinstance(make_sampler("priorband:eta=2", seed=0), PriorBand)
     for bad, message in (("eta=1", "eta"), ("mutation_rate=0", "mutation_rate"),
                          ("mutation_std=2", "mutation_std")):  # fmt: skip
@@ -86,16 +94,21 @@ def test_with_a_good_prior_it_finds_a_good_cell_of_the_benchmark_sooner_than_ran
     final = bench.values("valid_acc", bench.default_seed)[:, -1]
     good = int(np.nanargmax(final))
     found = {}
-    for algo, options in (("priorband", f":prior={good}"), ("random", "")):
+    for algo, options, pruner in (
+        ("priorband", f":prior={good}", "hyperband"),  # the paper's brackets
+        ("priorband", f":prior={good}", None),  # its default, ASHA
+        ("random", "", "hyperband"),
+    ):
         regrets = []
         for seed in range(3):
             search = nb.Search(
                 benchmark=f"nas201_digits{options}", executor="simulated", workers=4,
-                n_trials=24, algo=algo, pruner="hyperband", seed=seed, storage="memory",
+                n_trials=24, algo=algo, pruner=pruner, seed=seed, storage="memory",
                 name=f"{algo}-{seed}",
             ).start()  # fmt: skip
             search.wait()
             regrets.append(float(np.nanmax(final)) - search.best.value)
-        found[algo] = float(np.mean(regrets))
-    assert found["priorband"] < found["random"], found
-    assert math.isfinite(found["priorband"])
+        found[f"{algo}+{pruner}"] = float(np.mean(regrets))
+    assert found["priorband+hyperband"] < found["random+hyperband"], found
+    assert found["priorband+None"] < found["random+hyperband"], found
+    assert math.isfinite(found["priorband+None"])
