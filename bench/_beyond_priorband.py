@@ -1,5 +1,6 @@
-"""The PriorBand part of ``beyond.py``: ours (``--algo priorband``) against NePS's PriorBand on
-the same table, with the same prior, one worker each, the same budget of training time.
+"""The PriorBand part of ``beyond.py``: ours (``--algo priorband``, with its ASHA) against NePS's
+PriorBand on the same table, with the same prior, one worker each, the same budget of training
+time. NePS runs its default (PriorBand over Hyperband) and ``base="asha"`` (over ASHA, as ours).
 
 NePS is told each evaluation's cost; a configuration it evaluates again at more epochs is
 charged only the epochs it adds, as if it resumed from a checkpoint (ours resumes trials the
@@ -20,7 +21,11 @@ from search_quality import _nanmean, regret_curve, run_one
 
 from nas_notebook.benchmarks import OPS, cell_ops
 
-__all__ = ["priorband_case"]
+__all__ = ["NEPS_BASES", "priorband_case"]
+
+#: NePS's PriorBand runs, by their key in the results: its default (over Hyperband), and over
+#: ASHA as ours runs.
+NEPS_BASES: dict[str, Any] = {"neps": "priorband", "neps_asha": ("priorband", {"base": "asha"})}
 
 
 def priorband_case(
@@ -37,31 +42,37 @@ def priorband_case(
     land = Landscape(table)
     out: dict[str, Any] = {"neps_version": NEPS_VERSION, "budget_s": budget}
     for case in ("good", "misleading"):
-        ours, peer = [], []
+        ours: list[np.ndarray] = []
+        peers: dict[str, list[np.ndarray]] = {key: [] for key in NEPS_BASES}
         for seed in range(seeds):
             cell = prior_cells(land.accuracy[:, -1], seed)[case]
             run = run_one(table, land.seed, "priorband", "default", seed, 1, budget,
                           f",prior={cell}")  # fmt: skip
             ours.append(regret_curve(run, grid, land.optimum))
-            trained: dict[int, int] = {}
+            for key, optimizer in NEPS_BASES.items():
+                trained: dict[int, int] = {}
 
-            def objective(
-                config: dict[str, str], fidelity: int, trained: dict[int, int] = trained
-            ) -> tuple[float, float]:
-                index, at = land.cell(config), min(max(fidelity, 1), land.epochs)
-                before = trained.get(index, 0)
-                trained[index] = max(before, at)
-                start = float(land.time[index, before - 1]) if 0 < before < at else 0.0
-                return float(land.accuracy[index, at - 1]), float(land.time[index, at - 1]) - start
+                def objective(
+                    config: dict[str, str], fidelity: int, trained: dict[int, int] = trained
+                ) -> tuple[float, float]:
+                    index, at = land.cell(config), min(max(fidelity, 1), land.epochs)
+                    before = trained.get(index, 0)
+                    trained[index] = max(before, at)
+                    start = float(land.time[index, before - 1]) if 0 < before < at else 0.0
+                    return (float(land.accuracy[index, at - 1]),
+                            float(land.time[index, at - 1]) - start)  # fmt: skip
 
-            asked = run_neps_multi_fidelity("priorband", budget, seed, land.edges, OPS, objective,
-                                            (1, land.epochs), prior=cell_ops(cell))  # fmt: skip
-            peer.append(land.peer_regret(asked, grid))
-        ours_a, peer_a = np.array(ours), np.array(peer)
+                asked = run_neps_multi_fidelity(optimizer, budget, seed, land.edges, OPS,
+                                                objective, (1, land.epochs),
+                                                prior=cell_ops(cell))  # fmt: skip
+                peers[key].append(land.peer_regret(asked, grid))
+        ours_a = np.array(ours)
         out[case] = {
             "ours_final": ours_a[:, -1].tolist(),
-            "neps_final": peer_a[:, -1].tolist(),
             "ours_curve_mean": _nanmean(ours_a).tolist(),
-            "neps_curve_mean": _nanmean(peer_a).tolist(),
         }
+        for key, regrets in peers.items():
+            peer_a = np.array(regrets)
+            out[case][f"{key}_final"] = peer_a[:, -1].tolist()
+            out[case][f"{key}_curve_mean"] = _nanmean(peer_a).tolist()
     return out

@@ -58,6 +58,7 @@ with the project's virtualenv: ``.venv/bin/python bench/beyond.py``.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import sys
 import tempfile
@@ -345,22 +346,23 @@ def main(argv: list[str] | None = None) -> int:
             if case != "none":
                 met = all(ours[q - 1] <= peer[q - 1] for q in quarters)
                 targets.append((f"NePS {case} prior: ours at least piBO at every quarter", met))
-        from _beyond_priorband import priorband_case
+        from _beyond_priorband import NEPS_BASES, priorband_case
 
         total = budget * args.workers  # one worker each, the same training time as DEHB's
         single = np.geomspace(total / 100, total, GRID)
         neps["priorband"] = band = priorband_case(table, args.seeds, total, single, prior_cells)
         marks = [int(np.searchsorted(single, q * total)) if q < 1 else len(single) - 1
                  for q in (0.25, 0.5, 0.75, 1.0)]  # fmt: skip
-        for case in ("good", "misleading"):
-            ours, peer = (np.asarray(band[case][k]) for k in ("ours_curve_mean", "neps_curve_mean"))
+        for case, key in itertools.product(("good", "misleading"), NEPS_BASES):
+            ours = np.asarray(band[case]["ours_curve_mean"])
+            peer = np.asarray(band[case][f"{key}_curve_mean"])
             at = ", ".join(f"{(n + 1) / 4:.2f}: {ours[i]:.4f} vs {peer[i]:.4f}"
                            for n, i in enumerate(marks))  # fmt: skip
-            print(f"PriorBand, prior {case}, one worker: regret ours vs NePS at each quarter of "
-                  f"{total:.0f} s of training: {at}")  # fmt: skip
+            print(f"PriorBand, prior {case}, one worker: regret ours vs NePS ({NEPS_BASES[key]}) "
+                  f"at each quarter of {total:.0f} s of training: {at}")  # fmt: skip
             met = all(ours[i] <= peer[i] + 1e-12 for i in marks)
-            targets.append((f"NePS PriorBand {case} prior: ours at least NePS's at every quarter",
-                            met))  # fmt: skip
+            targets.append((f"NePS PriorBand {case} prior ({key}): ours at least NePS's at every "
+                            "quarter", met))  # fmt: skip
     for line, met in targets:
         print(f"{'MET   ' if met else 'MISSED'} {line}")
     if not neps:
