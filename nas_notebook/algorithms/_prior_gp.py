@@ -27,7 +27,7 @@ from optuna.study import Study
 from optuna.trial import FrozenTrial
 
 from ._prior_drawing import PriorDrawing
-from ._priors import CHOICE_P, SIGMA, Priors
+from ._priors import SIGMA, Priors, choice_probs
 from ._random import RandomSearch
 from ._unit_scale import units
 
@@ -45,11 +45,7 @@ def _prior_terms(
         if spec is None:
             continue
         if isinstance(dist, CategoricalDistribution):
-            k = len(dist.choices)
-            p = max(CHOICE_P[spec["confidence"]], 1.0 / k)
-            probs = np.full(k, (1.0 - p) / (k - 1) if k > 1 else 1.0)
-            probs[spec["value"]] = p
-            terms.append((i, np.log(probs), 0.0, 1.0))
+            terms.append((i, np.log(choice_probs(dist, spec, 1.0)), 0.0, 1.0))
         else:
             center = float(units(dist, spec["value"]))  # type: ignore[arg-type]
             terms.append((i, None, center, SIGMA[spec["confidence"]]))

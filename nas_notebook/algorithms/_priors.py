@@ -58,6 +58,7 @@ __all__ = [
     "PriorCache",
     "Priors",
     "agreement",
+    "choice_probs",
     "fitting",
     "log_density",
     "log_prior",
@@ -132,7 +133,10 @@ def fitting(
     return spec if low <= spec["value"] <= high else None
 
 
-def _choice_probs(distribution: CategoricalDistribution, spec: dict[str, Any], e: float):
+def choice_probs(
+    distribution: CategoricalDistribution, spec: dict[str, Any], e: float
+) -> np.ndarray:
+    """The probability of each choice under the prior ``spec`` raised to ``e``, normalized."""
     k = len(distribution.choices)
     p = max(CHOICE_P[spec["confidence"]], 1.0 / k)
     probs = np.full(k, (1.0 - p) / (k - 1) if k > 1 else 1.0)
@@ -147,7 +151,7 @@ def sample_prior(
     """A draw from ``pi ** e`` (see the module docstring), in Optuna's internal form for a
     choice (the choice itself) and a number."""
     if isinstance(distribution, CategoricalDistribution):
-        probs = _choice_probs(distribution, spec, e)
+        probs = choice_probs(distribution, spec, e)
         return distribution.choices[int(rng.choice(len(probs), p=probs))]
     assert isinstance(distribution, (FloatDistribution, IntDistribution))
     if e <= 1e-3:  # a normal that wide is flat over the bounds: the uniform draw
@@ -169,7 +173,7 @@ def log_prior(
     """``e * log pi(x)`` for internal values ``values`` (up to a constant: what an acquisition
     function adds to rank candidates)."""
     if isinstance(distribution, CategoricalDistribution):
-        probs = _choice_probs(distribution, spec, 1.0)
+        probs = choice_probs(distribution, spec, 1.0)
         return e * np.log(probs[np.asarray(values, dtype=int)])
     assert isinstance(distribution, (FloatDistribution, IntDistribution))
     center = float(units(distribution, spec["value"]))
