@@ -24,11 +24,18 @@ RETRY_OF = "nas_notebook:retry_of"
 
 
 def _cell(path: Path, executor: str, resume: bool) -> str:
+    """A trial of 0.4 s that goes on while the file ``hold`` exists: the trials under way when
+    the test ends the kernel are then still under way however slowly the kernel shuts down (two
+    0.4 s trials could otherwise both finish between the shutdown request and the workers'
+    termination, and nothing would be cut short)."""
     budget = "--resume" if resume else f"--n-trials {BUDGET}"
+    hold = path.with_name("hold")
     return (
         f"%%search slow {budget} --executor {executor} --workers {WORKERS} "
         f"--storage journal:{path} --algo random\n"
-        "import time\nx = floatv(0, 1)\ntime.sleep(0.4)\nx"
+        "import os, time\nx = floatv(0, 1)\nstart = time.monotonic()\n"
+        f"while time.monotonic() - start < 0.4 or os.path.exists({str(hold)!r}):\n"
+        "    time.sleep(0.02)\nx"
     )
 
 
@@ -36,15 +43,17 @@ def _cell(path: Path, executor: str, resume: bool) -> str:
 @pytest.mark.parametrize("how", ["graceful", "kill"])
 def test_a_kernel_gone_mid_search_then_resume(tmp_path: Path, how: str, executor: str) -> None:
     path = tmp_path / "s.journal"
+    hold = path.with_name("hold")
     km, kc = kernel(tmp_path)
     try:
         kc.execute(_cell(path, executor, resume=False))
 
-        def under_way() -> bool:
-            states = [t.state for t in trials(path, "slow")]
-            return states.count(TrialState.COMPLETE) >= 3 and TrialState.RUNNING in states
+        def states_now() -> list[TrialState]:
+            return [t.state for t in trials(path, "slow")]
 
-        wait_until(under_way, 120, "3 COMPLETE and some RUNNING trials")
+        wait_until(lambda: states_now().count(TrialState.COMPLETE) >= 3, 120, "3 COMPLETE trials")
+        hold.touch()
+        wait_until(lambda: TrialState.RUNNING in states_now(), 30, "a RUNNING trial held")
         if how == "graceful":
             km.restart_kernel(now=False)  # a shutdown request first, as Jupyter's restart sends
         else:
@@ -54,6 +63,7 @@ def test_a_kernel_gone_mid_search_then_resume(tmp_path: Path, how: str, executor
         kc.stop_channels()
     finally:
         km.shutdown_kernel(now=True)
+        hold.unlink(missing_ok=True)
 
     before = trials(path, "slow")
     states = [t.state for t in before]
