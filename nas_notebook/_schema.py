@@ -33,11 +33,12 @@ Trial system attributes (key: writer -> readers; type):
 - ``fixed_params``: Optuna's ``enqueue_trial``, the re-run of an interrupted trial -> Optuna's
   ``suggest_*``, grid search; dict name -> value.
 - ``nas_notebook:started``: a Dask task as it begins -> the Dask executor; int pid.
-- ``nas_notebook:sim_start`` / ``sim_end``: the simulated executor -> views; float seconds.
 - ``nas_notebook:warm_from``: a warm start, on each trial it copies -> views, which show
   such trials apart; str ``SOURCE#NUMBER``.
-- ``nas_notebook:sim_worker``, ``nas_notebook:sim_segments``: the simulated executor -> views;
-  int lane, list of ``[lane, start, end]`` (more than one for a paused and promoted trial).
+- ``nas_notebook:sim_segments``: the simulated executor -> views (read through
+  :func:`sim_segments`); list of ``[lane, start, end]``, simulated seconds, one per stretch of
+  work (more than one for a paused and promoted trial). Studies of earlier versions hold
+  ``nas_notebook:sim_worker``, ``sim_start`` and ``sim_end`` instead: one stretch.
 - ``grid:point``, ``grid:index``, ``grid:exhausted``, ``grid:frontier``: grid search -> itself.
 - ``evolution:parent``, ``evolution:mutated``, ``evolution:also_mutated``,
   ``evolution:value``: regularized evolution -> itself; int, str or None, list, a value.
@@ -93,10 +94,7 @@ __all__ = [
     "PRIORBAND",
     "PRIOR_PREFIX",
     "RETRY_OF",
-    "SIM_END",
     "SIM_SEGMENTS",
-    "SIM_START",
-    "SIM_WORKER",
     "STARTED",
     "STUDY_INFO",
     "TRACEBACK",
@@ -118,6 +116,7 @@ __all__ = [
     "set_study_attr",
     "set_trial_attr",
     "set_trial_state",
+    "sim_segments",
     "storage_of",
     "study_attrs",
     "study_id",
@@ -159,14 +158,10 @@ RETRY_OF = "nas_notebook:retry_of"
 FIXED_PARAMS = "fixed_params"
 #: The pid of the Dask worker process that started the trial's body.
 STARTED = "nas_notebook:started"
-#: Simulated start of a trial, in seconds from the start of the simulation.
-SIM_START = "nas_notebook:sim_start"
-#: Simulated end of a trial.
-SIM_END = "nas_notebook:sim_end"
-#: The simulated worker (lane) that ran a trial.
-SIM_WORKER = "nas_notebook:sim_worker"
 #: Every ``[lane, start, end]`` a trial ran in (more than one when it was paused and promoted).
 SIM_SEGMENTS = "nas_notebook:sim_segments"
+#: What earlier versions wrote instead of :data:`SIM_SEGMENTS` (read by :func:`sim_segments`).
+_LEGACY_SIM = ("nas_notebook:sim_worker", "nas_notebook:sim_start", "nas_notebook:sim_end")
 #: Trial system attribute: the study and trial a warm start copied this trial from.
 WARM_FROM = "nas_notebook:warm_from"
 #: Study system attribute prefix: the studies a search was warm-started from (see the docstring).
@@ -252,6 +247,21 @@ def trial_id_of_number(study: optuna.Study, number: int) -> int:
 def trial_attrs(study: optuna.Study, trial: Any) -> dict[str, Any]:
     """The system attributes of ``trial`` as stored now."""
     return study._storage.get_trial_system_attrs(trial_id(trial))
+
+
+def sim_segments(attrs: dict[str, Any]) -> list[list[Any]]:
+    """The ``[lane, start, end]`` stretches of a trial's system attributes ``attrs`` (none when
+    it was not simulated).
+
+    Example:
+        >>> sim_segments({SIM_SEGMENTS: [[0, 0.0, 2.5]]}), sim_segments({})
+        ([[0, 0.0, 2.5]], [])
+        >>> sim_segments(dict(zip(_LEGACY_SIM, [1, 0.0, 2.0])))  # a study of an earlier version
+        [[1, 0.0, 2.0]]
+    """
+    if SIM_SEGMENTS in attrs:
+        return list(attrs[SIM_SEGMENTS])
+    return [[attrs[key] for key in _LEGACY_SIM]] if _LEGACY_SIM[0] in attrs else []
 
 
 def set_trial_attr(study: optuna.Study, trial: Any, key: str, value: Any) -> None:

@@ -200,7 +200,7 @@ print(f"overlapping trials on a worker: {overlaps}; curves differing from the ta
 from optuna.trial import TrialState
 
 import nas_notebook as nb
-from nas_notebook.executors import SimulatedExecutor
+from nas_notebook.executors import SimulatedExecutor, simulated_span
 
 budget = 25 * float(np.mean(arrays["time"][:, 0, -1]))
 optimum = bench.best("valid_acc", seed=0)
@@ -209,7 +209,7 @@ grid = np.linspace(budget / 20, budget, 40)
 
 def regret_over_time(search):
     done = sorted(
-        (t.system_attrs["nas_notebook:sim_end"], t.value)
+        (simulated_span(t)[1], t.value)
         for t in search.trials
         if t.state == TrialState.COMPLETE
     )

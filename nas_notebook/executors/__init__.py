@@ -9,7 +9,7 @@ from ._base import Executor, JobFeed
 from ._dask import DaskExecutor
 from ._inline import InlineExecutor
 from ._process import ProcessExecutor
-from ._simulated import SimulatedExecutor, simulated_timeline
+from ._simulated import SimulatedExecutor, simulated_span, simulated_timeline
 from ._thread import ThreadExecutor
 
 __all__ = [
@@ -23,6 +23,7 @@ __all__ = [
     "executor_names",
     "make_executor",
     "register_executor",
+    "simulated_span",
     "simulated_timeline",
 ]
 

@@ -18,9 +18,10 @@ to the hub when another lane's clock is now earlier. A pruned or failed trial en
 simulated moment it was stopped: its lane takes the next trial at that moment, so it consumes no
 more simulated time.
 
-Each trial records its simulated start and end as system attributes (:data:`SIM_START`,
-:data:`SIM_END`, in seconds from the start of the simulation) and the worker (lane) that ran it
-(:data:`SIM_WORKER`).
+Each trial records the worker (lane) that ran it and its simulated start and end, in seconds from
+the start of the simulation, as one system attribute (:data:`SIM_SEGMENTS`: one write per trial,
+which a simulation of thousands of trials notices); :func:`simulated_span` and
+:func:`simulated_timeline` read it.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 import greenlet
 
 from .. import _schema
-from .._schema import SIM_END, SIM_SEGMENTS, SIM_START, SIM_WORKER
+from .._schema import SIM_SEGMENTS, sim_segments
 from ..trial import Job, run_job
 from ..trial import simulation_local as _local
 from ._base import Executor, JobFeed
@@ -41,14 +42,11 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = [
-    "SIM_END",
     "SIM_SEGMENTS",
-    "SIM_START",
-    "SIM_WORKER",
     "SimulatedExecutor",
+    "simulated_span",
     "simulated_timeline",
 ]
-
 
 
 class _Lane:
@@ -137,12 +135,7 @@ class SimulatedExecutor(Executor):
             return
         segments = [[worker, start, end]]
         if job.resumed:  # a trial paused at a rung and promoted: one more stretch of work
-            earlier = _schema.trial_attrs(study, trial).get(SIM_SEGMENTS, [])
-            segments = [*earlier, *segments]
-        else:
-            _schema.set_trial_attr(study, trial, SIM_START, start)
-        _schema.set_trial_attr(study, trial, SIM_END, end)
-        _schema.set_trial_attr(study, trial, SIM_WORKER, worker)
+            segments = [*sim_segments(_schema.trial_attrs(study, trial)), *segments]
         _schema.set_trial_attr(study, trial, SIM_SEGMENTS, segments)
 
     # -- the contract -------------------------------------------------------------------------
@@ -203,6 +196,23 @@ class SimulatedExecutor(Executor):
         return {lane.index: lane.time for lane in self._lanes}
 
 
+def simulated_span(trial: Any) -> tuple[float, float] | None:
+    """The simulated start and end of ``trial`` (a ``FrozenTrial``), in seconds from the start
+    of the simulation; None for a trial the simulated executor did not run. A paused and
+    promoted trial spans from its first start to its last end.
+
+    Example:
+        >>> from nas_notebook import Search
+        >>> s = Search("x = floatv(1, 2)\\nelapse(x)\\nx", n_trials=3, algo="random", seed=0,
+        ...            executor=SimulatedExecutor(workers=1), direction="minimize").start()
+        >>> [round(end - start, 3) for start, end in map(simulated_span, s.trials)] == [
+        ...     round(t.value, 3) for t in s.trials]
+        True
+    """
+    segments = sim_segments(trial.system_attrs)
+    return (segments[0][1], segments[-1][2]) if segments else None
+
+
 def simulated_timeline(study: Any) -> pd.DataFrame:
     """When and where each trial of a simulated search ran: one row per stretch of work with
     ``number``, ``worker``, ``start`` and ``end`` (simulated seconds), ``state`` and ``value``,
@@ -225,12 +235,7 @@ def simulated_timeline(study: Any) -> pd.DataFrame:
     study = getattr(study, "study", study)
     rows = []
     for t in study.get_trials(deepcopy=False):
-        attrs = t.system_attrs
-        if SIM_WORKER not in attrs:
-            continue
-        segments = attrs.get(SIM_SEGMENTS) or [
-            [attrs[SIM_WORKER], attrs[SIM_START], attrs[SIM_END]]
-        ]
+        segments = sim_segments(t.system_attrs)
         value = t.value if len(t.values or ()) == 1 else None
         for i, (worker, start, end) in enumerate(segments):
             last = i == len(segments) - 1

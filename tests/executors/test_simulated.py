@@ -8,8 +8,8 @@ import pytest
 from optuna.trial import TrialState
 
 import nas_notebook as nb
-from nas_notebook.executors import SimulatedExecutor, make_executor
-from nas_notebook.executors._simulated import SIM_END, SIM_START, SIM_WORKER
+from nas_notebook._schema import sim_segments
+from nas_notebook.executors import SimulatedExecutor, make_executor, simulated_span
 from nas_notebook.trial import simulated_time
 
 NS = {"floatv": nb.floatv, "simulated_time": simulated_time}
@@ -33,7 +33,7 @@ def run(body, durations, workers, **kw):
 
 
 def times(search):
-    return {t.number: (t.system_attrs[SIM_START], t.system_attrs[SIM_END]) for t in search.trials}
+    return {t.number: simulated_span(t) for t in search.trials}
 
 
 BODY = """
@@ -49,7 +49,7 @@ def test_two_workers_by_hand():
     # lane 0 takes the 5 s trial; lane 1 runs 1 + 1 + 1 s, then the 3 s trial from t=3 to 6.
     search, events = run(BODY, [5, 1, 1.5, 1, 3], workers=2)
     assert times(search) == {0: (0, 5), 1: (0, 1), 2: (1, 2.5), 3: (2.5, 3.5), 4: (3.5, 6.5)}
-    assert [t.system_attrs[SIM_WORKER] for t in search.trials] == [0, 1, 1, 1, 1]
+    assert [sim_segments(t.system_attrs)[0][0] for t in search.trials] == [0, 1, 1, 1, 1]
     assert search.executor.now == 6.5
     ends = [(d, t) for kind, d, t in events if kind == "end"]
     assert ends == [(1, 1), (1.5, 2.5), (1, 3.5), (5, 5), (3, 6.5)]  # in simulated order
@@ -161,7 +161,7 @@ def test_search_magic_runs_a_simulation(tmp_path):
     )
     search = ip.user_ns["sim"]
     assert search.executor.name == "simulated" and len(search.trials) == 6
-    spans = [t.system_attrs[SIM_END] - t.system_attrs[SIM_START] for t in search.trials]
+    spans = [end - start for start, end in map(simulated_span, search.trials)]
     assert spans == pytest.approx([t.params["d"] for t in search.trials])
 
 
@@ -178,7 +178,7 @@ def test_timeout_is_simulated_time():
     assert search.timeout is None and search.executor.time_budget == 10
     search.start()
     assert len(search.trials) == 8 and search.executor.now == 12
-    assert max(t.system_attrs[SIM_START] for t in search.trials) == 9
+    assert max(simulated_span(t)[0] for t in search.trials) == 9
     with pytest.raises(ValueError, match="time_budget: positive"):
         SimulatedExecutor(workers=2, time_budget=0)
 
