@@ -19,6 +19,12 @@ score architectures on its ``valid`` part, as the table's trainings did.
   machine's load affects every method alike. The cost of a run is the wall time of
   ``rewrite`` plus the search, divided by the unit.
 
+  - ``darts-ens``: ``darts_ensemble(lambda: rewrite(space, "mixed"), train, valid,
+    runs=--ensemble-runs, epochs=--ensemble-epochs, remedy="auxiliary-skip", exclude=("Zero",),
+    seed=seed)``: 4 one-epoch DARTS- searches, each from its own initial weights and batch
+    order, their softmax weights averaged before the cell is derived (one short DARTS- search
+    lands in the table's top 10% about four times in five, and which edges it gets wrong
+    changes from run to run: the mean keeps what the runs agree on);
   - ``darts-``: ``darts(rewrite(space, "mixed"), train, valid, epochs=--darts-epochs,
     remedy="auxiliary-skip", exclude=("Zero",), seed=seed)`` (DARTS with the auxiliary skip
     connection of DARTS-; the weights' learning rate is ``darts``' default, the DARTS paper's);
@@ -36,7 +42,7 @@ score architectures on its ``valid`` part, as the table's trainings did.
     training, the table's training seed ``seed mod`` (number of table seeds): what ``n``
     trainings would have shown. Its cost is ``n`` units by definition (nothing is trained).
 
-  The default epochs (4 and 20) keep each search near 3 units: one epoch of the DARTS
+  The default epochs (4, 4 x 1 and 20) keep each search near 3 units: one epoch of the DARTS
   super-network (every candidate of every edge runs, and the architecture parameters take a
   step on a validation batch after each weight step) costs about 0.7 trainings of a child, one
   epoch of TuNAS (one path, plus the reward on a validation batch and the controller) about
@@ -78,7 +84,8 @@ nothing is trained):
 Printed per method: cost (mean +- std over seeds, in units), validation accuracy and its
 percentile, test accuracy and its percentile (mean +- std), how many seeds ended in the top 10%
 of the table, the mean number of skip and none edges; then, per efficient method, whether the
-target is met: mean validation percentile >= 0.9 at a mean cost <= 3 units. The figures go to
+target is met: on every seed, a child in the table's top 10% (validation percentile >= 0.9) at a
+cost <= 3 units. The figures go to
 ``bench/results/efficient_nas.json`` (configuration, environment, the unit's timings, one row
 per method and seed, the summary).
 
@@ -117,7 +124,7 @@ from nas_notebook.benchmarks import (  # noqa: E402
 from nas_notebook.benchmarks.build_nas201 import load_digits_split  # noqa: E402
 from nas_notebook.benchmarks.nas201_model import OP_MODULES, module_space, ops_of  # noqa: E402
 from nas_notebook.symbolic import materialize  # noqa: E402
-from nas_notebook.torch import darts, rewrite, train_model, tunas  # noqa: E402
+from nas_notebook.torch import darts, darts_ensemble, rewrite, train_model, tunas  # noqa: E402
 
 DEFAULT_JSON = ROOT / "bench" / "results" / "efficient_nas.json"
 #: The cells whose standalone training time, median, is the cost unit.
@@ -127,7 +134,7 @@ UNIT_CELLS = (
     ("conv_3x3", "skip_connect", "conv_1x1", "avg_pool_3x3", "none", "conv_3x3"),
 )
 UNIT_EPOCHS = 10
-EFFICIENT = ("darts+", "darts-", "darts", "tunas", "tunas-ppo")
+EFFICIENT = ("darts-ens", "darts+", "darts-", "darts", "tunas", "tunas-ppo")
 METHODS = (*EFFICIENT, "random")
 TOP = 0.9
 TARGET_COST = 3.0
@@ -171,13 +178,26 @@ def time_trainings(cells: tuple[tuple[str, ...], ...], train: Data) -> list[floa
     return seconds
 
 
-def run_efficient(method: str, seed: int, split: dict[str, Data], epochs: int) -> dict[str, Any]:
+def run_efficient(
+    method: str, seed: int, split: dict[str, Data], epochs: int, runs: int = 1
+) -> dict[str, Any]:
     """One search; the child's ops, the wall time (building the super-network included) and
     the super-network's own last validation accuracy."""
     space = module_space()
     start = time.perf_counter()
     torch.manual_seed(seed)
-    if method.startswith("tunas"):
+    if method == "darts-ens":
+        result = darts_ensemble(
+            lambda: rewrite(space, "mixed"),
+            split["train"],
+            split["valid"],
+            runs=runs,
+            epochs=epochs,
+            remedy="auxiliary-skip",
+            exclude=("Zero",),
+            seed=seed,
+        )
+    elif method.startswith("tunas"):
         controller = "ppo" if method == "tunas-ppo" else "reinforce:learning_rate=0.1"
         result = tunas(
             rewrite(space),
@@ -338,14 +358,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--table", type=Path, default=TABLE_PATH, help="the table (default: the shipped one)"
     )
-    parser.add_argument("--darts-epochs", type=int, default=4, help="epochs of both DARTS")
+    parser.add_argument("--darts-epochs", type=int, default=4, help="epochs of one DARTS")
+    parser.add_argument("--ensemble-runs", type=int, default=4, help="DARTS- runs averaged")
+    parser.add_argument("--ensemble-epochs", type=int, default=1, help="epochs of each run")
     parser.add_argument("--tunas-epochs", type=int, default=20)
     parser.add_argument("--quick", action="store_true", help="1 seed, 1 epoch: a smoke test")
     parser.add_argument("--json", type=Path, default=DEFAULT_JSON)
     args = parser.parse_args(argv)
     unit_cells: tuple[tuple[str, ...], ...] = UNIT_CELLS
     if args.quick:
-        args.seeds, args.darts_epochs, args.tunas_epochs = 1, 1, 1
+        args.seeds, args.darts_epochs, args.tunas_epochs, args.ensemble_runs = 1, 1, 1, 2
         unit_cells = UNIT_CELLS[:1]
     torch.set_num_threads(THREADS)
     began = time.perf_counter()
@@ -365,6 +387,7 @@ def main(argv: list[str] | None = None) -> int:
     warm_up(unit_cells[0], split["train"])
     unit_seconds: list[list[float]] = []
     epochs = {
+        "darts-ens": args.ensemble_epochs,
         "darts+": args.darts_epochs,
         "darts-": args.darts_epochs,
         "darts": args.darts_epochs,
@@ -377,7 +400,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  seed {seed} unit trainings {fmt(unit_seconds[-1])} s", flush=True)
         for method in EFFICIENT:
             row = {"method": method, "seed": seed, "epochs": epochs[method]}
-            row.update(run_efficient(method, seed, split, epochs[method]))
+            row.update(run_efficient(method, seed, split, epochs[method], args.ensemble_runs))
             rows.append(describe(row, table))
             print(
                 f"  seed {seed} {method:7} {row['seconds']:6.2f} s  valid pct "
@@ -426,6 +449,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     for method, s in summary.items():
         label = f"{method} ({epochs[method]} ep)" if method in epochs else f"random ({n_random})"
+        if method == "darts-ens":
+            label = f"{method} ({args.ensemble_runs}x{epochs[method]} ep)"
         print(
             f"{label:18} {stat(s['cost'], 2):>16} {stat(s['valid_acc'], 4):>17} "
             f"{stat(s['valid_pct']):>15} {stat(s['test_acc'], 4):>17} {stat(s['test_pct']):>15} "
@@ -448,13 +473,16 @@ def main(argv: list[str] | None = None) -> int:
     )
     for method in EFFICIENT:
         s = summary[method]
-        met = s["valid_pct"][0] >= TOP and s["cost"][0] <= TARGET_COST
+        runs = [r for r in rows if r["method"] == method]
+        hits = sum(bool(r["top10"]) and r["cost"] <= TARGET_COST for r in runs)
+        met = hits == len(runs)
         s["target_met"] = met
         print(
-            f"target (mean valid pct >= {TOP}, mean cost <= {TARGET_COST:g} trainings) for "
-            f"{method}: {'met' if met else 'NOT met'} (pct {s['valid_pct'][0]:.3f}, cost "
-            f"{s['cost'][0]:.2f}; random search needs {s['random_equivalent']:.1f} trainings for "
-            f"that pct: {s['random_equivalent'] / s['cost'][0]:.1f}x the efficiency)"
+            f"target (a child in the top 10% at <= {TARGET_COST:g} trainings on every seed) for "
+            f"{method}: {'met' if met else 'NOT met'} ({hits} of {len(runs)} seeds; mean pct "
+            f"{s['valid_pct'][0]:.3f}, cost {s['cost'][0]:.2f}; random search needs "
+            f"{s['random_equivalent']:.1f} trainings for that pct: "
+            f"{s['random_equivalent'] / s['cost'][0]:.1f}x the efficiency)"
         )
     wall = time.perf_counter() - began
     print(f"wall time {wall:.0f} s; figures: {args.json}")
@@ -464,6 +492,8 @@ def main(argv: list[str] | None = None) -> int:
             "quick": args.quick,
             "seeds": args.seeds,
             "darts_epochs": args.darts_epochs,
+            "ensemble_runs": args.ensemble_runs,
+            "ensemble_epochs": args.ensemble_epochs,
             "tunas_epochs": args.tunas_epochs,
             "random_trainings": n_random,
             "threads": THREADS,

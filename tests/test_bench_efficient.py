@@ -17,7 +17,7 @@ if not os.environ.get("CI"):  # the test install has torch
     pytest.importorskip("torch")
 
 ROOT = Path(__file__).resolve().parents[1]
-METHODS = ("darts+", "darts-", "darts", "tunas", "tunas-ppo", "random")
+METHODS = ("darts-ens", "darts+", "darts-", "darts", "tunas", "tunas-ppo", "random")
 
 
 def test_efficient_nas_quick_run_prices_and_ranks_every_method(tmp_path):

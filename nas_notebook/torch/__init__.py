@@ -2,7 +2,8 @@
 
 :func:`rewrite` turns a model space whose decisions are choices between modules into a
 weight-sharing :class:`SuperNet` (:class:`Switch` or :class:`MixedOp` at each choice), which
-:func:`darts` and :func:`tunas` search at about the cost of one training.
+:func:`darts` (one search, or :func:`darts_ensemble`: several short ones averaged) and
+:func:`tunas` search at about the cost of one training.
 
 Importing this package imports torch; ``nas_notebook`` itself does not.
 """
@@ -10,6 +11,7 @@ Importing this package imports torch; ``nas_notebook`` itself does not.
 from . import nn
 from ._choices import MixedOp, Switch
 from ._darts import darts
+from ._darts_ensemble import darts_ensemble
 from ._efficient import efficient_search
 from ._rewrite import rewrite
 from ._search import SearchResult
@@ -24,6 +26,7 @@ __all__ = [
     "SuperNet",
     "Switch",
     "darts",
+    "darts_ensemble",
     "efficient_search",
     "nn",
     "rewrite",

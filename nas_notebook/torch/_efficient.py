@@ -26,14 +26,16 @@ from ..space import distributions as encode_distributions
 from ..symbolic import decisions as space_decisions
 from ..symbolic import materialize
 from ._darts import darts
+from ._darts_ensemble import darts_ensemble
 from ._rewrite import rewrite
 from ._search import SearchResult, supernet_device
+from ._supernet import SuperNet
 from ._training import Data, accuracy_of, to_device, train_model
 from ._tunas import tunas
 
 __all__ = ["METHODS", "efficient_search"]
 
-METHODS = ("darts", "tunas")
+METHODS = ("darts", "darts-ensemble", "tunas")
 
 
 def efficient_search(
@@ -56,13 +58,16 @@ def efficient_search(
             classes (see :func:`~nas_notebook.torch.rewrite`).
         train: ``(inputs, labels)`` the weights learn from.
         valid: ``(inputs, labels)`` the architecture learns from, and the child is scored on.
-        method: ``"tunas"`` (a controller over a switch super-network) or ``"darts"`` (with
-            its remedy by default).
+        method: ``"tunas"`` (a controller over a switch super-network), ``"darts"`` (with
+            its remedy by default) or ``"darts-ensemble"`` (:func:`darts_ensemble`: short DARTS-
+            searches from fresh weights, their architecture weights averaged; the child with
+            shared weights is the first run's).
         study: Where the child is stored (a new in-memory, maximizing study when None).
         retrain: Score the child after training it alone (:func:`train_model`) instead of
             with the super-network's shared weights.
         device: Where to search (``"cuda"``...); the super-network's default otherwise.
-        **options: Passed to :func:`darts` or :func:`tunas` (``epochs``, ``seed``...).
+        **options: Passed to :func:`darts`, :func:`darts_ensemble` or :func:`tunas`
+            (``epochs``, ``seed``, ``runs``...).
 
     Returns:
         The search's result and the stored trial: its params are ``result.params``, its value
@@ -82,11 +87,19 @@ def efficient_search(
     """
     if method not in METHODS:
         raise ValueError(f"efficient_search: `method` must be one of {METHODS!r}, got {method!r}")
-    supernet = rewrite(space, "mixed" if method == "darts" else "switch")
-    if device is not None:
-        supernet.to(device)
-    search = darts if method == "darts" else tunas
-    result = search(supernet, train, valid, **options)
+    built: list[SuperNet] = []
+
+    def make_supernet() -> SuperNet:
+        supernet = rewrite(space, "switch" if method == "tunas" else "mixed")
+        built.append(supernet.to(device) if device is not None else supernet)
+        return built[-1]
+
+    if method == "darts-ensemble":
+        result = darts_ensemble(make_supernet, train, valid, **options)
+    else:
+        search = darts if method == "darts" else tunas
+        result = search(make_supernet(), train, valid, **options)
+    supernet = built[0]
     on = supernet_device(supernet)
     if retrain:
         child = materialize(space, result.params).to(on)
