@@ -50,7 +50,7 @@ from _synetune import (
     ELAPSED,
     FIDELITY,
     METRIC,
-    _build_blackbox,
+    build_blackbox,
     landscape,
     quiet_tuner_logger,
     synetune_call,
@@ -106,7 +106,7 @@ def run_synetune_method(
         with synetune_call(folder, seed), warnings.catch_warnings():
             # Syne Tune samples with pandas' legacy global RandomState, which pandas warns of.
             warnings.simplefilter("ignore", FutureWarning)
-            blackbox = _build_blackbox(arrays)
+            blackbox = build_blackbox(arrays)
             backend = UserBlackboxBackend(blackbox=blackbox, elapsed_time_attr=ELAPSED, seed=0)
             common: dict[str, Any] = {"do_minimize": False, "random_seed": seed}
             space = blackbox.configuration_space

@@ -19,7 +19,8 @@ so rungs at 1, 3 and 9 of the 10 epochs.
 * **peer**: Syne Tune 0.16.0's simulator (``UserBlackboxBackend`` over a ``BlackboxTabular`` of
   the same table, ``baselines.ASHA`` with random search, the same grace period, reduction factor
   and ``max_t``, ``Tuner(sleep_time=0, callbacks=[SimulatorCallback()])``): see
-  ``bench/_synetune.py`` for exactly what is run and how its clock works. Timed: ``Tuner.run()``.
+  ``bench/_synetune_asha.py`` for exactly what is run (and ``bench/_synetune.py`` for how its
+  clock works). Timed: ``Tuner.run()``.
   Skipped, with the reason printed, when Syne Tune is not installed (``pip install -e
   ".[bench]"``).
 
@@ -95,8 +96,8 @@ def run_ours(
 def run_peer(
     table: Path, trials: int, workers: int, seed: int, table_seed: int | str = 0
 ) -> dict[str, Any]:
-    """One Syne Tune run (see ``bench/_synetune.py``)."""
-    from _synetune import run_synetune_asha
+    """One Syne Tune run (see ``bench/_synetune_asha.py``)."""
+    from _synetune_asha import run_synetune_asha
 
     result = run_synetune_asha(
         table,

@@ -1,9 +1,10 @@
-"""``bench/_synetune.py`` keeps running the peer: Syne Tune's simulator with its ASHA replays a
+"""``bench/_synetune_asha.py`` keeps running the peer: Syne Tune's simulator with its ASHA replays a
 synthetic table with the real one's layout, starts exactly the trials asked for, finishes them
 all, and finds a value that is in the table. (Its timings belong to the benchmark, not here.)"""
 
-import importlib.util
+import importlib
 import os
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -16,18 +17,16 @@ N_CELLS, EPOCHS = 5**6, 4
 
 
 def load_module():
-    spec = importlib.util.spec_from_file_location("_synetune", ROOT / "bench" / "_synetune.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    if str(ROOT / "bench") not in sys.path:  # the bench's modules import each other by name
+        sys.path.insert(0, str(ROOT / "bench"))
+    return importlib.import_module("_synetune_asha")
 
 
 synetune = load_module()
+available = importlib.import_module("_synetune").synetune_available
 # The test install includes Syne Tune: in CI a missing peer is a failure, not a skip.
 pytestmark = pytest.mark.skipif(
-    synetune.synetune_available() is not None and not os.environ.get("CI"),
-    reason=str(synetune.synetune_available()),
+    available() is not None and not os.environ.get("CI"), reason=str(available())
 )
 
 
