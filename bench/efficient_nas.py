@@ -61,25 +61,10 @@ in the references below, and the short trainings read the mean curves.
 Every run uses one thread (``torch.set_num_threads(1)`` for the whole script), so that the unit
 and every method are timed alike and the figures do not depend on the core count.
 
-Three references put those percentiles in the table's own terms (all computed from the table,
-nothing is trained):
-
-* **random-search equivalent**: how many trainings random search needs for its returned cell to
-  reach a method's mean validation percentile on average (``random_curve``: 4,000 draws per
-  budget of uniformly random cells, each selected by one training, the table's seeds in turn).
-  A method at cost ``c`` with equivalent ``n`` is ``n / c`` times as efficient as random search.
-* **short trainings**: random search at the target cost (3 trainings) spent on more, shorter
-  trainings (``short_trainings``: 30 one-epoch trainings, 15 of two epochs...), selected by
-  the accuracy after those epochs: what a multi-fidelity search could do at that cost.
-* **noise ceiling**: the mean percentile (in the mean table) of the cells in the top 10% of one
-  training seed. The table's seeds disagree (their final validation accuracies correlate at
-  about 0.7), so even a method that always returned a cell of one training's top 10% would
-  score this, not 1.0.
-* **top 10% agreement** (``top_agreement``): the share of one training seed's top 10% that is
-  in another seed's top 10%, and in the mean table's: the second is the rate at which a
-  method returning only cells of one training's top 10% would land in the table's top 10%,
-  the yardstick for a method's "top 10%" count. (Among the better half of the cells the
-  seeds' accuracies hardly correlate at all: there the ranking is mostly training noise.)
+Three references put those percentiles in the table's own terms, computed from the table with
+nothing trained (see ``bench/_efficient_refs.py``): the random-search equivalent of a method's
+mean percentile, random search with shorter trainings at the target cost, and the noise ceiling
+with the top-10% agreement between the table's training runs.
 
 Printed per method: cost (mean +- std over seeds, in units), validation accuracy and its
 percentile, test accuracy and its percentile (mean +- std), how many seeds ended in the top 10%
@@ -111,20 +96,32 @@ for path in (ROOT, ROOT / "bench"):
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
+from _efficient_refs import (  # noqa: E402
+    RANDOM_BUDGETS,
+    TARGET_COST,
+    TOP,
+    UNIT_EPOCHS,
+    noise_ceiling,
+    percentiles,
+    random_curve,
+    random_equivalent,
+    short_trainings,
+    top_agreement,
+)
+from _efficient_runs import (  # noqa: E402
+    run_efficient,
+    run_random,
+    time_trainings,
+    warm_up,
+)
 from _environment import environment  # noqa: E402
 
 from nas_notebook.benchmarks import (  # noqa: E402
-    EDGES,
     TABLE_PATH,
     TabulatedBenchmark,
     cell_index,
-    cell_ops,
-    edge_name,
 )
 from nas_notebook.benchmarks.build_nas201 import load_digits_split  # noqa: E402
-from nas_notebook.benchmarks.nas201_model import OP_MODULES, module_space, ops_of  # noqa: E402
-from nas_notebook.symbolic import materialize  # noqa: E402
-from nas_notebook.torch import darts, darts_ensemble, rewrite, train_model, tunas  # noqa: E402
 
 DEFAULT_JSON = ROOT / "bench" / "results" / "efficient_nas.json"
 #: The cells whose standalone training time, median, is the cost unit.
@@ -133,14 +130,9 @@ UNIT_CELLS = (
     ("conv_1x1",) * 6,
     ("conv_3x3", "skip_connect", "conv_1x1", "avg_pool_3x3", "none", "conv_3x3"),
 )
-UNIT_EPOCHS = 10
 EFFICIENT = ("darts-ens", "darts+", "darts-", "darts", "tunas", "tunas-ppo")
 METHODS = (*EFFICIENT, "random")
-TOP = 0.9
-TARGET_COST = 3.0
 THREADS = 1
-
-Data = tuple[torch.Tensor, torch.Tensor]
 
 
 def fmt(seconds: list[float]) -> str:
@@ -152,167 +144,6 @@ def final(bench: TabulatedBenchmark, metric: str, seed: int | str) -> np.ndarray
     end only)."""
     values = bench.values(metric, seed)
     return values[:, -1] if values.ndim == 2 else values
-
-
-def cell_params(ops: tuple[str, ...]) -> dict[str, str]:
-    """The :func:`module_space` decisions of a cell given by op names."""
-    return {edge_name(edge): OP_MODULES[op].__qualname__ for op, edge in zip(ops, EDGES)}
-
-
-def warm_up(cell: tuple[str, ...], train: Data) -> None:
-    """A 1-epoch training, not timed: the first one in a process is slower."""
-    torch.manual_seed(0)
-    train_model(materialize(module_space(), cell_params(cell)), train, epochs=1)
-
-
-def time_trainings(cells: tuple[tuple[str, ...], ...], train: Data) -> list[float]:
-    """Wall time of training each of ``cells`` alone with the table's protocol."""
-    space = module_space()
-    seconds = []
-    for ops in cells:
-        torch.manual_seed(0)
-        model = materialize(space, cell_params(ops))
-        start = time.perf_counter()
-        train_model(model, train, epochs=UNIT_EPOCHS)
-        seconds.append(time.perf_counter() - start)
-    return seconds
-
-
-def run_efficient(
-    method: str, seed: int, split: dict[str, Data], epochs: int, runs: int = 1
-) -> dict[str, Any]:
-    """One search; the child's ops, the wall time (building the super-network included) and
-    the super-network's own last validation accuracy."""
-    space = module_space()
-    start = time.perf_counter()
-    torch.manual_seed(seed)
-    if method == "darts-ens":
-        result = darts_ensemble(
-            lambda: rewrite(space, "mixed"),
-            split["train"],
-            split["valid"],
-            runs=runs,
-            epochs=epochs,
-            remedy="auxiliary-skip",
-            exclude=("Zero",),
-            seed=seed,
-        )
-    elif method.startswith("tunas"):
-        controller = "ppo" if method == "tunas-ppo" else "reinforce:learning_rate=0.1"
-        result = tunas(
-            rewrite(space),
-            split["train"],
-            split["valid"],
-            epochs=epochs,
-            controller=controller,
-            seed=seed,
-        )
-    else:
-        result = darts(
-            rewrite(space, "mixed"),
-            split["train"],
-            split["valid"],
-            epochs=epochs,
-            remedy={"darts-": "auxiliary-skip", "darts+": "early-stop"}.get(method),
-            exclude=("Zero",),
-            seed=seed,
-        )
-    seconds = time.perf_counter() - start
-    return {
-        "ops": list(ops_of(result.params)),
-        "seconds": seconds,
-        "search_s": result.seconds,
-        "steps": result.steps,
-        "supernet_valid_acc": result.history[-1]["valid_accuracy"] if result.history else None,
-    }
-
-
-def run_random(seed: int, n: int, one_training: np.ndarray) -> dict[str, Any]:
-    """Random search over ``n`` distinct cells, selected by one training's validation
-    accuracy (``one_training``: final epoch, one table seed)."""
-    rng = np.random.default_rng(seed)
-    cells = rng.choice(len(one_training), size=min(n, len(one_training)), replace=False)
-    best = int(cells[np.argmax(one_training[cells])])
-    return {"ops": list(cell_ops(best)), "seconds": 0.0, "trained": len(cells)}
-
-
-#: Budgets (trainings) at which random search's expected percentile is computed.
-RANDOM_BUDGETS = (1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20, 25, 30, 40, 50, 70, 100, 150, 200)
-RANDOM_DRAWS = 4000
-
-
-def percentiles(valid: np.ndarray) -> np.ndarray:
-    """Each cell's percentile in ``valid``: the fraction of cells with a strictly lower value."""
-    return np.searchsorted(np.sort(valid), valid, side="left") / len(valid)
-
-
-def _random_search(pct: np.ndarray, scores: list[np.ndarray], n: int, rng: Any) -> float:
-    """Expected percentile (in ``pct``) of the cell random search returns: ``n`` uniformly
-    random cells (with replacement: at most a few hundred of 15,625), the one whose
-    ``scores[k % seeds]`` is highest kept, over :data:`RANDOM_DRAWS` draws."""
-    picks = []
-    for k, score in enumerate(scores):
-        draws = RANDOM_DRAWS // len(scores) + (k < RANDOM_DRAWS % len(scores))
-        cells = rng.integers(0, len(pct), size=(draws, n))
-        picks.append(pct[np.take_along_axis(cells, score[cells].argmax(1)[:, None], 1)[:, 0]])
-    return float(np.mean(np.concatenate(picks)))
-
-
-def random_curve(pct: np.ndarray, one_trainings: list[np.ndarray]) -> list[float]:
-    """Expected percentile of random search's returned cell at each of :data:`RANDOM_BUDGETS`
-    (trainings), each cell selected by one full training (``one_trainings``, per seed)."""
-    rng = np.random.default_rng(0)
-    return [_random_search(pct, one_trainings, n, rng) for n in RANDOM_BUDGETS]
-
-
-def short_trainings(pct: np.ndarray, bench: TabulatedBenchmark) -> dict[int, float]:
-    """Random search at the target cost with shorter trainings: for ``e`` epochs, the
-    ``TARGET_COST * UNIT_EPOCHS // e`` cells of that many ``e``-epoch trainings, selected by
-    their validation accuracy after ``e`` epochs. Optimistic: the table's early epochs come
-    from the full 10-epoch schedule (a real ``e``-epoch training decays its rate sooner)."""
-    rng = np.random.default_rng(1)
-    # A table of mean curves only: the mean's early epochs (more optimistic still).
-    curves = [bench.values("valid_acc", seed) for seed in bench.seeds or ["mean"]]
-    return {
-        e: _random_search(
-            pct, [c[:, e - 1] for c in curves], int(TARGET_COST * UNIT_EPOCHS // e), rng
-        )
-        for e in (1, 2, 3, 5, UNIT_EPOCHS)
-    }
-
-
-def random_equivalent(curve: list[float], target: float) -> float:
-    """The trainings random search needs to reach ``target`` on average (interpolated along
-    ``curve``; ``inf`` past its last budget)."""
-    if target <= curve[0]:
-        return float(RANDOM_BUDGETS[0])
-    if target > curve[-1]:
-        return math.inf
-    return float(np.interp(target, curve, RANDOM_BUDGETS))
-
-
-def noise_ceiling(pct: np.ndarray, one_trainings: list[np.ndarray]) -> float:
-    """Mean percentile (in ``pct``) of the cells in the top 10% of one training, over seeds."""
-    return float(np.mean([np.mean(pct[one >= np.quantile(one, TOP)]) for one in one_trainings]))
-
-
-def top_agreement(pct: np.ndarray, one_trainings: list[np.ndarray]) -> dict[str, float]:
-    """How reproducible "top 10%" is under the table's own protocol.
-
-    ``seeds``: the fraction of one training seed's top 10% that is also in another seed's top
-    10% (mean over ordered pairs of seeds; 0.1 if the ranking were noise, 1.0 if trainings
-    agreed). ``table``: the fraction of one seed's top 10% in the top 10% of ``pct`` (the mean
-    table), mean over seeds: the rate at which a method that only ever returned cells of one
-    training's top 10% would meet the target per run.
-    """
-    tops = [one >= np.quantile(one, TOP) for one in one_trainings]
-    pairs = [
-        np.mean(tops[t][tops[s]]) for s in range(len(tops)) for t in range(len(tops)) if s != t
-    ]
-    return {
-        "seeds": float(np.mean(pairs)) if pairs else math.nan,
-        "table": float(np.mean([np.mean(pct[top] >= TOP) for top in tops])),
-    }
 
 
 def describe(
