@@ -35,10 +35,8 @@ Trial system attributes (key: writer -> readers; type):
 - ``nas_notebook:started``: a Dask task as it begins -> the Dask executor; int pid.
 - ``nas_notebook:warm_from``: a warm start, on each trial it copies -> views, which show
   such trials apart; str ``SOURCE#NUMBER``.
-- ``nas_notebook:sim_segments``: the simulated executor -> views (read through
-  :func:`sim_segments`); list of ``[lane, start, end]``, simulated seconds, one per stretch of
-  work (more than one for a paused and promoted trial). Studies of earlier versions hold
-  ``nas_notebook:sim_worker``, ``sim_start`` and ``sim_end`` instead: one stretch.
+- ``nas_notebook:sim_segments``: the simulated executor -> views (:func:`sim_segments`); list
+  of ``[lane, start, end]`` in simulated seconds, one per stretch of work.
 - ``grid:point``, ``grid:index``, ``grid:exhausted``, ``grid:frontier``: grid search -> itself.
 - ``evolution:parent``, ``evolution:mutated``, ``evolution:also_mutated``,
   ``evolution:value``: regularized evolution -> itself; int, str or None, list, a value.
@@ -160,8 +158,6 @@ FIXED_PARAMS = "fixed_params"
 STARTED = "nas_notebook:started"
 #: Every ``[lane, start, end]`` a trial ran in (more than one when it was paused and promoted).
 SIM_SEGMENTS = "nas_notebook:sim_segments"
-#: What earlier versions wrote instead of :data:`SIM_SEGMENTS` (read by :func:`sim_segments`).
-_LEGACY_SIM = ("nas_notebook:sim_worker", "nas_notebook:sim_start", "nas_notebook:sim_end")
 #: Trial system attribute: the study and trial a warm start copied this trial from.
 WARM_FROM = "nas_notebook:warm_from"
 #: Study system attribute prefix: the studies a search was warm-started from (see the docstring).
@@ -250,18 +246,13 @@ def trial_attrs(study: optuna.Study, trial: Any) -> dict[str, Any]:
 
 
 def sim_segments(attrs: dict[str, Any]) -> list[list[Any]]:
-    """The ``[lane, start, end]`` stretches of a trial's system attributes ``attrs`` (none when
-    it was not simulated).
+    """The ``[lane, start, end]`` stretches in a trial's system attributes ``attrs``.
 
     Example:
         >>> sim_segments({SIM_SEGMENTS: [[0, 0.0, 2.5]]}), sim_segments({})
         ([[0, 0.0, 2.5]], [])
-        >>> sim_segments(dict(zip(_LEGACY_SIM, [1, 0.0, 2.0])))  # a study of an earlier version
-        [[1, 0.0, 2.0]]
     """
-    if SIM_SEGMENTS in attrs:
-        return list(attrs[SIM_SEGMENTS])
-    return [[attrs[key] for key in _LEGACY_SIM]] if _LEGACY_SIM[0] in attrs else []
+    return list(attrs.get(SIM_SEGMENTS, ()))
 
 
 def set_trial_attr(study: optuna.Study, trial: Any, key: str, value: Any) -> None:
@@ -399,9 +390,7 @@ def _tell_function() -> Callable[..., Any]:
     try:
         from optuna.study._tell import _tell_with_warning
     except ImportError:  # pragma: no cover - a later Optuna that moved it
-        return lambda study, trial, value_or_values=None, state=None: study.tell(
-            trial, value_or_values, state
-        )
+        return lambda study, trial, values=None, state=None: study.tell(trial, values, state)
     return _tell_with_warning
 
 
