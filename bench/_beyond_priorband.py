@@ -34,45 +34,56 @@ def priorband_case(
     budget: float,
     grid: np.ndarray,
     prior_cells: Callable[[np.ndarray, int], dict[str, int]],
+    jobs: int = 1,
 ) -> dict[str, Any]:
     """For the good and the misleading prior: ours and NePS's PriorBand, ``seeds`` seeds each;
-    the regret on ``grid`` (mean over the seeds) and at the end."""
-    from _neps_peer import NEPS_VERSION, run_neps_multi_fidelity
+    the regret on ``grid`` (mean over the seeds) and at the end. NePS's searches run ``jobs`` at
+    a time beside ours (see ``_neps_peer.NePSPool``)."""
+    from _neps_peer import NEPS_VERSION, NePSPool, run_neps_multi_fidelity
 
     land = Landscape(table)
     out: dict[str, Any] = {"neps_version": NEPS_VERSION, "budget_s": budget}
-    for case in ("good", "misleading"):
-        ours: list[np.ndarray] = []
-        peers: dict[str, list[np.ndarray]] = {key: [] for key in NEPS_BASES}
-        for seed in range(seeds):
-            cell = prior_cells(land.accuracy[:, -1], seed)[case]
-            run = run_one(table, land.seed, "priorband", "default", seed, 1, budget,
-                          f",prior={cell}")  # fmt: skip
-            ours.append(regret_curve(run, grid, land.optimum))
-            for key, optimizer in NEPS_BASES.items():
-                trained: dict[int, int] = {}
-
-                def objective(
-                    config: dict[str, str], fidelity: int, trained: dict[int, int] = trained
-                ) -> tuple[float, float]:
-                    index, at = land.cell(config), min(max(fidelity, 1), land.epochs)
-                    before = trained.get(index, 0)
-                    trained[index] = max(before, at)
-                    start = float(land.time[index, before - 1]) if 0 < before < at else 0.0
-                    return (float(land.accuracy[index, at - 1]),
-                            float(land.time[index, at - 1]) - start)  # fmt: skip
-
-                asked = run_neps_multi_fidelity(optimizer, budget, seed, land.edges, OPS,
-                                                objective, (1, land.epochs),
-                                                prior=cell_ops(cell))  # fmt: skip
-                peers[key].append(land.peer_regret(asked, grid))
-        ours_a = np.array(ours)
-        out[case] = {
-            "ours_final": ours_a[:, -1].tolist(),
-            "ours_curve_mean": _nanmean(ours_a).tolist(),
-        }
-        for key, regrets in peers.items():
-            peer_a = np.array(regrets)
-            out[case][f"{key}_final"] = peer_a[:, -1].tolist()
-            out[case][f"{key}_curve_mean"] = _nanmean(peer_a).tolist()
+    cases = ("good", "misleading")
+    with NePSPool(jobs) as pool:
+        asked = {}
+        for case in cases:
+            for seed in range(seeds):
+                prior = cell_ops(prior_cells(land.accuracy[:, -1], seed)[case])
+                for key, optimizer in NEPS_BASES.items():
+                    asked[case, seed, key] = pool.submit(
+                        run_neps_multi_fidelity, optimizer, budget, seed, land.edges, OPS,
+                        _charged(land), (1, land.epochs), prior=prior,
+                    )  # fmt: skip
+        for case in cases:
+            ours = []
+            for seed in range(seeds):
+                cell = prior_cells(land.accuracy[:, -1], seed)[case]
+                run = run_one(table, land.seed, "priorband", "default", seed, 1, budget,
+                              f",prior={cell}")  # fmt: skip
+                ours.append(regret_curve(run, grid, land.optimum))
+            ours_a = np.array(ours)
+            out[case] = {
+                "ours_final": ours_a[:, -1].tolist(),
+                "ours_curve_mean": _nanmean(ours_a).tolist(),
+            }
+            for key in NEPS_BASES:
+                runs = [asked[case, seed, key].result() for seed in range(seeds)]
+                peer_a = np.array([land.peer_regret(run, grid) for run in runs])
+                out[case][f"{key}_final"] = peer_a[:, -1].tolist()
+                out[case][f"{key}_curve_mean"] = _nanmean(peer_a).tolist()
     return out
+
+
+def _charged(land: Landscape) -> Callable[[dict[str, str], int], tuple[float, float]]:
+    """A NePS objective over ``land`` for one search: a configuration evaluated again at more
+    epochs is charged only the epochs it adds (as if resumed from a checkpoint)."""
+    trained: dict[int, int] = {}
+
+    def objective(config: dict[str, str], fidelity: int) -> tuple[float, float]:
+        index, at = land.cell(config), min(max(fidelity, 1), land.epochs)
+        before = trained.get(index, 0)
+        trained[index] = max(before, at)
+        start = float(land.time[index, before - 1]) if 0 < before < at else 0.0
+        return float(land.accuracy[index, at - 1]), float(land.time[index, at - 1]) - start
+
+    return objective

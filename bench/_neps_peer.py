@@ -11,14 +11,45 @@ search in it (``_neps_worker.py``) and answers each configuration it asks for wi
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from _peer_venv import converse, peer_python
 
-__all__ = ["NEPS_VERSION", "neps_python", "run_neps", "run_neps_multi_fidelity"]
+__all__ = ["NEPS_VERSION", "NePSPool", "neps_python", "run_neps", "run_neps_multi_fidelity"]
 
 NEPS_VERSION = "0.17.0"
+
+T = TypeVar("T")
+
+
+class NePSPool:
+    """Runs NePS searches ``jobs`` at a time, in the background: each is a NePS process, its
+    thread here only answers it, so the caller goes on with its own work meanwhile (ours,
+    run in the caller's thread). The virtualenv is made first, once, before any search.
+
+    Example (``jobs=1`` runs them one after another, still beside the caller)::
+
+        with NePSPool(jobs=2) as pool:
+            later = pool.submit(run_neps, "pibo", 40, seed, edges, ops, objective, prior)
+            ...  # ours
+            asked = later.result()
+    """
+
+    def __init__(self, jobs: int = 1) -> None:
+        neps_python()  # made here, not by two threads at once
+        self._executor = ThreadPoolExecutor(max_workers=max(1, jobs))
+
+    def submit(self, search: Callable[..., T], *args: Any, **kwargs: Any) -> Future[T]:
+        """Start ``search(*args, **kwargs)`` when a job is free."""
+        return self._executor.submit(search, *args, **kwargs)
+
+    def __enter__(self) -> NePSPool:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._executor.shutdown(wait=True, cancel_futures=exc[0] is not None)
 
 
 def neps_python(create: bool = True) -> Path | None:

@@ -41,11 +41,12 @@ random search with Hyperband, on the same landscape and budget.
 ``--algo gp``) against NePS 0.17's piBO (Bayesian optimization without a prior), one
 evaluation at a time for ``--neps-evaluations`` (40) over ``--neps-seeds`` (3), NePS in a
 virtualenv of its own that the bench makes on first use (``_neps_peer``); the regret after each
-quarter of the evaluations, side by side. Then ours (``--algo priorband``) against NePS's
-PriorBand, one worker each, the DEHB part's training time, ``--seeds`` seeds
+quarter of the evaluations, side by side (``_beyond_pibo``). Then ours (``--algo priorband``)
+against NePS's PriorBand, one worker each, the DEHB part's training time, ``--seeds`` seeds
 (``_beyond_priorband``). Target: ours at least as near the optimum as NePS at every quarter,
 with the good and the misleading prior. piBO costs about 4 s an evaluation on this machine, so
-NePS is not part of the default run.
+NePS is not part of the default run; ``--neps-jobs N`` runs N of its searches at once, in
+processes of their own, while ours run.
 
 **The dehb package** (DEHB 0.1.2, in a virtualenv of its own that the bench makes on first
 use, ``_dehb_peer``): ours against it with one worker each and the same training time (the
@@ -73,18 +74,14 @@ for path in (ROOT, ROOT / "bench"):
 
 import numpy as np  # noqa: E402
 import optuna  # noqa: E402
+from _beyond_pibo import own_regrets  # noqa: E402
 from _environment import environment  # noqa: E402
 from search_quality import GRID, _nanmean, regret_curve, run_one  # noqa: E402
 
 import nas_notebook as nb  # noqa: E402
 from nas_notebook.benchmarks import (  # noqa: E402
-    EDGES,
-    OPS,
     TABLE_PATH,
     TabulatedBenchmark,
-    cell_index,
-    cell_ops,
-    edge_name,
 )
 from nas_notebook.testing import synthetic_table  # noqa: E402
 
@@ -118,13 +115,6 @@ def reached(curve: np.ndarray, grid: np.ndarray, level: float, budget: float) ->
     return float(grid[last] / budget) if last < len(grid) else None
 
 
-def _own_regrets(search: Any, optimum: float) -> np.ndarray:
-    """The incumbent's regret after each of the search's own trials (warm ones left out)."""
-    cols = search.snapshot().columns()
-    values = np.nan_to_num(cols.values[~cols.warm, 0], nan=-np.inf)
-    return optimum - np.maximum.accumulate(values)
-
-
 def warm_start_case(table: Path, trials: int, seeds: int) -> dict[str, Any]:
     """Random search on landscape 1 against TPE on it warm-started from random search on
     landscape 0 (see the module docstring)."""
@@ -144,8 +134,8 @@ def warm_start_case(table: Path, trials: int, seeds: int) -> dict[str, Any]:
                             storage=storage, warm_start="first", **common).start()  # fmt: skip
         alone = nb.Search(benchmark=f"{spec}{second}", algo="random", seed=seed,
                           storage="memory", **common).start()  # fmt: skip
-        warm.append(_own_regrets(started, optimum))
-        random.append(_own_regrets(alone, optimum))
+        warm.append(own_regrets(started, optimum))
+        random.append(own_regrets(alone, optimum))
     random_final = float(np.mean([r[-1] for r in random]))
     curve = np.mean(warm, axis=0)
     hit = np.flatnonzero(curve <= random_final + 1e-12)
@@ -158,44 +148,6 @@ def warm_start_case(table: Path, trials: int, seeds: int) -> dict[str, Any]:
         "warm_final": float(curve[-1]),
         "reaches_random_at_trial": at,
     }
-
-
-def neps_case(table: Path, evaluations: int, seeds: int) -> dict[str, Any]:
-    """Ours (TPE with the priors) against NePS's piBO, one evaluation at a time, with no prior,
-    the good one and the misleading one: the mean incumbent regret after each evaluation."""
-    from _neps_peer import run_neps
-
-    bench = TabulatedBenchmark(table)
-    landscape = bench.default_seed
-    final = bench.values("valid_acc", landscape)[:, -1]
-    optimum = float(np.nanmax(final))
-    edges = [edge_name(e) for e in EDGES]
-    out: dict[str, Any] = {"evaluations": evaluations, "seeds": seeds}
-    for case in ("none", "good", "misleading"):
-        ours, ours_gp, peer = [], [], []
-        for seed in range(seeds):
-            cell = prior_cells(final, seed).get(case)
-            options = "" if cell is None else f",prior={cell}"
-            for algo, regrets in (("tpe", ours), ("gp", ours_gp)):
-                search = nb.Search(
-                    benchmark=f"nas201_digits:path={table},seed={landscape!r}{options}",
-                    executor="inline", n_trials=evaluations, algo=algo, seed=seed,
-                    direction="maximize", storage="memory",
-                ).start()  # fmt: skip
-                regrets.append(_own_regrets(search, optimum))
-            asked = run_neps(
-                "pibo" if cell is not None else "bayesian_optimization", evaluations, seed, edges,
-                OPS, lambda config: float(final[cell_index([config[e] for e in edges])]),
-                prior=None if cell is None else cell_ops(cell),
-            )  # fmt: skip
-            values = np.asarray([value for _, value in asked], dtype=float)
-            peer.append(optimum - np.maximum.accumulate(values))
-        out[case] = {
-            "ours": np.mean(ours, axis=0).tolist(),
-            "ours_gp": np.mean(ours_gp, axis=0).tolist(),
-            "neps": np.mean(peer, axis=0).tolist(),
-        }
-    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -211,6 +163,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--neps-evaluations", type=int, default=40)
     parser.add_argument("--neps-seeds", type=int, default=3)
+    parser.add_argument(
+        "--neps-jobs", type=int, default=1, help="NePS searches at once (beside ours)"
+    )
     parser.add_argument(
         "--no-peers", action="store_true", help="leave out the peers in virtualenvs of their own"
     )
@@ -342,7 +297,9 @@ def main(argv: list[str] | None = None) -> int:
                         "trials", met))  # fmt: skip
     neps: dict[str, Any] = {}
     if args.with_neps and not args.quick:
-        neps = neps_case(table, args.neps_evaluations, args.neps_seeds)
+        from _beyond_pibo import pibo_case
+
+        neps = pibo_case(table, args.neps_evaluations, args.neps_seeds, prior_cells, args.neps_jobs)
         quarters = [max(1, round(q * args.neps_evaluations / 4)) for q in (1, 2, 3, 4)]
         for case in ("none", "good", "misleading"):
             ours, gp, peer = (np.asarray(neps[case][k]) for k in ("ours", "ours_gp", "neps"))
@@ -357,7 +314,9 @@ def main(argv: list[str] | None = None) -> int:
 
         total = budget * args.workers  # one worker each, the same training time as DEHB's
         single = np.geomspace(total / 100, total, GRID)
-        neps["priorband"] = band = priorband_case(table, args.seeds, total, single, prior_cells)
+        neps["priorband"] = band = priorband_case(
+            table, args.seeds, total, single, prior_cells, args.neps_jobs
+        )
         marks = [int(np.searchsorted(single, q * total)) if q < 1 else len(single) - 1
                  for q in (0.25, 0.5, 0.75, 1.0)]  # fmt: skip
         for case, key in itertools.product(("good", "misleading"), NEPS_BASES):
