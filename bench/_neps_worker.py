@@ -2,10 +2,10 @@
 benchmark's six edge decisions, asking the parent process for each configuration's value.
 
 Protocol, one JSON object per line: the job on stdin first (``optimizer``: a name, or ``[name,
-{option: value}]``; ``evaluations``,
-``seed``, ``edges``, ``ops``, ``prior`` (one op per edge, or null), ``confidence``); then for
-each evaluation this process writes ``{"config": {edge: op}}`` and reads ``{"value": v}`` (higher
-is better); at the end it writes ``{"done": true}``. Nothing else goes to stdout.
+{option: value}]``; ``evaluations``, ``seed``, ``edges``, ``ops``, ``prior`` (one op per edge,
+or null), ``confidence``); then for each evaluation this process writes ``{"config": {edge:
+op}}`` and reads ``{"value": v}`` (higher is better); at the end it writes ``{"done": true}``.
+Nothing else goes to stdout.
 
 A multi-fidelity job (PriorBand) also has ``fidelity`` (``[low, high]`` epochs) and ``cost``
 (the budget, in place of ``evaluations``): each evaluation then writes ``{"config": ...,

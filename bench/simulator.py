@@ -160,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
     )
 
     runners = {"ours": run_ours}
-    peer_reason = "--no-peer" if args.no_peer else None
+    peer_reason: str | None = "--no-peer"
     if not args.no_peer:
         from _synetune import SYNETUNE_VERSION, synetune_available
 

@@ -106,7 +106,7 @@ class PromotingSuccessiveHalving(optuna.pruners.BasePruner):
         step = trial.last_step
         if step is None:
             return False
-        rung = _rungs.reached(trial.system_attrs)
+        rung = _rungs.reached_by(study, trial)
         rung_step = self._step_of(rung)
         if step < rung_step or (self.max_resource is not None and rung_step >= self.max_resource):
             return False

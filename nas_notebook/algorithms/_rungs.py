@@ -14,9 +14,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from .. import _schema
 from .._schema import rung_key
 
-__all__ = ["reached", "values"]
+__all__ = ["reached", "reached_by", "values"]
 
 
 def reached(attrs: Mapping[str, Any]) -> int:
@@ -25,6 +26,12 @@ def reached(attrs: Mapping[str, Any]) -> int:
     while rung_key(rung) in attrs:
         rung += 1
     return rung
+
+
+def reached_by(study: Any, trial: Any) -> int:
+    """How many rungs ``trial`` of ``study`` has a value at, read from the storage at once: the
+    trial a pruner is handed holds a lazy view of its attributes, slow to test key by key."""
+    return reached(_schema.trial_attrs(study, trial))
 
 
 def values(attrs: Mapping[str, Any]) -> list[float]:

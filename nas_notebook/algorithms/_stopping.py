@@ -92,7 +92,7 @@ class AsyncSuccessiveHalving(optuna.pruners.SuccessiveHalvingPruner):
         if self._min_resource is None:
             # "auto": Optuna's estimate (from completed trials), decided once.
             return super().prune(study, trial)
-        rung = _rungs.reached(_schema.trial_attrs(study, trial))
+        rung = _rungs.reached_by(study, trial)
         value = trial.intermediate_values[step]
         maximize = study.direction == optuna.study.StudyDirection.MAXIMIZE
         while True:

@@ -98,10 +98,9 @@ def darts_ensemble(
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(run_seed)
             supernet = make_supernet()
-            initial = [p.detach().clone() for p in supernet.parameters()]
             if run == 0:
-                first = initial
-            elif all(torch.equal(a, b) for a, b in zip(first, initial)):
+                first = [p.detach().clone() for p in supernet.parameters()]
+            elif all(torch.equal(a, b) for a, b in zip(first, supernet.parameters())):
                 _draw_afresh(supernet)
             found = darts(
                 supernet,

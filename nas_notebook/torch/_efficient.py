@@ -87,12 +87,15 @@ def efficient_search(
     """
     if method not in METHODS:
         raise ValueError(f"efficient_search: `method` must be one of {METHODS!r}, got {method!r}")
-    built: list[SuperNet] = []
+    built: list[SuperNet] = []  # the first: its shared weights score the child
 
     def make_supernet() -> SuperNet:
         supernet = rewrite(space, "switch" if method == "tunas" else "mixed")
-        built.append(supernet.to(device) if device is not None else supernet)
-        return built[-1]
+        if device is not None:
+            supernet.to(device)
+        if not built:
+            built.append(supernet)
+        return supernet
 
     if method == "darts-ensemble":
         result = darts_ensemble(make_supernet, train, valid, **options)
