@@ -9,7 +9,11 @@ from nas_notebook.study import STATE_CODES, TrialColumns, columns_of
 
 
 def test_columns_follow_a_study_incrementally():
-    study = optuna.create_study()
+    study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=0))
+    # Both branches must appear whatever the sampler draws: the conditional
+    # column is checked below.
+    study.enqueue_trial({"kind": "a"})
+    study.enqueue_trial({"kind": "b"})
 
     def objective(trial):
         kind = trial.suggest_categorical("kind", ["a", "b"])
@@ -38,6 +42,7 @@ def test_columns_follow_a_study_incrementally():
     kinds = cols.external("kind", cols.params["kind"])
     has_lr = ~np.isnan(cols.params["lr"])
     assert [k == "a" for k in kinds[:5]] == has_lr[:5].tolist()
+    assert {"a", "b"} <= set(kinds[:5])
     rows, steps, values = cols.curves()
     assert steps[:3].tolist() == [0, 1, 2]
     assert len(rows) == 5 * 3 + 1 and rows[-1] == 5 and values[-1] == 0.5
