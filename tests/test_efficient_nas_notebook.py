@@ -36,6 +36,7 @@ from test_notebooks import (
 )
 
 from nas_notebook.benchmarks import (
+    AVG_TABLE_PATH,
     EDGES,
     OPS,
     TabulatedBenchmark,
@@ -51,11 +52,18 @@ NOTEBOOK = ROOT / "notebooks" / "07_efficient_nas.py"
 LABELS = ["Zero", "Skip", "Conv1x1", "Conv3x3", "AvgPool3x3"]
 LABEL_OF = dict(zip(OPS, LABELS))
 EDGE_NAMES = [edge_name(edge) for edge in EDGES]
-METHODS = {"DARTS": "darts-cell", "DARTS+": "early-stop-cell", "DARTS-": "remedy", "TuNAS": "tunas"}
+METHODS = {
+    "DARTS": "darts-cell",
+    "DARTS+": "early-stop-cell",
+    "DARTS-": "remedy",
+    "DARTS ensemble": "ensemble",
+    "TuNAS": "tunas",
+}
 ROWS = {  # the closing table's rows: method -> its name in the printed outputs
     "DARTS": "DARTS",
     "DARTS+ (early stop)": "DARTS+",
     "DARTS- (auxiliary skip)": "DARTS-",
+    "DARTS ensemble (4 x 1 epoch)": "DARTS ensemble",
     "TuNAS": "TuNAS",
     "TuNAS (efficient_search)": "efficient_search",
 }
@@ -73,7 +81,7 @@ def notebook(tmp_path_factory: pytest.TempPathFactory) -> Any:
 
 @pytest.fixture(scope="module")
 def table() -> Any:
-    return TabulatedBenchmark().values("valid_acc", "mean")[:, -1]
+    return TabulatedBenchmark(AVG_TABLE_PATH).values("valid_acc", "mean")[:, -1]
 
 
 def frame(nb: Any, tag: str) -> tuple[list[str], dict[str, list[str]]]:
@@ -386,6 +394,7 @@ def test_comparison_table(notebook: Any, table: Any) -> None:
             str(early["stopped"]),
         ),
         "DARTS- (auxiliary skip)": ("8", str(8 * 17), "False"),
+        "DARTS ensemble (4 x 1 epoch)": ("4", str(4 * 17), "False"),
         "TuNAS": ("40", str(40 * 17), "False"),
         "TuNAS (efficient_search)": ("40", str(40 * 17), "False"),
     }
@@ -401,7 +410,7 @@ def test_comparison_table(notebook: Any, table: Any) -> None:
         assert float(row["valid_acc"]) == pytest.approx(found["valid_acc"], abs=1e-4)
         assert float(row["percentile"]) == pytest.approx(found["percentile"], abs=1e-3)
         assert 0.0 <= float(row["percentile"]) <= 1.0
-    assert [rows[m][0] for m in rows] == ["0", "0", "0", "0", "1"]
+    assert [rows[m][0] for m in rows] == ["0", "0", "0", "0", "0", "1"]
 
 
 def test_the_text_holds_for_the_seeded_run(notebook: Any, table: Any) -> None:
@@ -429,7 +438,7 @@ def test_the_text_holds_for_the_seeded_run(notebook: Any, table: Any) -> None:
 
     # DARTS+: stopped in its second epoch, after about a quarter of plain DARTS' steps, when a
     # skip connection overtook a convolution on one more edge (two parameter-free ops); it
-    # returns five convolutions and an average pooling, among the best tenth, from a
+    # returns five convolutions and an average pooling, near the best tenth, from a
     # super-network under 0.2 accuracy whose weights are all within 0.01 of 0.2.
     early = early_stop(notebook)
     assert early["stopped"] and early["epoch"] == 1
@@ -441,13 +450,13 @@ def test_the_text_holds_for_the_seeded_run(notebook: Any, table: Any) -> None:
     assert early["returned"][changed[0]] in CONVS
     ops = cells["DARTS+"]["ops"]
     assert sum(op in CONVS for op in ops) == 5 and "avg_pool_3x3" in ops
-    assert cells["DARTS+"]["percentile"] >= 0.9
+    assert cells["DARTS+"]["percentile"] >= 0.85
     assert early["supernet_acc"] < 0.2
     columns, rows = frame(notebook, "early-stop-weights")
     assert all(abs(float(v) - 0.2) < 0.01 for values in rows.values() for v in values)
 
     # DARTS-: a first epoch's loss far above a uniform guess's, then learning (to about 0.5),
-    # then losing it as beta decays; every edge ends on Skip: an all-skip cell, the weakest.
+    # then losing it as beta decays; every edge ends on Skip: an all-skip cell, below the middle.
     run = auxiliary_skip(notebook)
     losses, accuracy = run["losses"], run["supernet_acc"]
     assert losses[0] > 2.5 and min(losses) < 1.7 and losses[-1] > min(losses) + 0.2
@@ -455,17 +464,38 @@ def test_the_text_holds_for_the_seeded_run(notebook: Any, table: Any) -> None:
     assert 0.4 < max(accuracy) < 0.7 and 0 < peak < len(accuracy) - 1
     assert accuracy[-1] < max(accuracy) - 0.1
     assert set(cells["DARTS-"]["ops"]) == {"skip_connect"}
-    assert cells["DARTS-"]["percentile"] < 0.25
-    assert cells["DARTS-"]["percentile"] == min(c["percentile"] for c in cells.values())
+    assert cells["DARTS-"]["percentile"] < 0.5
 
-    # DARTS+' cell ranks far above both collapsed ones (by more than half the space).
+    # DARTS+' cell ranks far above both collapsed ones.
     assert cells["DARTS+"]["percentile"] > cells["DARTS"]["percentile"] + 0.5
-    assert cells["DARTS+"]["percentile"] > cells["DARTS-"]["percentile"] + 0.5
+    assert cells["DARTS+"]["percentile"] > cells["DARTS-"]["percentile"] + 0.3
+
+    # The ensemble: the mean weights within 0.005 of 0.2, Zero's the largest on every edge and
+    # a convolution ahead of the parameter-free ops on every edge; each run's cell all or
+    # nearly all convolutions, in the top fifth; the mean's all convolutions, in the top
+    # twentieth, for about three child trainings.
+    columns, rows = frame(notebook, "ensemble-weights")
+    assert columns == [*LABELS, "kept"] and list(rows) == EDGE_NAMES
+    for values in rows.values():
+        weights = dict(zip(LABELS, (float(v) for v in values[:-1])))
+        assert all(abs(w - 0.2) < 0.005 for w in weights.values()), weights
+        assert max(weights, key=weights.__getitem__) == "Zero"
+        assert max(weights["Conv1x1"], weights["Conv3x3"]) > max(
+            weights["Skip"], weights["AvgPool3x3"]
+        )
+    text = stdout(cell_tagged(notebook, "ensemble"))
+    per_run = re.findall(r"^(\d) +(\S+) +([0-9.]+) +([0-9.]+)$", text, re.M)
+    assert [int(run) for run, *_ in per_run] == [0, 1, 2, 3], text
+    for _, cell, _, percentile in per_run:
+        assert sum(op in CONVS for op in cell_from_str(cell)) >= 5 and float(percentile) >= 0.8
+    assert set(cells["DARTS ensemble"]["ops"]) <= CONVS
+    assert cells["DARTS ensemble"]["percentile"] >= 0.95
 
     # Cost: DARTS+ about one child training, a fraction of each other search; plain DARTS,
     # DARTS- and both TuNAS runs a few each.
     printed = costs(notebook)
     assert 0.4 < printed["DARTS+"][1] < 2.0
+    assert 2.0 < printed["DARTS ensemble"][1] < 4.5
     assert all(2 * printed["DARTS+"][1] < printed[m][1] for m in ("DARTS", "DARTS-", "TuNAS"))
     assert all(printed[m][1] > 2.0 for m in ("DARTS", "DARTS-", "TuNAS"))
     columns, rows = frame(notebook, "comparison")
