@@ -41,6 +41,31 @@ def test_the_table_and_its_landscape(notebook: Any) -> None:
     assert figure(notebook, "landscape")["data"][0]["type"] == "scattergl"
 
 
+def test_the_reliability_of_both_tables(notebook: Any) -> None:
+    """The split-half figures the cell shows are the module's, and what the text says of
+    them holds: the single runs share about a third of their top tenth, the averaged table's
+    halves far more, and the averaged table agrees with another built alike better still."""
+    from nas_notebook.benchmarks import AVG_TABLE_PATH, TabulatedBenchmark
+    from nas_notebook.benchmarks.reliability import table_reliability
+
+    (html,) = results(cell_tagged(notebook, "reliability"), "text/html")
+    rows = {}
+    for name in ("nas201_digits", "nas201_digits_avg"):
+        row = re.search(rf"<th>{name}</th>(.*?)</tr>", html, re.S)
+        assert row, html
+        rows[name] = [float(v) for v in re.findall(r"<td>([^<]*)</td>", row.group(1))]
+    for name, path in (("nas201_digits", None), ("nas201_digits_avg", AVG_TABLE_PATH)):
+        report = table_reliability(TabulatedBenchmark(path).run_scores())
+        expected = [report["runs"], report["runs_per_half"], report["spearman"],
+                    report["spearman_better_half"], report["top10"], report["top20"],
+                    report["spearman_all_runs"]]  # fmt: skip
+        assert rows[name] == pytest.approx(expected, abs=1e-3), name
+    single, averaged = rows["nas201_digits"], rows["nas201_digits_avg"]
+    assert single[1] == 1 and averaged[1] >= 3
+    assert 0.25 < single[4] < 0.45 and averaged[4] > single[4] + 0.2
+    assert averaged[6] > averaged[2] > single[2] + 0.2
+
+
 def test_the_simulated_search(notebook: Any) -> None:
     text = stdout(cell_tagged(notebook, "summary"))
     trials, wall = re.search(r"(\d+) trials in ([\d.]+) s of wall time", text).groups()
