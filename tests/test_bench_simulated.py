@@ -26,12 +26,18 @@ def run(script, out):
 
 def test_simulator_quick_run_times_ours_and_says_what_happened_to_the_peer(tmp_path):
     stdout, results = run("simulator.py", tmp_path / "sim.json")
-    ours = results["ours"]
-    assert results["config"]["trials"] == 100 and ours["runs"][0]["trials"] == 100
+    assert results["config"]["trials"] == [100] and list(results["sizes"]) == ["100"]
+    sides = results["sizes"]["100"]
+    ours = sides["ours"]
+    assert ours["runs"][0]["trials"] == 100
     assert ours["runs"][0]["pruned"] > 0 and ours["sim_time"] > 0
-    if "syne_tune" in results or os.environ.get("CI"):  # the test install includes the peer
-        assert results["syne_tune"]["runs"][0]["trials"] == 100
+    loop = sides["optuna_loop"]["runs"][0]
+    assert loop["trials"] == 100 and loop["pruned"] > 0
+    assert sides["ours_over_optuna_loop"] > 0 and "of Optuna's own ask/tell calls" in stdout
+    if "syne_tune" in sides or os.environ.get("CI"):  # the test install includes the peer
+        assert sides["syne_tune"]["runs"][0]["trials"] == 100
         assert "faster than Syne Tune" in stdout
+        assert "100 trials: ours at least 5x faster than Syne Tune's simulator" in stdout
     else:
         assert "Syne Tune not run: " in stdout and results["peer_skipped"]
 
