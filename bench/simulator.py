@@ -84,7 +84,6 @@ def run_ours(
     table: Path, trials: int, workers: int, seed: int, table_seed: int | str = 0
 ) -> dict[str, Any]:
     """One search of ours; its timings and outcome."""
-    from optuna.trial import TrialState
 
     start = time.perf_counter()
     search = nb.Search(
@@ -98,17 +97,9 @@ def run_ours(
     opened = time.perf_counter()
     search.start()
     done = time.perf_counter()
-    states = [t.state for t in search.trials]
-    return {
-        "setup_s": opened - start,
-        "tuning_s": done - opened,
-        "trials": len(states),
-        "complete": states.count(TrialState.COMPLETE),
-        "pruned": states.count(TrialState.PRUNED),
-        "failed": states.count(TrialState.FAIL),
-        "sim_time": search.executor.now,
-        "best_valid_acc": search.best.value,
-    }
+    return _outcome(
+        (start, opened, done), search.trials, search.executor.now, search.best.value
+    )
 
 
 def run_peer(
@@ -168,7 +159,19 @@ def run_optuna_loop(
         else:
             study.tell(trial, float(curve[-1]))
     done = time.perf_counter()
-    states = [t.state for t in study.get_trials(deepcopy=False)]
+    return _outcome(
+        (start, opened, done), study.get_trials(deepcopy=False), float("nan"), study.best_value
+    )
+
+
+def _outcome(
+    times: tuple[float, float, float], trials: list[Any], sim_time: float, best: float
+) -> dict[str, Any]:
+    """One search's record: its timings (started, opened, done), trial states and result."""
+    from optuna.trial import TrialState
+
+    start, opened, done = times
+    states = [t.state for t in trials]
     return {
         "setup_s": opened - start,
         "tuning_s": done - opened,
@@ -176,8 +179,8 @@ def run_optuna_loop(
         "complete": states.count(TrialState.COMPLETE),
         "pruned": states.count(TrialState.PRUNED),
         "failed": states.count(TrialState.FAIL),
-        "sim_time": float("nan"),
-        "best_valid_acc": study.best_value,
+        "sim_time": sim_time,
+        "best_valid_acc": best,
     }
 
 
