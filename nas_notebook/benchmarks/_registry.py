@@ -71,10 +71,10 @@ def make_benchmark(spec: str) -> Any:
             option value.
 
     Example:
-        >>> make_benchmark("mnist_mlp")
+        >>> make_benchmark("mnist_mlp")  # doctest: +ELLIPSIS
         Traceback (most recent call last):
         ...
-        ValueError: --benchmark: unknown benchmark 'mnist_mlp'; known: nas201_digits
+        ValueError: --benchmark: unknown benchmark 'mnist_mlp'; known: nas201_digits, ...
     """
     try:
         name, options = parse_spec(spec)
