@@ -42,11 +42,12 @@ random search with Hyperband, on the same landscape and budget.
 evaluation at a time for ``--neps-evaluations`` (40) over ``--neps-seeds`` (3), NePS in a
 virtualenv of its own that the bench makes on first use (``_neps_peer``); the regret after each
 quarter of the evaluations, side by side (``_beyond_pibo``). Then ours (``--algo priorband``)
-against NePS's PriorBand, one worker each, the DEHB part's training time, ``--seeds`` seeds
-(``_beyond_priorband``). Target: ours at least as near the optimum as NePS at every quarter,
-with the good and the misleading prior. piBO costs about 4 s an evaluation on this machine, so
-NePS is not part of the default run; ``--neps-jobs N`` runs N of its searches at once, in
-processes of their own, while ours run.
+against NePS's PriorBand, one worker each, the DEHB part's training time, ``--priorband-seeds``
+seeds (30: with 10, the standard error of a quarter's mean regret, about 0.002, is as large as
+the differences measured; a search costs NePS seconds) (``_beyond_priorband``). Target: ours
+at least as near the optimum as NePS at every quarter, with the good and the misleading prior.
+piBO costs about 4 s an evaluation on this machine, so NePS is not part of the default run;
+``--neps-jobs N`` runs N of its searches at once, in processes of their own, while ours run.
 
 **The dehb package** (DEHB 0.1.2, in a virtualenv of its own that the bench makes on first
 use, ``_dehb_peer``): ours against it with one worker each and the same training time (the
@@ -163,6 +164,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--neps-evaluations", type=int, default=40)
     parser.add_argument("--neps-seeds", type=int, default=3)
+    parser.add_argument("--priorband-seeds", type=int, default=30)
     parser.add_argument(
         "--neps-jobs", type=int, default=1, help="NePS searches at once (beside ours)"
     )
@@ -315,7 +317,7 @@ def main(argv: list[str] | None = None) -> int:
         total = budget * args.workers  # one worker each, the same training time as DEHB's
         single = np.geomspace(total / 100, total, GRID)
         neps["priorband"] = band = priorband_case(
-            table, args.seeds, total, single, prior_cells, args.neps_jobs
+            table, args.priorband_seeds, total, single, prior_cells, args.neps_jobs
         )
         marks = [int(np.searchsorted(single, q * total)) if q < 1 else len(single) - 1
                  for q in (0.25, 0.5, 0.75, 1.0)]  # fmt: skip
@@ -340,6 +342,7 @@ def main(argv: list[str] | None = None) -> int:
             "table_sha256": bench.meta["sha256"],
             "table_seed": table_seed,
             "seeds": args.seeds,
+            "priorband_seeds": args.priorband_seeds,
             "workers": args.workers,
             "budget_s": budget,
             "optimum": optimum,
