@@ -76,16 +76,25 @@ def top_agreement(a: np.ndarray, b: np.ndarray, fraction: float) -> float:
 
 
 def _halves(runs: int, half: int, rng: np.random.Generator) -> list[tuple[list[int], list[int]]]:
-    """Splits of ``range(runs)`` into two disjoint halves of ``half`` runs each."""
-    splits = []
-    for first in itertools.combinations(range(runs), half):
-        rest = [r for r in range(runs) if r not in first]
-        for second in itertools.combinations(rest, half):
-            if (second, first) not in splits:
-                splits.append((first, second))
-    if len(splits) > MAX_SPLITS:
-        chosen = rng.choice(len(splits), MAX_SPLITS, replace=False)
-        splits = [splits[i] for i in sorted(chosen)]
+    """Splits of ``range(runs)`` into two disjoint halves of ``half`` runs each: every one when
+    there are at most :data:`MAX_SPLITS`, else that many distinct ones drawn at random (16 runs
+    make 450,450 splits into halves of 4: drawing, not listing)."""
+    total = math.comb(runs, half) * math.comb(runs - half, half) // 2
+    splits: list[tuple[tuple[int, ...], tuple[int, ...]]] = []
+    seen: set[frozenset[tuple[int, ...]]] = set()
+    if total <= MAX_SPLITS:
+        for first in itertools.combinations(range(runs), half):
+            rest = [r for r in range(runs) if r not in first]
+            for second in itertools.combinations(rest, half):
+                if frozenset((first, second)) not in seen:
+                    seen.add(frozenset((first, second)))
+                    splits.append((first, second))
+    while len(splits) < min(total, MAX_SPLITS):
+        order = [int(r) for r in rng.permutation(runs)]
+        first, second = tuple(sorted(order[:half])), tuple(sorted(order[half : 2 * half]))
+        if frozenset((first, second)) not in seen:
+            seen.add(frozenset((first, second)))
+            splits.append((first, second))
     return [(list(a), list(b)) for a, b in splits]
 
 

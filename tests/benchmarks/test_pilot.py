@@ -224,3 +224,21 @@ def test_a_quick_pilot_runs_end_to_end(tmp_path, capsys):
     assert report["cpu_s_per_run"] > 0 and 0 <= report["valid_acc_mean_over_runs"]["min"] <= 1
     assert pilot.main(["--table", "--out", str(tmp_path)]) == 0
     assert "digits-cv2" in capsys.readouterr().out
+
+
+def test_many_runs_are_split_by_drawing_distinct_halves():
+    from nas_notebook.benchmarks._pilot_stats import MAX_SPLITS, _halves
+
+    rng = np.random.default_rng(0)
+    # 16 runs in halves of 4 make 450,450 splits: listing them all took hours
+    splits = _halves(16, 4, rng)
+    assert len(splits) == MAX_SPLITS
+    assert len({frozenset((tuple(a), tuple(b))) for a, b in splits}) == MAX_SPLITS
+    assert all(len(a) == len(b) == 4 and not set(a) & set(b) for a, b in splits)
+    # few enough: every split, each once
+    assert len(_halves(5, 2, rng)) == 15
+    assert sorted(map(tuple, (a + b for a, b in _halves(4, 2, rng)))) == [
+        (0, 1, 2, 3),
+        (0, 2, 1, 3),
+        (0, 3, 1, 2),
+    ]
