@@ -443,10 +443,9 @@ final
 # After 40 epochs the controller is still far from certain: no op has much more than 0.7 on
 # its edge. Which cell it settles on is not stable: the rewards are accuracies on single
 # validation batches of 64 images, and over 680 such noisy steps a different seed, or even the
-# float rounding of another processor, ends on another cell. `bench/efficient_nas.py` puts
-# REINFORCE's children at a mean percentile of about a third over 5 seeds, and the PPO
-# controller's (`controller="ppo"`) at about two thirds, with a wide spread: the table above
-# tells where this run's cell landed.
+# float rounding of another processor, ends on another cell. `bench/efficient_nas.py` runs
+# REINFORCE and the PPO controller (`controller="ppo"`) over 5 seeds, and their children land
+# far apart from seed to seed: the table above tells where this run's cell landed.
 #
 # **Cost.** The unit is one standalone training of one child with the table's protocol
 # (`train_model`: 10 epochs of Adam, 17 batches of 64 each), on the same data and thread. As
