@@ -137,6 +137,11 @@ METHODS = (*EFFICIENT, "random")
 THREADS = 1
 
 
+def trainings(count: float) -> str:
+    """A count of trainings, or past what the random-search curve reaches."""
+    return f"{count:.1f}" if math.isfinite(count) else f"> {RANDOM_BUDGETS[-1]}"
+
+
 def fmt(seconds: list[float]) -> str:
     return ", ".join(f"{s:.2f}" for s in seconds)
 
@@ -299,7 +304,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{label:18} {stat(s['cost'], 2):>16} {stat(s['valid_acc'], 4):>17} "
             f"{stat(s['valid_pct']):>15} {stat(s['test_acc'], 4):>17} {stat(s['test_pct']):>15} "
             f"{s['top10']:>3}/{s['runs']:<3} {s['n_skip']:5.1f} {s['n_none']:5.1f} "
-            f"{s['random_equivalent']:10.1f}"
+            f"{trainings(s['random_equivalent']):>10}"
         )
     print(
         "random eq.: trainings random search needs for that mean valid pct (from the table: "
@@ -325,8 +330,8 @@ def main(argv: list[str] | None = None) -> int:
             f"target (a child in the top 10% at <= {TARGET_COST:g} trainings on every seed) for "
             f"{method}: {'met' if met else 'NOT met'} ({hits} of {len(runs)} seeds; mean pct "
             f"{s['valid_pct'][0]:.3f}, cost {s['cost'][0]:.2f}; random search needs "
-            f"{s['random_equivalent']:.1f} trainings for that pct: "
-            f"{s['random_equivalent'] / s['cost'][0]:.1f}x the efficiency)"
+            f"{trainings(s['random_equivalent'])} trainings for that pct: "
+            f"{trainings(s['random_equivalent'] / s['cost'][0])}x the efficiency)"
         )
     hits = [bool(r["top10"]) and r["cost"] <= TARGET_COST for r in robustness]
     pcts = [r["valid_pct"] for r in robustness]
