@@ -85,23 +85,6 @@ class AsyncSuccessiveHalving(optuna.pruners.SuccessiveHalvingPruner):
                     others.append(attrs[rung_key])
         return finished, others
 
-    def decides_between(self, last: int, step: int) -> bool:
-        """Whether a report at ``step`` can stop a trial that this pruner let go on at step
-        ``last``: only when a rung's step lies in ``(last, step]``. Called by
-        :func:`~nas_notebook.report` on the trial's thread, to skip asking in between.
-
-        Example:
-            >>> pruner = AsyncSuccessiveHalving(min_resource=1, reduction_factor=3)
-            >>> [pruner.decides_between(s - 1, s) for s in range(1, 11)]
-            [True, False, True, False, False, False, False, False, True, False]
-        """
-        if self._min_resource is None:  # "auto": the rungs are not known yet
-            return True
-        rung_step = self._min_resource * self._reduction_factor**self._min_early_stopping_rate
-        while rung_step <= last:
-            rung_step *= self._reduction_factor
-        return rung_step <= step
-
     def prune(self, study: Study, trial: FrozenTrial) -> bool:
         step = trial.last_step
         if step is None:

@@ -204,9 +204,6 @@ class TrialContext(EvaluationContext):
         self.restored: Any = None
         self.reports: dict[str, Any] = {}
         self.next_step = 0
-        #: The pruner that last let the trial go on, and the step it looked at (see
-        #: :func:`~nas_notebook.report`).
-        self.spared: tuple[Any, int] | None = None
         self.tracked_metric: str | None = None
         self.lock = _BODY_LOCK
         self.in_body = False

@@ -76,27 +76,12 @@ def report(value: Any = None, step: int | None = None, **metrics: Any) -> bool:
             trial.set_user_attr(key, number)
     if target is not None:
         trial.report(to_number(target, "report: `value`"), step)
+        if trial.should_prune():
+            raise optuna.TrialPruned(f"pruned at step {step}")
         study = getattr(trial, "study", None)
-        if _may_decide(context, study, step):
-            if trial.should_prune():
-                raise optuna.TrialPruned(f"pruned at step {step}")
-            if study is not None:
-                context.spared = (study.pruner, step)
         if study is not None and getattr(study.pruner, "promotes", False):
             _maybe_pause(context, study, step)
     return False
-
-
-def _may_decide(context: TrialContext, study: optuna.Study | None, step: int) -> bool:
-    """False when the pruner that let the trial go on at its last report cannot decide
-    otherwise at ``step`` (it says so with ``decides_between(last, step)``): a rung-based
-    pruner decides only at its rungs' steps, and asking it in between costs a copy of the
-    trial and a read of its rungs, for every report (most of them, under successive halving)."""
-    spared = context.spared
-    if study is None or spared is None or spared[0] is not study.pruner:
-        return True
-    decides = getattr(study.pruner, "decides_between", None)
-    return decides is None or bool(decides(spared[1], step))
 
 
 def _maybe_pause(context: TrialContext, study: optuna.Study, step: int) -> None:
