@@ -84,7 +84,6 @@ def run_ours(
     table: Path, trials: int, workers: int, seed: int, table_seed: int | str = 0
 ) -> dict[str, Any]:
     """One search of ours; its timings and outcome."""
-
     start = time.perf_counter()
     search = nb.Search(
         benchmark=f"nas201_digits:path={table},seed={table_seed!r}",

@@ -80,22 +80,18 @@ def _halves(runs: int, half: int, rng: np.random.Generator) -> list[tuple[list[i
     there are at most :data:`MAX_SPLITS`, else that many distinct ones drawn at random (16 runs
     make 450,450 splits into halves of 4: drawing, not listing)."""
     total = math.comb(runs, half) * math.comb(runs - half, half) // 2
-    splits: list[tuple[tuple[int, ...], tuple[int, ...]]] = []
-    seen: set[frozenset[tuple[int, ...]]] = set()
+    # A split is its two halves in either order: keyed by the unordered pair.
+    splits: dict[frozenset[tuple[int, ...]], tuple[tuple[int, ...], tuple[int, ...]]] = {}
     if total <= MAX_SPLITS:
         for first in itertools.combinations(range(runs), half):
             rest = [r for r in range(runs) if r not in first]
             for second in itertools.combinations(rest, half):
-                if frozenset((first, second)) not in seen:
-                    seen.add(frozenset((first, second)))
-                    splits.append((first, second))
+                splits.setdefault(frozenset((first, second)), (first, second))
     while len(splits) < min(total, MAX_SPLITS):
         order = [int(r) for r in rng.permutation(runs)]
         first, second = tuple(sorted(order[:half])), tuple(sorted(order[half : 2 * half]))
-        if frozenset((first, second)) not in seen:
-            seen.add(frozenset((first, second)))
-            splits.append((first, second))
-    return [(list(a), list(b)) for a, b in splits]
+        splits.setdefault(frozenset((first, second)), (first, second))
+    return [(list(a), list(b)) for a, b in splits.values()]
 
 
 def _compare(a: np.ndarray, b: np.ndarray, better: np.ndarray) -> dict[str, float]:
