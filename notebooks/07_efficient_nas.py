@@ -489,8 +489,8 @@ for method, result in searches:
 # all five candidates of every edge, forward and backward, twice (once for the weights, once
 # for `alpha`). A TuNAS step runs one path and costs little more than a child step, but TuNAS
 # takes 40 epochs (680 steps, against 170 for a child's training) for its controller to learn.
-# DARTS+ costs the same per step as plain DARTS, but it stopped after 32 steps: about one and a
-# half child trainings in all, a fraction of the others. The ensemble's four one-epoch runs
+# DARTS+ costs the same per step as plain DARTS, but it stopped after 32 steps: one and a half
+# to two child trainings in all, a fraction of the others. The ensemble's four one-epoch runs
 # make half plain DARTS' steps: about three child trainings.
 #
 # ## 7. In one call, stored in a study
