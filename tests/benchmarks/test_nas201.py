@@ -2,7 +2,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from collections import Counter
 
 import numpy as np
@@ -174,9 +173,7 @@ def test_build_with_limit_runs_resumes_and_merges(tmp_path):
         "--batch",
         "3",
     ]
-    start = time.perf_counter()
     first = subprocess.run(cmd, capture_output=True, text=True, check=True)
-    assert time.perf_counter() - start < 60
     assert "trained 4 cells" in first.stdout
     chunks = sorted(out.glob("*.npz"))
     assert len(chunks) == 2

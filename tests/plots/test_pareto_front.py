@@ -1,5 +1,3 @@
-import time
-
 import numpy as np
 import plotly.graph_objects as go
 import pytest
@@ -66,12 +64,17 @@ def test_pareto_rows_accept_study_directions_and_empty_input():
         pareto_rows(np.zeros((2, 3)), both)
 
 
-def test_pareto_rows_are_fast_on_100k_points():
+def test_pareto_rows_on_100k_points_match_a_sweep():
+    # Two objectives have an independent O(n log n) answer: sorted by the first (ties by the
+    # second), a row is on the front when its second beats every row before it. The plot's
+    # speed on such studies is measured by bench/plots.py, not here.
     values = np.random.default_rng(0).random((100_000, 2))
-    start = time.perf_counter()
     rows = pareto_rows(values, ["minimize", "maximize"])
-    assert time.perf_counter() - start < 1.0
-    assert len(rows) > 0
+    loss = values * np.array([1.0, -1.0])
+    order = np.lexsort((loss[:, 1], loss[:, 0]))
+    best = np.minimum.accumulate(loss[order, 1])
+    on_front = np.r_[True, loss[order[1:], 1] < best[:-1]]
+    assert sorted(rows.tolist()) == sorted(order[on_front].tolist())
 
 
 def trials(values, states=None):
