@@ -52,8 +52,12 @@ def converse(
 ) -> None:
     """Run ``script`` (next to this file) with ``python``: send ``job``, then answer each
     message it writes until it writes ``{"done": true}``."""
+    # One thread each: a peer's models are tiny, and torch's default of a thread per core made a
+    # NePS piBO search of 40 evaluations take minutes instead of about 30 s on two busy cores.
+    threads = {name: "1" for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS")}
     worker = subprocess.Popen(
         [str(python), str(HERE / script)],
+        env={**os.environ, **threads},
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
