@@ -2,8 +2,10 @@
 piBO does it (Hvarfner et al. 2022; see :mod:`nas_notebook.algorithms._priors` for the prior
 and its fading): its first, random trials are drawn from the priors, and the acquisition it
 maximizes afterwards, Optuna's log expected improvement, gains ``e * log pi(x)``, i.e. the
-expected improvement is weighed by ``pi(x) ** e``. Without priors it is Optuna's
-``GPSampler``.
+expected improvement is weighed by ``pi(x) ** e``. As in piBO, the prior also shortens the
+random start: with priors, the model takes over once as many trials completed as the search
+space has dimensions (capped at Optuna's 10), unless ``n_startup_trials`` is given. Without
+priors it is Optuna's ``GPSampler``.
 
 The acquisition is evaluated by Optuna on its normalized coordinates: a choice is its index, a
 number its position in its range (of its logarithm, on a log scale), which is the unit scale of
@@ -18,6 +20,7 @@ the priors of the trial that thread draws.
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import numpy as np
@@ -107,14 +110,42 @@ class PriorGP(PriorDrawing, optuna.samplers.GPSampler):
 
     def __init__(self, **options: Any) -> None:
         options.setdefault("independent_sampler", RandomSearch(seed=options.get("seed")))
+        self._startup_given = "n_startup_trials" in options
+        self._startup_now = threading.local()
         super().__init__(**options)
         self._init_priors()
+
+    # Optuna's GPSampler reads this attribute to decide whether a trial is still in the random
+    # start; a property lets each drawing thread see its own value (see ``sample_relative``).
+    @property
+    def _n_startup_trials(self) -> int:
+        return getattr(self._startup_now, "value", self._startup_option)
+
+    @_n_startup_trials.setter
+    def _n_startup_trials(self, value: int) -> None:
+        self._startup_option = value
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = super().__getstate__()
+        state.pop("_startup_now", None)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._startup_now = threading.local()
 
     def sample_relative(
         self, study: Study, trial: FrozenTrial, search_space: dict[str, BaseDistribution]
     ) -> dict[str, Any]:
         with self.drawing(study, trial, search_space):
-            return super().sample_relative(study, trial, search_space)
+            drawing = self.current()
+            if drawing is None or self._startup_given:
+                return super().sample_relative(study, trial, search_space)
+            self._startup_now.value = min(self._startup_option, max(1, len(search_space)))
+            try:
+                return super().sample_relative(study, trial, search_space)
+            finally:
+                del self._startup_now.value
 
     def _optimize_acqf(self, acqf: Any, best_params: np.ndarray | None) -> np.ndarray:
         drawing = self.current()

@@ -67,3 +67,41 @@ def test_it_is_the_gp_algorithm_picklable_and_switchable(tmp_path):
     last = nb.Search(body, n_trials=3, algo="gp", resume=True, **common).start()
     assert len(last.trials) == 12 and all(t.state.name == "COMPLETE" for t in last.trials)
     assert last.best.value < 0.01
+
+
+class _Counting(PriorGP):
+    """PriorGP that counts its model-based draws (each maximizes the acquisition once)."""
+
+    model_draws = 0
+
+    def _optimize_acqf(self, acqf, best_params):
+        type(self).model_draws += 1
+        return super()._optimize_acqf(acqf, best_params)
+
+
+@pytest.mark.parametrize(
+    ("options", "prior", "random_start"),
+    [({}, True, 2), ({}, False, 10), ({"n_startup_trials": 4}, True, 4)],
+)
+def test_with_priors_the_model_takes_over_after_one_trial_per_dimension(
+    options, prior, random_start
+):
+    # piBO's start: the prior already says where to look, so one random (prior-drawn) trial per
+    # dimension of the space precedes the model, not Optuna's 10; unless the caller said.
+    study = optuna.create_study(sampler=_Counting(seed=0, **options))
+    if prior:
+        from nas_notebook._schema import record_prior
+
+        record_prior(study, "x", 0.3, "medium")
+    _Counting.model_draws = 0
+
+    def body(trial):
+        return (trial.suggest_float("x", 0, 1) - 0.3) ** 2 + trial.suggest_float("y", 0, 1)
+
+    study.optimize(body, n_trials=12)
+    assert _Counting.model_draws == 12 - random_start
+    # Pickled and back (a process executor ships it), it keeps its own start rule.
+    import cloudpickle
+
+    clone = cloudpickle.loads(cloudpickle.dumps(study.sampler))
+    assert clone._n_startup_trials == study.sampler._n_startup_trials
