@@ -272,7 +272,8 @@ print(f"best reward {max(outer_best):.4f}")
 # or `"high"`. The prior is stored with the study; random search, TPE and `--algo gp` (Gaussian-
 # process BO, its expected improvement weighed by the prior) draw near it at first and less as
 # trials finish (in the manner of piBO), and faster when the finished trials contradict it, so
-# a good prior saves trials and a wrong one is overcome. The slice and parallel-coordinate plots
+# a good prior saves trials and a wrong one is overcome. With priors, `gp` also starts its
+# model sooner: after one trial per decision, not ten. The slice and parallel-coordinate plots
 # mark it.
 #
 # The "training" below is a stand-in whose best is near `lr = 2e-3` with `gelu`: five seeds of
