@@ -72,9 +72,16 @@ def pibo_case(
             asked = [peer[case, seed].result() for seed in range(seeds)]
             values = [np.asarray([value for _, value in run], dtype=float) for run in asked]
             regrets = [optimum - np.maximum.accumulate(v) for v in values]
+            # NePS's minus our piBO's regret, seed by seed: its standard error says whether the
+            # seeds resolve a difference of the means.
+            paired = np.asarray(regrets) - np.asarray(ours["gp"])
             out[case] = {
                 "ours": np.mean(ours["tpe"], axis=0).tolist(),
                 "ours_gp": np.mean(ours["gp"], axis=0).tolist(),
                 "neps": np.mean(regrets, axis=0).tolist(),
+                "neps_minus_gp": paired.mean(axis=0).tolist(),
+                "neps_minus_gp_se": (paired.std(axis=0, ddof=1) / np.sqrt(seeds)).tolist()
+                if seeds > 1
+                else [0.0] * evaluations,
             }
     return out

@@ -309,6 +309,9 @@ def main(argv: list[str] | None = None) -> int:
                            for q in quarters)  # fmt: skip
             print(f"NePS, prior {case}: regret after evaluations, our piBO (GP with the priors; "
                   f"TPE with them in brackets) vs NePS's piBO: {at}")  # fmt: skip
+            diff, se = (neps[case][k] for k in ("neps_minus_gp", "neps_minus_gp_se"))
+            print("  NePS's minus ours, seed by seed: " + ", ".join(
+                f"{q}: {diff[q - 1]:+.4f} ± {se[q - 1]:.4f}" for q in quarters))  # fmt: skip
             if case != "none":
                 # Like for like: NePS's piBO is a GP's expected improvement weighed by the prior.
                 met = all(gp[q - 1] <= peer[q - 1] for q in quarters)
