@@ -17,9 +17,24 @@ from typing import Any, TypeVar
 
 from _peer_venv import converse, peer_python
 
-__all__ = ["NEPS_VERSION", "NePSPool", "neps_python", "run_neps", "run_neps_multi_fidelity"]
+__all__ = [
+    "NEPS_CONFIDENCE",
+    "NEPS_VERSION",
+    "NePSPool",
+    "neps_python",
+    "run_neps",
+    "run_neps_multi_fidelity",
+]
 
 NEPS_VERSION = "0.17.0"
+
+#: NePS's word for the prior density that each of ours gives, so both search with the same
+#: belief. NePS puts ``c`` = 0.25 / 0.5 / 0.75 (low / medium / high) of a choice's mass on the
+#: prior's option, the rest shared by the others, and a number's normal has a standard
+#: deviation of ``1 - c`` of the range; ours put 0.5 / 0.75 on the option with 0.5 / 0.25 of
+#: the range (``nas_notebook.algorithms._priors``). So our "medium" is NePS's "high", our
+#: "low" NePS's "medium"; NePS has nothing as sure as our "high".
+NEPS_CONFIDENCE = {"low": "medium", "medium": "high"}
 
 T = TypeVar("T")
 
@@ -80,11 +95,12 @@ def run_neps(
     confidence: str = "medium",
 ) -> list[tuple[dict[str, str], float]]:
     """One NePS search of ``evaluations`` configurations with ``optimizer`` (``pibo``,
-    ``bayesian_optimization``...); returns each configuration it asked for, in order, with its
-    value."""
+    ``bayesian_optimization``...), the ``prior`` ops held with our ``confidence`` (NePS is
+    given the same density, :data:`NEPS_CONFIDENCE`); returns each configuration it asked for,
+    in order, with its value."""
     job = {"optimizer": optimizer, "evaluations": evaluations, "seed": seed, "edges": list(edges),
            "ops": list(ops), "prior": None if prior is None else list(prior),
-           "confidence": confidence}  # fmt: skip
+           "confidence": NEPS_CONFIDENCE[confidence]}  # fmt: skip
     asked: list[tuple[dict[str, str], float]] = []
 
     def answer(message: dict[str, Any]) -> dict[str, Any]:
@@ -109,11 +125,12 @@ def run_neps_multi_fidelity(
 ) -> list[tuple[dict[str, str], int, float, float]]:
     """One NePS search with a fidelity (epochs, ``fidelities``) until the cost NePS is told
     reaches ``budget``: ``objective(config, epochs)`` gives ``(value, cost)``. ``optimizer``:
-    NePS's name of it, or ``(name, options)``. Returns each evaluation, in order: ``(config,
-    epochs, value, cost)``."""
+    NePS's name of it, or ``(name, options)``; ``confidence`` is ours, as for :func:`run_neps`.
+    Returns each evaluation, in order: ``(config, epochs, value, cost)``."""
     job = {"optimizer": optimizer, "cost": budget, "seed": seed, "edges": list(edges),
            "ops": list(ops), "prior": None if prior is None else list(prior),
-           "confidence": confidence, "fidelity": list(fidelities)}  # fmt: skip
+           "confidence": NEPS_CONFIDENCE[confidence],
+           "fidelity": list(fidelities)}  # fmt: skip
     asked: list[tuple[dict[str, str], int, float, float]] = []
 
     def answer(message: dict[str, Any]) -> dict[str, Any]:

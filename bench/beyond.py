@@ -38,16 +38,19 @@ Target: the lowest final regret of the three for ``curve``.
 random search with Hyperband, on the same landscape and budget.
 
 **NePS** (``--with-neps``): our piBO (``--algo gp`` with the priors, and beside it TPE with
-them) against NePS 0.17's piBO (Bayesian optimization without a prior), one evaluation at a
-time for ``--neps-evaluations`` (40) over ``--neps-seeds`` (10), NePS in a virtualenv of its
-own that the bench makes on first use (``_neps_peer``); the regret after each quarter of the
-evaluations, side by side (``_beyond_pibo``). Then ours (``--algo priorband``)
-against NePS's PriorBand, one worker each, the DEHB part's training time, ``--priorband-seeds``
-seeds (30: with 10, the standard error of a quarter's mean regret, about 0.002, is as large as
-the differences measured; a search costs NePS seconds) (``_beyond_priorband``). Target: ours
-at least as near the optimum as NePS at every quarter, with the good and the misleading prior.
-A NePS piBO search of 40 evaluations takes about 30 s here, so NePS is not part of the default run;
-``--neps-jobs N`` runs N of its searches at once, in processes of their own, while ours run.
+them) against NePS 0.17's piBO (Bayesian optimization without a prior), both with the same
+prior density (NePS's ``high`` is our default ``medium``: ``_neps_peer.NEPS_CONFIDENCE``;
+telling both "medium" would hand NePS a weaker prior), one evaluation at a time for
+``--neps-evaluations`` (40) over ``--neps-seeds`` (10), NePS in a virtualenv of its own that
+the bench makes on first use (``_neps_peer``); the regret after each quarter of the
+evaluations, side by side, and NePS's minus ours seed by seed with its standard error
+(``_beyond_pibo``). Then ours (``--algo priorband``) against NePS's PriorBand, with the same
+prior density, one worker each, the DEHB part's training time, ``--priorband-seeds`` seeds
+(30: with 10, the standard error of a quarter's mean regret, about 0.002, is as large as the
+differences measured; a search costs NePS seconds) (``_beyond_priorband``). Target: ours at
+least as near the optimum as NePS at every quarter, with the good and the misleading prior.
+A NePS piBO search of 40 evaluations takes about 30 s here, so NePS is not part of the default
+run; ``--neps-jobs N`` runs N of its searches at once, in processes of their own, while ours run.
 
 **The dehb package** (DEHB 0.1.2, in a virtualenv of its own that the bench makes on first
 use, ``_dehb_peer``): ours against it with one worker each and the same training time (the
