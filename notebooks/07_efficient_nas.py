@@ -252,7 +252,7 @@ print(f"search: {plain.seconds:.1f} s, {plain.steps} steps")
 # %% [markdown]
 # On all edges but one the largest weight is on a parameter-free op, a skip connection or
 # average pooling, so the derived cell keeps a single convolution, and the table ranks it in the
-# lower quarter of the space. This is DARTS' known failure on such cells, usually explained so:
+# lower third of the space. This is DARTS' known failure on such cells, usually explained so:
 # early in
 # training a skip connection lowers the loss faster than a convolution that has not learned
 # anything yet, gradient descent on `alpha` rewards it, and the convolutions never catch up.
@@ -301,7 +301,8 @@ print(
 # steps: at that step a skip connection overtakes a convolution on one more edge, which makes
 # two parameter-free ops in the derived cell. The cell it returns, derived one step before, has
 # five convolutions and an average pooling, and the table ranks it near the best tenth of the
-# space (better than about nine cells in ten), where plain DARTS' cell is in the lower quarter. Read the stop's numbers too, though:
+# space (better than about nine cells in ten), where plain DARTS' cell is in the lower third.
+# Read the stop's numbers too, though:
 # the super-network's accuracy is still far from what a trained cell reaches (under 0.2) and no
 # weight is more than 0.01 away from 0.2, so
 # the returned cell is the direction `alpha` took in the first steps, before the drift, not a
@@ -571,7 +572,7 @@ summary
 
 # %% [markdown]
 # For this seeded run: plain DARTS collapsed onto parameter-free ops and DARTS- onto skip
-# connections, and they returned cells in the lower quarter and below the middle of the table.
+# connections, and they returned cells in the lower third and below the middle of the table.
 # Stopped early (DARTS+), the same search ended in its second epoch, at about one child
 # training, and returned a cell of five convolutions and an average pooling that the table
 # ranks near the best tenth. Four one-epoch DARTS- runs, averaged, returned a cell of the top
