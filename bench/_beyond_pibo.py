@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from _paired import paired_difference
 
 import nas_notebook as nb
 from nas_notebook.benchmarks import EDGES, OPS, TabulatedBenchmark, cell_index, cell_ops, edge_name
@@ -74,14 +75,12 @@ def pibo_case(
             regrets = [optimum - np.maximum.accumulate(v) for v in values]
             # NePS's minus our piBO's regret, seed by seed: its standard error says whether the
             # seeds resolve a difference of the means.
-            paired = np.asarray(regrets) - np.asarray(ours["gp"])
+            paired, paired_se = paired_difference(regrets, ours["gp"])
             out[case] = {
                 "ours": np.mean(ours["tpe"], axis=0).tolist(),
                 "ours_gp": np.mean(ours["gp"], axis=0).tolist(),
                 "neps": np.mean(regrets, axis=0).tolist(),
-                "neps_minus_gp": paired.mean(axis=0).tolist(),
-                "neps_minus_gp_se": (paired.std(axis=0, ddof=1) / np.sqrt(seeds)).tolist()
-                if seeds > 1
-                else [0.0] * evaluations,
+                "neps_minus_gp": paired.tolist(),
+                "neps_minus_gp_se": np.nan_to_num(paired_se).tolist(),
             }
     return out

@@ -66,6 +66,7 @@ import numpy as np  # noqa: E402
 import optuna  # noqa: E402
 from _environment import environment  # noqa: E402
 from _incumbent import incumbents  # noqa: E402
+from _paired import paired_difference  # noqa: E402
 from _synetune import synetune_available  # noqa: E402
 from optuna.trial import TrialState  # noqa: E402
 
@@ -332,12 +333,11 @@ def compare_with_peer(results: dict[str, Any], seeds: int) -> dict[str, Any]:
         both = ~np.isnan(curves[0]) & ~np.isnan(curves[1])
         area = [float(c[both].mean()) if both.any() else math.nan for c in curves]
         # Per seed, then over the seeds: whether so many seeds resolve the difference.
-        diff = b - a
-        se = float(np.nanstd(diff, ddof=1) / math.sqrt(len(diff))) if len(diff) > 1 else math.nan
+        diff_mean, diff_se = paired_difference(b, a)
         row = {
             "peer": peer,
-            "final_diff": float(np.nanmean(diff)),
-            "final_diff_se": se,
+            "final_diff": float(diff_mean),
+            "final_diff_se": float(diff_se),
             "final_ours": float(np.nanmean(a)),
             "final_peer": float(np.nanmean(b)),
             "final_ratio": float(np.nanmean(b) / np.nanmean(a)) if np.nanmean(a) > 0 else math.inf,
