@@ -287,5 +287,6 @@ register_pruner(
 register_pruner(
     "hyperband",
     optuna.pruners.HyperbandPruner,
-    "Hyperband over successive-halving brackets, stopping type (Optuna)",
+    "Hyperband over successive-halving brackets, stopping type (Optuna); give max_resource=STEPS "
+    "when the trials' steps are known, or it prunes nothing until a first trial completes",
 )

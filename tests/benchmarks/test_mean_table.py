@@ -131,3 +131,13 @@ def test_the_projection_matches_what_more_runs_measure(tmp_path):
     measured = table_reliability(runs(8))["by_runs_per_half"][4]
     for key in ("spearman", "top10", "top20"):
         assert projected[key] == pytest.approx(measured[key], abs=0.04), key
+
+
+def test_the_shipped_mean_table_ranks_its_cells_by_their_architecture():
+    """The averaged table's two halves of runs rank its distinct cells alike: Spearman 0.9 or
+    more over all of them, and 70 % or more of one half's top tenth in the other's."""
+    from nas_notebook.benchmarks import AVG_TABLE_PATH
+
+    report = table_reliability(TabulatedBenchmark(AVG_TABLE_PATH).run_scores())
+    assert report["cells"] == len(REPS) == 4930
+    assert report["spearman"] >= 0.9 and report["top10"] >= 0.7, report
