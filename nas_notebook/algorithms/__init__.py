@@ -1,6 +1,7 @@
 """Search algorithms and pruners by name (a registry over Optuna samplers and pruners)."""
 
 from ._check import check_algorithm
+from ._cmaes import CmaEs
 from ._differential import DifferentialEvolution
 from ._evolution import RegularizedEvolution
 from ._extrapolation import CurveExtrapolationPruner
@@ -25,6 +26,7 @@ from ._stopping import AsyncSuccessiveHalving
 
 __all__ = [
     "AsyncSuccessiveHalving",
+    "CmaEs",
     "CurveExtrapolationPruner",
     "DifferentialEvolution",
     "GridSearch",

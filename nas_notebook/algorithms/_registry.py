@@ -15,6 +15,7 @@ import optuna
 
 from .._errors import UnknownAlgorithmError
 from ._cache import PicklableLock
+from ._cmaes import CmaEs
 from ._differential import DifferentialEvolution
 from ._evolution import RegularizedEvolution
 from ._extrapolation import CurveExtrapolationPruner
@@ -211,8 +212,8 @@ register_sampler(
 )
 register_sampler(
     "cmaes",
-    optuna.samplers.CmaEsSampler,
-    "CMA-ES over the numeric decisions, the others sampled at random (Optuna)",
+    CmaEs,
+    "CMA-ES over the numeric decisions, the others sampled at random, said once (Optuna)",
 )
 
 
