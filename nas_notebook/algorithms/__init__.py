@@ -1,7 +1,6 @@
 """Search algorithms and pruners by name (a registry over Optuna samplers and pruners)."""
 
 from ._check import check_algorithm
-from ._cmaes import CmaEs
 from ._differential import DifferentialEvolution
 from ._evolution import RegularizedEvolution
 from ._extrapolation import CurveExtrapolationPruner
@@ -21,6 +20,7 @@ from ._registry import (
     register_sampler,
     sampler_names,
 )
+from ._said_once import CmaEs
 from ._spec import parse_spec
 from ._stopping import AsyncSuccessiveHalving
 

@@ -32,6 +32,7 @@ from optuna.trial import FrozenTrial
 from ._prior_drawing import PriorDrawing
 from ._priors import SIGMA, Priors, choice_probs
 from ._random import RandomSearch
+from ._said_once import SaysOnce
 from ._unit_scale import units
 
 __all__ = ["PriorGP"]
@@ -95,8 +96,9 @@ class _PriorWeighted:
         return value.item(), tensor.grad.detach().numpy()  # type: ignore[union-attr]
 
 
-class PriorGP(PriorDrawing, optuna.samplers.GPSampler):
+class PriorGP(SaysOnce, PriorDrawing, optuna.samplers.GPSampler):
     """Optuna's ``GPSampler`` with inline priors (see the module docstring); takes its options.
+    It says once, not per trial, that decisions only some trials make are drawn at random.
 
     Example:
         >>> import optuna
@@ -107,6 +109,11 @@ class PriorGP(PriorDrawing, optuna.samplers.GPSampler):
         >>> abs(study.best_params["x"] - 0.9) < 0.2
         True
     """
+
+    said_once = (
+        "algo 'gp' models the decisions that every trial makes: %r, which only some trials "
+        "make, and any other such decision are drawn at random."
+    )
 
     def __init__(self, **options: Any) -> None:
         options.setdefault("independent_sampler", RandomSearch(seed=options.get("seed")))

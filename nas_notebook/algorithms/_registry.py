@@ -15,7 +15,6 @@ import optuna
 
 from .._errors import UnknownAlgorithmError
 from ._cache import PicklableLock
-from ._cmaes import CmaEs
 from ._differential import DifferentialEvolution
 from ._evolution import RegularizedEvolution
 from ._extrapolation import CurveExtrapolationPruner
@@ -25,6 +24,7 @@ from ._prior_tpe import PriorTPE
 from ._priorband import PriorBand
 from ._promotion import PromotingSuccessiveHalving
 from ._random import RandomSearch
+from ._said_once import CmaEs
 from ._spec import parse_spec
 from ._stopping import AsyncSuccessiveHalving
 
