@@ -21,7 +21,7 @@ score architectures on its ``valid`` part, as the table's trainings did.
 
   - ``darts-ens``: ``darts_ensemble(lambda: rewrite(space, "mixed"), train, valid,
     runs=--ensemble-runs, epochs=--ensemble-epochs, remedy="auxiliary-skip", exclude=("Zero",),
-    seed=seed)``: 4 one-epoch DARTS- searches, each from its own initial weights and batch
+    seed=seed)``: 3 one-epoch DARTS- searches, each from its own initial weights and batch
     order, their softmax weights averaged before the cell is derived (one short DARTS- search
     lands in the table's top 10% about four times in five, and which edges it gets wrong
     changes from run to run: the mean keeps what the runs agree on);
@@ -42,7 +42,7 @@ score architectures on its ``valid`` part, as the table's trainings did.
     training, the table's training seed ``seed mod`` (number of table seeds): what ``n``
     trainings would have shown. Its cost is ``n`` units by definition (nothing is trained).
 
-  The default epochs (4, 4 x 1 and 20) keep each search near 3 units: one epoch of the DARTS
+  The default epochs (4, 3 x 1 and 20) keep each search at 3 units or below: one epoch of the DARTS
   super-network (every candidate of every edge runs, and the architecture parameters take a
   step on a validation batch after each weight step) costs about 0.7 trainings of a child, one
   epoch of TuNAS (one path, plus the reward on a validation batch and the controller) about
@@ -197,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
         "--table", type=Path, default=TABLE_PATH, help="the table (default: the shipped one)"
     )
     parser.add_argument("--darts-epochs", type=int, default=4, help="epochs of one DARTS")
-    parser.add_argument("--ensemble-runs", type=int, default=4, help="DARTS- runs averaged")
+    parser.add_argument("--ensemble-runs", type=int, default=3, help="DARTS- runs averaged")
     parser.add_argument("--ensemble-epochs", type=int, default=1, help="epochs of each run")
     parser.add_argument("--tunas-epochs", type=int, default=20)
     parser.add_argument(

@@ -351,12 +351,12 @@ remedied_found = show("DARTS-", remedied.params)
 # searches, each from fresh weights with its own batch order, averages their softmax weights
 # edge by edge, and derives the cell from the mean. Each run here is one epoch of DARTS- (the
 # auxiliary skip is its default remedy): the part of the search above where its super-network
-# learns fastest, before `beta` decays. Four runs of one epoch cost about what one search of
-# four epochs costs.
+# learns fastest, before `beta` decays. Three runs of one epoch cost less than one search of
+# four epochs.
 
 # %% tags=["ensemble"]
 ensemble = darts_ensemble(
-    lambda: rewrite(space, "mixed"), train, valid, runs=4, epochs=1, exclude=("Zero",), seed=0
+    lambda: rewrite(space, "mixed"), train, valid, runs=3, epochs=1, exclude=("Zero",), seed=0
 )
 per_run = pd.DataFrame(
     [
@@ -386,7 +386,7 @@ mean_weights.round(4)
 # and there the runs agree: on every edge a convolution leads the parameter-free ops. Each run
 # alone derives a cell of convolutions only, or nearly, at a different place in the table's top
 # fifth; the mean derives a cell of convolutions only, in the table's top twentieth, for about
-# three child trainings (the cost cell below). `bench/efficient_nas.py` runs it over seeds
+# two child trainings (the cost cell below). `bench/efficient_nas.py` runs it over seeds
 # (`darts-ens`), beside the other methods.
 #
 # ## 6. TuNAS: a controller sampling paths
@@ -491,8 +491,8 @@ for method, result in searches:
 # for `alpha`). A TuNAS step runs one path and costs little more than a child step, but TuNAS
 # takes 40 epochs (680 steps, against 170 for a child's training) for its controller to learn.
 # DARTS+ costs the same per step as plain DARTS, but it stopped after 32 steps: one and a half
-# to two child trainings in all, a fraction of the others. The ensemble's four one-epoch runs
-# make half plain DARTS' steps: about three child trainings.
+# to two child trainings in all, a fraction of the others. The ensemble's three one-epoch runs
+# make three eighths of plain DARTS' steps: about two child trainings.
 #
 # ## 7. In one call, stored in a study
 #
@@ -548,7 +548,7 @@ runs = [
     ("DARTS", 0, plain, plain_found),
     ("DARTS+ (early stop)", 0, early, early_found),
     ("DARTS- (auxiliary skip)", 0, remedied, remedied_found),
-    ("DARTS ensemble (4 x 1 epoch)", 0, ensemble, ensemble_found),
+    ("DARTS ensemble (3 x 1 epoch)", 0, ensemble, ensemble_found),
     ("TuNAS", 0, controlled, tunas_found),
     ("TuNAS (efficient_search)", 1, found, study_found),
 ]
@@ -575,8 +575,8 @@ summary
 # connections, and they returned cells in the lower third and below the middle of the table.
 # Stopped early (DARTS+), the same search ended in its second epoch, at about one child
 # training, and returned a cell of five convolutions and an average pooling that the table
-# ranks near the best tenth. Four one-epoch DARTS- runs, averaged, returned a cell of the top
-# twentieth for about three child trainings; the two TuNAS runs returned whatever their
+# ranks near the best tenth. Three one-epoch DARTS- runs, averaged, returned a cell of the top
+# twentieth for about two child trainings; the two TuNAS runs returned whatever their
 # controllers settled on, at a few child trainings each. One seed per method says little:
 # DARTS+' cell is the direction `alpha` took in the first steps. The benchmark script
 # `bench/efficient_nas.py` measures the same methods (both remedies and the ensemble included)
