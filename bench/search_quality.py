@@ -49,7 +49,6 @@ table, 2 seeds, a small budget: a smoke test of the script. Run it with the proj
 from __future__ import annotations
 
 import argparse
-import functools
 import json
 import math
 import sys
@@ -77,6 +76,7 @@ from nas_notebook.algorithms import sampler_names  # noqa: E402
 from nas_notebook.benchmarks import (  # noqa: E402
     EDGES,
     TABLE_PATH,
+    TableBody,
     TabulatedBenchmark,
     cell_index,
     edge_name,
@@ -124,11 +124,6 @@ def configurations(specs: list[str] | None, peer: bool = True) -> list[tuple[str
     return [("random", "none"), *result]
 
 
-@functools.cache
-def _open_table(table: Path) -> TabulatedBenchmark:
-    return TabulatedBenchmark(table)
-
-
 def run_one(
     table: Path,
     table_seed: int | str,
@@ -146,9 +141,8 @@ def run_one(
 
         return run_synetune_method(pruner, table, table_seed, seed, workers, budget)
     name = "asha" if pruner == "asha-promotion" else pruner
-    epochs = _open_table(table).epochs
     spec = (
-        f"{name}:{PRUNER_OPTIONS[pruner]}".format(epochs=epochs)
+        f"{name}:{PRUNER_OPTIONS[pruner]}".format(epochs=TableBody(table).steps)
         if pruner in PRUNER_OPTIONS
         else pruner
     )

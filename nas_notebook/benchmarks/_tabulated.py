@@ -204,6 +204,18 @@ class TableBody:
         if _bench is not None:
             self._arrays = self._read(_bench)
 
+    @property
+    def steps(self) -> int:
+        """The steps a trial reports: ``epochs``, or all the table's (the table is read once per
+        process, as the trials read it), e.g. a Hyperband pruner's ``max_resource``.
+
+        Example:
+            >>> from nas_notebook.benchmarks import TABLE_PATH
+            >>> TableBody(TABLE_PATH).steps, TableBody(TABLE_PATH, epochs=4).steps
+            (10, 4)
+        """
+        return _open(self.path).epochs if self.epochs is None else self.epochs
+
     def _read(self, bench: TabulatedBenchmark) -> tuple[np.ndarray, np.ndarray]:
         last = bench.epochs if self.epochs is None else self.epochs
         if isinstance(last, bool) or not isinstance(last, int) or not 1 <= last <= bench.epochs:
